@@ -1,0 +1,20 @@
+/* dl.h — loads libcurl and cJSON at run time, in watch mode only.
+ * Owns: the dlopen handles and the table of resolved symbols.  dl.c defines
+ * every curl_* and cJSON_* function the program calls as a thin wrapper
+ * around the symbol it resolved, so the rest of the code includes the real
+ * <curl/curl.h> and <cjson/cJSON.h> and calls them as usual.
+ * Why: linking libcurl pulls in ~30 libraries and costs ~4 ms of start-up
+ * (measured: README "Benchmarks"), more than tini's whole overhead; init
+ * mode must cost nothing for the controller it does not run.
+ * Context: main loop, once, before any curl_* / cJSON_* call.  Tests and
+ * fuzzers link the real libraries instead of dl.o. */
+#ifndef CONTRAINER_DL_H
+#define CONTRAINER_DL_H
+
+#include <stddef.h>
+
+/* Load libcurl.so.4 and libcjson.so.1 and resolve every wrapped symbol.
+ * Returns 0, or -ENOENT with a description in ERR (dlerror's text). */
+int dl_load(char *err, size_t errsz);
+
+#endif
