@@ -38,7 +38,11 @@ bool event_same(const struct event *a, const struct event *b);
  * boundaries.  events_feed appends DATA and calls CB once per complete line
  * (without the '\n'; empty lines skipped).  A line longer than
  * EVENT_LINE_MAX is skipped and counted in *ret_dropped (if not NULL).
- * CB returning < 0 stops feeding and that value is returned; else 0. */
+ * CB returning < 0 stops feeding and that value is returned; else 0.
+ * Details: max_line 0 means EVENT_LINE_MAX; LINE is NOT NUL-terminated and
+ * is valid only during CB; a trailing '\r' is dropped; the count is ADDED
+ * to *ret_dropped (initialise it); after CB fails, the rest of DATA is
+ * discarded; -ENOMEM if the partial line cannot grow. */
 struct line_splitter;
 struct line_splitter *line_splitter_new(size_t max_line);
 struct line_splitter *line_splitter_free(struct line_splitter *ls);
