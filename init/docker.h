@@ -1,0 +1,118 @@
+/* docker.h — blocking Engine API client over the unix socket (libcurl).
+ * Owns: the socket path, the negotiated API version, request/response
+ * plumbing, and the calls the controller needs: ping, list, inspect, the
+ * archive listing of a script dir, exec (create, attached start, inspect),
+ * and a finite /events query.  cJSON trees never leave this file.
+ * Does not own: the live /events stream's loop (watch.c drives it on a multi
+ * handle; docker_url/docker_easy_setup give it the same transport).
+ * Context: the main loop (start-up, reconnect: short calls) and forked worker
+ * children (collections, bodies), each on its own fresh easy handles.
+ * Never logs: returns -errno and fills a reason where useful. */
+#ifndef CONTRAINER_DOCKER_H
+#define CONTRAINER_DOCKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "frames.h"
+
+struct docker;
+struct event;
+
+#define DOCKER_API_OURS "1.41"
+#define DOCKER_CONNECT_TIMEOUT_S 5L
+#define DOCKER_REQUEST_TIMEOUT_S 30L
+
+/* A client for SOCKET_PATH (copied), speaking DOCKER_API_OURS until
+ * docker_negotiate.  NULL on ENOMEM. */
+struct docker *docker_new(const char *socket_path);
+struct docker *docker_free(struct docker *d);
+
+/* GET /_ping (and /version when needed): use the lower of our version and
+ * the daemon's, but never below the daemon's minimum.  0, -ECONNREFUSED
+ * (socket missing or daemon not answering), -EPROTO. */
+int docker_negotiate(struct docker *d);
+const char *docker_api_version(const struct docker *d);
+const char *docker_socket_path(const struct docker *d);
+
+/* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
+char *docker_url(const struct docker *d, const char *path_query);
+
+/* Common options on a libcurl easy handle EASY (a CURL *): unix socket,
+ * connect timeout, URL, no signals.  For watch.c's stream handle. */
+void docker_easy_setup(const struct docker *d, void *easy, const char *url);
+
+/* One request.  METHOD "GET"/"POST"/"HEAD"; JSON_BODY may be NULL.
+ * TIMEOUT_S 0 = no total timeout.  The body is kept up to MAX bytes.
+ * Returns 0 with *RET_STATUS and RET_BODY filled (RET_BODY must be an
+ * initialised buf, may be NULL), -ECONNREFUSED, -ETIMEDOUT, -ENOBUFS (body
+ * over MAX), -EIO. */
+struct buf;
+int docker_request(struct docker *d, const char *method, const char *path_query,
+                   const char *json_body, long timeout_s, long *ret_status,
+                   struct buf *ret_body);
+
+struct docker_container {
+        char id[80];
+        char name[256];   /* without the leading '/' */
+};
+
+/* GET /containers/json: the running containers.  *RET is a new array of *RET_N
+ * (caller frees).  0 or -errno. */
+int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n);
+
+struct docker_inspect {
+        char id[80];
+        char name[256];
+        bool running;
+        bool paused;
+        uint64_t started_ns;  /* State.StartedAt, 0 if unknown */
+};
+
+/* GET /containers/{ID}/json.  0, -ENOENT (no such container), -errno. */
+int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret);
+
+/* The executable regular files directly in DIR inside container ID, as
+ * absolute paths, sorted byte-wise, at most MAX (more: -E2BIG).  Read from
+ * the archive API (a tar), so the container needs no shell.
+ * 0 (*RET new NULL-terminated vector, possibly empty), -ENOENT (no such
+ * dir), -ESRCH (no such container), -errno. */
+int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
+                        char ***ret);
+
+struct docker_exec_result {
+        char exec_id[80];
+        int exit_code;          /* valid when !timed_out && !overflow && !bad_stream */
+        bool timed_out;
+        bool overflow;          /* stdout or stderr passed MAX_OUTPUT */
+        bool bad_stream;
+        bool killed;            /* timed out or overflowed, and we killed its host pid */
+        long http_status;       /* of the create call, when it failed */
+        struct frame_decoder out;  /* .out and .err hold the captured output */
+};
+
+/* Run ARGV (with ENV added, may be NULL) in container ID, attached, bounded
+ * by TIMEOUT_S and MAX_OUTPUT per stream.  ON_CREATED (may be NULL) is
+ * called with the exec id as soon as it is known (before it starts).
+ * Returns 0 with *RET filled (free with docker_exec_result_free), or
+ * -ENOENT / -EBUSY (container gone / not running: create got 404 / 409,
+ * RET.http_status set), -errno. */
+int docker_exec(struct docker *d, const char *id, char *const *argv, char *const *env,
+                unsigned timeout_s, size_t max_output,
+                void (*on_created)(void *userdata, const char *exec_id), void *userdata,
+                struct docker_exec_result *ret);
+void docker_exec_result_free(struct docker_exec_result *r);
+
+/* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
+ * parseable events in order (malformed lines skipped), at most MAX.
+ * *RET new array (caller frees).  0 or -errno. */
+int docker_events_between(struct docker *d, uint64_t since_ns, uint64_t until_ns,
+                          size_t max, struct event **ret, size_t *ret_n);
+
+/* "2026-01-02T03:04:05.123456789Z" (RFC 3339, UTC or an offset) → ns since
+ * the epoch.  0 or -EINVAL.  Pure. */
+int docker_parse_time(const char *s, uint64_t *ret);
+
+#endif
