@@ -1,0 +1,126 @@
+#!/bin/sh
+# images/build.sh BINARY — builds contrainer/base:latest and
+# contrainer/controller:latest on a machine with a Docker Engine and no
+# registry (called by `make images`).
+#
+# 1. Root filesystem: `debootstrap --variant=minbase --include=runit bookworm`
+#    (no mirror argument: the default mirror works everywhere we build), trimmed
+#    of package lists, caches, docs and translations, cached as
+#    $CONTRAINER_CACHE/rootfs-bookworm.tar (default build/cache/, outside git),
+#    so later builds skip the ~30 s debootstrap.  Delete the tar to refresh it.
+# 2. `docker import` of that tar as contrainer/rootfs:bookworm (re-imported
+#    only when the tar changed: its size and mtime are kept in a label).
+# 3. `docker build` of images/base/ and then images/contrainer/ from a staged
+#    context: each Dockerfile runs its install/NN_*.sh scripts in name order
+#    (00_ essentials, 01_ base functioning, 02_ system-wide, 03_ image-specific,
+#    99_ clean-up) in one layer, so that clean-up really makes the image small.
+# Prints the size of each image at the end.
+#
+# Environment: CONTRAINER_CACHE (cache dir), SUITE (default bookworm),
+# DOCKER_BUILD_NETWORK (network for the build's apt-get, default host, because
+# the default bridge may be missing on build machines).
+set -eu
+
+usage() {
+        echo "usage: images/build.sh [--help] BINARY" >&2
+        echo "  builds contrainer/base:latest and contrainer/controller:latest" >&2
+}
+case "${1:-}" in
+-h|--help) usage; exit 0 ;;
+'') usage; exit 2 ;;
+esac
+bin=$1
+[ -x "$bin" ] || { echo "images/build.sh: '$bin' is not an executable file" >&2; exit 2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+suite=${SUITE:-bookworm}
+cache=${CONTRAINER_CACHE:-$top/build/cache}
+rootfs_tar=$cache/rootfs-$suite.tar
+rootfs_img=contrainer/rootfs:$suite
+net=${DOCKER_BUILD_NETWORK:-host}
+
+say() { printf 'images: %s\n' "$*" >&2; }
+die() { printf 'images/build.sh: error: %s\n' "$*" >&2; exit 1; }
+
+command -v docker >/dev/null 2>&1 || die "docker CLI not found (apt-get install docker.io)"
+docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
+        die "cannot reach the Docker daemon (is dockerd running?)"
+
+work=
+cleanup() { [ -z "$work" ] || rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$cache"
+work=$(mktemp -d "$cache/work.XXXXXX")
+
+# ---- 1. root filesystem ----------------------------------------------------
+if [ ! -s "$rootfs_tar" ]; then
+        command -v debootstrap >/dev/null 2>&1 ||
+                die "debootstrap not found (apt-get install debootstrap)"
+        say "debootstrap $suite (minbase + runit), about 30 s"
+        root=$work/rootfs
+        debootstrap --variant=minbase --include=runit "$suite" "$root" \
+                >"$work/debootstrap.log" 2>&1 ||
+                { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+        # What an image never needs: package lists and caches (apt-get update
+        # fetches fresh ones at build time), docs, man pages, translations.
+        rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin \
+                "$root"/var/cache/apt/archives/*.deb "$root"/usr/share/doc/* \
+                "$root"/usr/share/man/* "$root"/usr/share/info/* \
+                "$root"/usr/share/locale/* "$root"/var/log/*.log \
+                "$root"/var/cache/debconf/*-old
+        tar -C "$root" --numeric-owner -cf "$rootfs_tar.tmp" .
+        mv "$rootfs_tar.tmp" "$rootfs_tar"
+        rm -rf "$root"
+else
+        say "reusing cached root filesystem $rootfs_tar"
+fi
+
+# ---- 2. import -------------------------------------------------------------
+stamp=$(stat -c '%s-%Y' "$rootfs_tar")
+have=$(docker image inspect -f '{{index .Config.Labels "contrainer.rootfs"}}' \
+        "$rootfs_img" 2>/dev/null || true)
+if [ "$have" != "$stamp" ]; then
+        say "docker import $rootfs_img"
+        docker import -c "LABEL contrainer.rootfs=$stamp" -c 'CMD ["/bin/bash"]' \
+                "$rootfs_tar" "$rootfs_img" >/dev/null
+fi
+
+# ---- 3. images -------------------------------------------------------------
+# The context holds only what the Dockerfile copies: docker's cache then hits
+# whenever none of these files changed.
+stage() { # stage DIR: image definition DIR plus the files it installs
+        ctx=$work/ctx-$(basename "$1")
+        mkdir -p "$ctx/files"
+        cp -R "$1/." "$ctx/"
+        cp "$here/run-install.sh" "$ctx/install/run.sh"
+}
+
+build() { # build TAG CONTEXT [ARG...]: docker build, its log shown on failure
+        tag=$1 ctxdir=$2
+        shift 2
+        say "docker build $tag"
+        if ! docker build --network "$net" -t "$tag" "$@" "$ctxdir" \
+                >"$work/build.log" 2>&1; then
+                tail -30 "$work/build.log" >&2
+                die "docker build $tag failed"
+        fi
+}
+
+stage "$here/base"
+mkdir -p "$ctx/files/sbin" "$ctx/files/etc/boot.d" "$ctx/files/etc/sv" \
+        "$ctx/files/usr/local/bin"
+cp "$bin" "$ctx/files/sbin/contrainer"
+for f in "$top"/boot.d/*; do [ -f "$f" ] && cp "$f" "$ctx/files/etc/boot.d/"; done
+for d in "$top"/svc/*/; do [ -d "$d" ] && cp -R "$d" "$ctx/files/etc/sv/"; done
+for f in "$top"/scripts/*; do [ -f "$f" ] && cp "$f" "$ctx/files/usr/local/bin/"; done
+build contrainer/base:latest "$ctx" --build-arg "ROOTFS=$rootfs_img"
+
+stage "$here/contrainer"
+build contrainer/controller:latest "$ctx"
+
+for img in "$rootfs_img" contrainer/base:latest contrainer/controller:latest; do
+        size=$(docker image inspect -f '{{.Size}}' "$img")
+        printf 'images: %-32s %6s MB\n' "$img" "$(( (size + 524288) / 1048576 ))"
+done
