@@ -1,0 +1,155 @@
+/* boot.c — list and run script directories (see boot.h).
+ * Rules are my_init's run_startup_files plus SPEC §1: executable regular
+ * files only, symlinks followed, names starting with '.' skipped (editor and
+ * package-manager leftovers), byte-wise order independent of the locale. */
+#include "boot.h"
+#include "envexport.h"
+#include "log.h"
+#include "pid1.h"
+#include "spawn.h"
+#include "strv.h"
+#include "deadline.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Scripts per directory: far beyond any real image, small enough to bound. */
+#define BOOT_SCRIPTS_MAX 4096
+
+static bool runnable_at(int dirfd, const char *name)
+{
+        struct stat st;
+
+        if (fstatat(dirfd, name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                return false;
+        return (st.st_mode & 0111) && faccessat(dirfd, name, X_OK, AT_EACCESS) == 0;
+}
+
+bool boot_is_runnable(const char *path)
+{
+        return runnable_at(AT_FDCWD, path);
+}
+
+int boot_list(const char *dir, char ***ret)
+{
+        char **names = NULL;
+        struct dirent *de;
+        size_t count = 0;
+        DIR *d;
+        int r = 0;
+
+        d = opendir(dir);
+        if (!d) {
+                if (errno == ENOENT) {
+                        *ret = NULL;
+                        return 0;
+                }
+                return -errno;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                char *path;
+
+                if (de->d_name[0] == '.' || !runnable_at(dirfd(d), de->d_name))
+                        continue;
+                if (++count > BOOT_SCRIPTS_MAX) {
+                        r = -E2BIG;
+                        goto out;
+                }
+                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                r = strv_consume(&names, path);
+                if (r < 0) {
+                        free(path);
+                        goto out;
+                }
+        }
+        if (errno != 0)
+                r = -errno;
+out:
+        (void)closedir(d);  /* read-only directory stream */
+        if (r < 0) {
+                strv_free(names);
+                return r;
+        }
+        strv_sort(names);
+        *ret = names;
+        return 0;
+}
+
+/* Run one script and wait for it; returns its wait status via *ret. */
+static int run_one(struct pid1 *p, struct envexport *env, const char *path, const char *what,
+                   int *ret_wstatus)
+{
+        char *argv[] = { (char *)path, NULL };
+        struct spawn_opts o = { .argv = argv };
+        char q[512];
+        pid_t pid;
+        int r, e, st;
+
+        r = envexport_refresh(env);
+        if (r < 0)
+                log_warn_errno(r, "cannot re-read the container environment: %m, using the previous one");
+        o.envp = envexport_env(env);
+        log_info("running %s %s", what, log_q(q, sizeof(q), path));
+        r = spawn(&o, &pid, &e);
+        if (r < 0)
+                return log_error_errno(r, "cannot start %s %s: %m", what, q);
+        if (e != 0)
+                log_errno(LOG_LEVEL_ERROR, -e, "cannot run %s %s: %m", what, q);
+        r = pid1_track(p, pid);
+        if (r < 0)
+                return log_error_errno(r, "cannot track %s %s: %m", what, q);
+        pid1_set_forward(p, pid);
+        while (!pid1_reaped(p, pid, &st))
+                (void)pid1_wait(p, DEADLINE_NEVER);
+        pid1_set_forward(p, 0);
+        *ret_wstatus = st;
+        return 0;
+}
+
+int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
+             bool stop_on_failure, struct boot_failure *ret_fail)
+{
+        for (size_t i = 0; paths && paths[i]; i++) {
+                char q[512];
+                int status = 126, sig = 0, st = 0, r;
+
+                if (stop_on_failure && pid1_terminate_signal(p))
+                        return 2;
+                /* Not even started: "cannot execute", 126. */
+                r = run_one(p, env, paths[i], what, &st);
+                if (r >= 0) {
+                        status = pid1_exit_status(st);
+                        sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+                }
+                if (status == 0)
+                        continue;
+                if (stop_on_failure) {
+                        char *dup = strdup(paths[i]);
+                        if (!dup)
+                                return -ENOMEM;
+                        ret_fail->path = dup;
+                        ret_fail->status = status;
+                        ret_fail->signal = sig;
+                        return 1;
+                }
+                if (sig)
+                        log_warn("%s %s was killed by signal %d (SIG%s), continuing", what,
+                                 log_q(q, sizeof(q), paths[i]), sig, sigabbrev_np(sig) ?: "?");
+                else
+                        log_warn("%s %s failed with exit status %d, continuing", what,
+                                 log_q(q, sizeof(q), paths[i]), status);
+        }
+        if (stop_on_failure && pid1_terminate_signal(p))
+                return 2;
+        return 0;
+}

@@ -1,0 +1,553 @@
+/* envexport.c — container environment export and re-read (see envexport.h).
+ * Semantics follow phusion's my_init (export_envvars/import_envvars), with
+ * two deliberate differences: the variables my_init never exports (HOME...)
+ * are kept from the start-up environment instead of vanishing from every
+ * later step, and the writes are atomic (.new + rename, as runit's
+ * update_status) so a `docker exec` sourcing the .sh never sees half a file. */
+#include "envexport.h"
+#include "buf.h"
+#include "strv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Sum of everything loaded from the directory: past ARG_MAX exec fails anyway. */
+#define ENVEXPORT_TOTAL_MAX (8 * 1024 * 1024)
+/* Rendered .sh/.json: every value escaped at most 6x, plus names. */
+#define ENVEXPORT_RENDER_MAX (6 * ENVEXPORT_TOTAL_MAX + 1024 * 1024)
+/* Secrets live in environments: root and its group only (phusion uses a
+ * docker_env group; chgrp in the image if services need to read them). */
+#define ENVEXPORT_FILE_MODE 0640
+#define ENVEXPORT_DIR_MODE 0750
+
+static const char *const excluded[] = { "HOME", "USER", "GROUP", "UID", "GID", "SHELL" };
+
+struct envexport {
+        const char *dir, *sh_path, *json_path;
+        envexport_skip_fn *skip;
+        char **kept;  /* excluded variables of the start-up environment */
+        char **env;   /* current environment */
+};
+
+/* ---- pure helpers ------------------------------------------------------ */
+
+static bool excluded_n(const char *name, size_t nl)
+{
+        for (size_t i = 0; i < sizeof(excluded) / sizeof(excluded[0]); i++)
+                if (strlen(excluded[i]) == nl && memcmp(name, excluded[i], nl) == 0)
+                        return true;
+        return false;
+}
+
+bool envexport_is_excluded(const char *name)
+{
+        return excluded_n(name, strlen(name));
+}
+
+static bool is_alpha_(char c)
+{
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static bool shell_n(const char *name, size_t nl)
+{
+        if (nl == 0 || !is_alpha_(name[0]))
+                return false;
+        for (size_t i = 1; i < nl; i++)
+                if (!is_alpha_(name[i]) && !(name[i] >= '0' && name[i] <= '9'))
+                        return false;
+        return true;
+}
+
+bool envexport_name_is_shell(const char *name)
+{
+        return shell_n(name, strlen(name));
+}
+
+bool envexport_name_is_file(const char *name)
+{
+        size_t n = strlen(name);
+
+        return n > 0 && n <= 200 && !strchr(name, '/') && !strchr(name, '=') &&
+               strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+int envexport_shell_quote(struct buf *b, const char *s)
+{
+        int r = buf_puts(b, "'");
+
+        while (r >= 0 && *s) {
+                size_t n = strcspn(s, "'");
+
+                r = buf_append(b, s, n);
+                s += n;
+                if (r >= 0 && *s == '\'') {
+                        /* close the quote, an escaped quote, reopen */
+                        r = buf_puts(b, "'\\''");
+                        s++;
+                }
+        }
+        return r < 0 ? r : buf_puts(b, "'");
+}
+
+/* Length of the valid UTF-8 sequence at S (1..4), or 0 if invalid:
+ * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629). */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+        unsigned char c = s[0];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
+        else if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
+        else if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
+        else return 0;
+        if (left < n)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+int envexport_json_string(struct buf *b, const char *s, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *u = (const unsigned char *)s;
+        int r = buf_puts(b, "\"");
+        size_t i = 0;
+
+        while (r >= 0 && i < len) {
+                unsigned char c = u[i];
+                size_t n;
+
+                if (c == '"' || c == '\\') {
+                        char e[2] = { '\\', (char)c };
+                        r = buf_append(b, e, 2);
+                        i++;
+                } else if (c == '\n') {
+                        r = buf_puts(b, "\\n");
+                        i++;
+                } else if (c == '\t') {
+                        r = buf_puts(b, "\\t");
+                        i++;
+                } else if (c < 0x20 || c == 0x7f) {
+                        char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+                        r = buf_append(b, e, 6);
+                        i++;
+                } else if ((n = utf8_len(u + i, len - i)) > 0) {
+                        r = buf_append(b, s + i, n);
+                        i += n;
+                } else {
+                        r = buf_puts(b, "\\ufffd");
+                        i++;
+                }
+        }
+        return r < 0 ? r : buf_puts(b, "\"");
+}
+
+/* Split "NAME=VALUE" without copying; false for an entry without '='. */
+static bool split_entry(const char *entry, size_t *ret_namelen, const char **ret_value)
+{
+        const char *eq = strchr(entry, '=');
+
+        if (!eq)
+                return false;
+        *ret_namelen = (size_t)(eq - entry);
+        *ret_value = eq + 1;
+        return true;
+}
+
+/* An exported entry: has a non-empty name that is not excluded. */
+static bool exported(const char *entry, size_t *ret_nl, const char **ret_value)
+{
+        return split_entry(entry, ret_nl, ret_value) && *ret_nl > 0 &&
+               !excluded_n(entry, *ret_nl);
+}
+
+int envexport_render_sh(struct buf *b, char *const *env)
+{
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && env && env[i]; i++) {
+                const char *value;
+                size_t nl;
+
+                if (!exported(env[i], &nl, &value) || !shell_n(env[i], nl))
+                        continue;
+                r = buf_puts(b, "export ");
+                if (r >= 0)
+                        r = buf_append(b, env[i], nl + 1);  /* NAME= */
+                if (r >= 0)
+                        r = envexport_shell_quote(b, value);
+                if (r >= 0)
+                        r = buf_puts(b, "\n");
+        }
+        return r;
+}
+
+int envexport_render_json(struct buf *b, char *const *env)
+{
+        int r = buf_puts(b, "{");
+        bool first = true;
+
+        for (size_t i = 0; r >= 0 && env && env[i]; i++) {
+                const char *value;
+                size_t nl;
+
+                if (!exported(env[i], &nl, &value))
+                        continue;
+                if (!first)
+                        r = buf_puts(b, ",");
+                first = false;
+                if (r >= 0)
+                        r = envexport_json_string(b, env[i], nl);
+                if (r >= 0)
+                        r = buf_puts(b, ":");
+                if (r >= 0)
+                        r = envexport_json_string(b, value, strlen(value));
+        }
+        return r < 0 ? r : buf_puts(b, "}\n");
+}
+
+size_t envexport_strip_newline(const char *s, size_t len)
+{
+        return len > 0 && s[len - 1] == '\n' ? len - 1 : len;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+/* Write DATA to DIRFD/NAME through DIRFD/TMP + rename(2): readers see the old
+ * or the new content, never a mix. */
+static int write_atomic(int dirfd, const char *name, const char *tmp, const void *data,
+                        size_t len)
+{
+        const char *p = data;
+        int fd, r = 0;
+
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                    ENVEXPORT_FILE_MODE);
+        if (fd < 0)
+                return -errno;
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlinkat(dirfd, tmp, 0);  /* best effort: the error is r */
+        return r;
+}
+
+/* Write a whole-path file atomically via PATH.new. */
+static int write_path_atomic(const char *path, const struct buf *b)
+{
+        char tmp[4096];
+
+        if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+                return -ENAMETOOLONG;
+        return write_atomic(AT_FDCWD, path, tmp, b->data ? b->data : "", b->len);
+}
+
+/* Read DIRFD/NAME (a regular file of at most ENVEXPORT_VALUE_MAX bytes
+ * without NUL) as "NAME=VALUE" with one trailing newline dropped. */
+static int read_var(int dirfd, const char *name, char **ret)
+{
+        struct buf b;
+        struct stat st;
+        char chunk[8192];
+        int fd, r = 0;
+
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                r = -EISDIR;
+                goto out;
+        }
+        buf_init(&b, strlen(name) + 1 + ENVEXPORT_VALUE_MAX + 1);
+        r = buf_puts(&b, name);
+        if (r >= 0)
+                r = buf_puts(&b, "=");
+        while (r >= 0) {
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                if (memchr(chunk, '\0', (size_t)n)) {
+                        r = -EINVAL;  /* a value cannot hold NUL */
+                        break;
+                }
+                r = buf_append(&b, chunk, (size_t)n);
+                if (r == -ENOBUFS)
+                        r = -EFBIG;
+        }
+        if (r >= 0) {
+                b.len = envexport_strip_newline(b.data, b.len);
+                b.data[b.len] = '\0';
+                *ret = buf_steal(&b);
+        }
+        buf_free(&b);
+out:
+        (void)close(fd);  /* read-only fd: nothing to lose */
+        return r < 0 ? r : 0;
+}
+
+/* Load every variable file of the directory into *RET (sorted).  -ENOENT
+ * if the directory does not exist. */
+static int read_dir(struct envexport *e, char ***ret)
+{
+        char **vars = NULL;
+        size_t total = 0, count = 0;
+        struct dirent *de;
+        DIR *d;
+        int fd, r = 0;
+
+        fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                (void)close(fd);
+                return r;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                char *var;
+                int q;
+
+                /* Our own temporaries contain '=' and can never be names. */
+                if (!envexport_name_is_file(de->d_name))
+                        continue;
+                if (count >= ENVEXPORT_VARS_MAX) {
+                        q = -E2BIG;
+                } else {
+                        q = read_var(dirfd(d), de->d_name, &var);
+                        if (q >= 0 && total + strlen(var) > ENVEXPORT_TOTAL_MAX) {
+                                free(var);
+                                q = -E2BIG;
+                        }
+                }
+                if (q < 0) {
+                        if (e->skip)
+                                e->skip(de->d_name, q);
+                        continue;
+                }
+                total += strlen(var);
+                count++;
+                r = strv_consume(&vars, var);
+                if (r < 0) {
+                        free(var);
+                        goto out;
+                }
+        }
+        if (errno != 0)
+                r = -errno;
+out:
+        (void)closedir(d);  /* closes fd too */
+        if (r < 0) {
+                strv_free(vars);
+                return r;
+        }
+        strv_sort(vars);
+        *ret = vars;
+        return 0;
+}
+
+static int write_dumps(struct envexport *e)
+{
+        struct buf b;
+        int r, r2;
+
+        buf_init(&b, ENVEXPORT_RENDER_MAX);
+        r = envexport_render_sh(&b, e->env);
+        if (r >= 0)
+                r = write_path_atomic(e->sh_path, &b);
+        buf_reset(&b);
+        r2 = envexport_render_json(&b, e->env);
+        if (r2 >= 0)
+                r2 = write_path_atomic(e->json_path, &b);
+        buf_free(&b);
+        return r < 0 ? r : r2;
+}
+
+/* ---- object --------------------------------------------------------------- */
+
+struct envexport *envexport_new(const char *dir, const char *sh_path, const char *json_path,
+                                envexport_skip_fn *skip)
+{
+        struct envexport *e = calloc(1, sizeof(*e));
+
+        if (!e)
+                return NULL;
+        e->dir = dir;
+        e->sh_path = sh_path;
+        e->json_path = json_path;
+        e->skip = skip;
+        return e;
+}
+
+struct envexport *envexport_free(struct envexport *e)
+{
+        if (!e)
+                return NULL;
+        strv_free(e->kept);
+        strv_free(e->env);
+        free(e);
+        return NULL;
+}
+
+char *const *envexport_env(const struct envexport *e)
+{
+        return e->env;
+}
+
+/* Add "NAME=VALUE" ENTRY to *ENV, replacing a variable of the same name
+ * when OVERRIDE, else keeping the existing one. */
+static int env_merge(char ***env, const char *entry, bool override)
+{
+        size_t nl;
+        const char *value;
+        char name[256];
+
+        if (!split_entry(entry, &nl, &value) || nl == 0 || nl >= sizeof(name))
+                return 0;
+        memcpy(name, entry, nl);
+        name[nl] = '\0';
+        if (!override && strv_env_get(*env, name))
+                return 0;
+        return strv_env_set(env, name, value);
+}
+
+int envexport_start(struct envexport *e, char *const *environ_)
+{
+        char **env = NULL, **kept = NULL, **files = NULL;
+        int r = 0, fd, q;
+
+        for (size_t i = 0; r >= 0 && environ_ && environ_[i]; i++) {
+                size_t nl;
+                const char *v;
+
+                if (!split_entry(environ_[i], &nl, &v))
+                        continue;
+                r = env_merge(&env, environ_[i], true);
+                if (r >= 0 && excluded_n(environ_[i], nl))
+                        r = strv_push(&kept, environ_[i]);
+        }
+        if (r < 0)
+                goto fail;
+        q = read_dir(e, &files);
+        if (q < 0 && q != -ENOENT)
+                r = q;  /* reported, but the start-up environment still goes out */
+        for (size_t i = 0; files && files[i]; i++) {
+                q = env_merge(&env, files[i], false);
+                if (q < 0) {
+                        r = q;
+                        goto fail;
+                }
+        }
+        strv_free(files);
+        files = NULL;
+        strv_sort(env);
+        strv_free(e->env);
+        strv_free(e->kept);
+        e->env = env;
+        e->kept = kept;
+        env = kept = NULL;
+
+        if (mkdir(e->dir, ENVEXPORT_DIR_MODE) < 0 && errno != EEXIST)
+                return r < 0 ? r : -errno;
+        fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return r < 0 ? r : -errno;
+        for (size_t i = 0; e->env[i]; i++) {
+                size_t nl;
+                const char *v;
+                char name[256], tmp[300];
+
+                if (!exported(e->env[i], &nl, &v) || nl >= sizeof(name))
+                        continue;
+                memcpy(name, e->env[i], nl);
+                name[nl] = '\0';
+                if (!envexport_name_is_file(name))
+                        continue;
+                snprintf(tmp, sizeof(tmp), "%s=new", name);
+                q = write_atomic(fd, name, tmp, v, strlen(v));
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        (void)close(fd);  /* directory fd: nothing was written through it */
+        q = write_dumps(e);
+        return r < 0 ? r : q;
+fail:
+        strv_free(env);
+        strv_free(kept);
+        strv_free(files);
+        return r;
+}
+
+int envexport_refresh(struct envexport *e)
+{
+        char **files = NULL, **env = NULL;
+        int r;
+
+        r = read_dir(e, &files);
+        if (r == -ENOENT)
+                return write_dumps(e);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && e->kept && e->kept[i]; i++)
+                r = strv_push(&env, e->kept[i]);
+        for (size_t i = 0; r >= 0 && files && files[i]; i++)
+                r = env_merge(&env, files[i], true);
+        strv_free(files);
+        if (r < 0) {
+                strv_free(env);
+                return r;
+        }
+        if (!env) {
+                /* An empty directory: an empty (but non-NULL) environment. */
+                env = calloc(1, sizeof(*env));
+                if (!env)
+                        return -ENOMEM;
+        }
+        strv_sort(env);
+        strv_free(e->env);
+        e->env = env;
+        return write_dumps(e);
+}
