@@ -1,0 +1,270 @@
+# shellcheck shell=bash
+# Helpers for the black-box suites of `contrainer watch` (tests/bats/2x, 3x).
+#
+# Every test drives the real binary ($CONTRAINER) on the host against a real
+# Docker Engine.  Isolation from whatever else uses that Engine:
+# - every container, image and volume is named with CTR_P (unique per file
+#   run) and removed in teardown/teardown_file, even after a failure;
+# - test containers get their scripts bind-mounted at CTR_SD (a directory
+#   named after CTR_P, passed as --script-dir), so no other controller on the
+#   machine collects them, and ours collects nobody else's;
+# - markers: a host directory M bind-mounted at /m in every container
+#   (environment M=/m there, M=$M in the controller's environment), so bodies
+#   on containers and on %contrainer write to the same files with "$M/...".
+# Usage in a .bats file:
+#   load watch_helpers
+#   setup_file() { watch_setup_file; }   teardown_file() { watch_teardown_file; }
+#   setup() { watch_setup; }             teardown() { watch_teardown; }
+
+# shellcheck source=tests/lib/dockerd.sh
+. "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+
+WATCH_IMAGE=ctrtest/busybox:latest
+# PID 1 of every test container: exits at once on SIGTERM (a bare `sleep` as
+# PID 1 ignores TERM and would make every `docker stop` wait for its timeout).
+WATCH_CMD=(sh -c 'trap "exit 0" TERM; sleep 600 & wait')
+
+# ---- file and test set-up --------------------------------------------------
+
+watch_setup_file() {
+        local base
+        base=$(basename "$BATS_TEST_FILENAME" .bats)
+        export CTR_P="ctrtest-${base%%-*}-$$"
+        export CTR_SD="/$CTR_P-scripts"
+        busybox_image "$WATCH_IMAGE"
+}
+
+watch_teardown_file() {
+        watch_remove_objects
+}
+
+watch_setup() {
+        [ -x "$CONTRAINER" ] || { echo "CONTRAINER=$CONTRAINER is not an executable" >&2; return 1; }
+        T=$BATS_TEST_TMPDIR
+        M=$T/m
+        N="$CTR_P-$BATS_TEST_NUMBER"
+        CTL_PID=
+        CTL_LOG=$T/ctl.log
+        mkdir -p "$M" "$T/s" "$T/state"
+        chmod 777 "$M"
+        : >"$CTL_LOG"
+        : >"$T/pids"
+}
+
+watch_teardown() {
+        local pid
+        if [ -f "$T/pids" ]; then
+                while read -r pid; do
+                        [ -n "$pid" ] || continue
+                        kill -KILL "$pid" 2>/dev/null || true
+                done <"$T/pids"
+        fi
+        watch_remove_objects "$N-"
+        if [ -n "${BATS_TEST_COMPLETED:-}" ]; then
+                return 0
+        fi
+        # The test failed: show what the controller said.
+        echo "---- controller log ($CTL_LOG, last 60 lines) ----"
+        tail -n 60 "$CTL_LOG" 2>/dev/null || true
+        echo "---- markers ----"
+        (cd "$M" 2>/dev/null && for f in *; do [ -f "$f" ] && { echo "== $f"; head -n 20 -- "$f"; }; done) || true
+}
+
+# Remove every container, image and volume whose name starts with PREFIX
+# (default CTR_P-, i.e. everything this file created) on the Engine that
+# DOCKER_HOST names.
+watch_remove_objects() {
+        local prefix=${1:-$CTR_P-} ids
+        ids=$(docker ps -a --format '{{.ID}} {{.Names}}' 2>/dev/null |
+                awk -v p="$prefix" 'index($2, p) == 1 { print $1 }')
+        # shellcheck disable=SC2086 # ids are hex words
+        [ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+        [ "$prefix" = "$CTR_P-" ] || return 0
+        ids=$(docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
+                awk -v p="$prefix" 'index($1, p) == 1')
+        # shellcheck disable=SC2086
+        [ -z "$ids" ] || docker rmi -f $ids >/dev/null 2>&1 || true
+        ids=$(docker volume ls -q 2>/dev/null | awk -v p="$prefix" 'index($1, p) == 1')
+        # shellcheck disable=SC2086
+        [ -z "$ids" ] || docker volume rm -f $ids >/dev/null 2>&1 || true
+}
+
+# ---- scripts and containers ------------------------------------------------
+
+# reg SHORT SCRIPT HEADER BODY: an executable script SCRIPT in the script dir
+# of container SHORT (see crun) whose output is HEADER, a newline and BODY,
+# byte for byte (a quoted here-document: nothing in them is expanded).
+reg() {
+        local dir="$T/s/$1" f
+        f="$dir/$2"
+        mkdir -p "$dir"
+        {
+                printf '#!/bin/sh\n'
+                printf "cat <<'CTR_EOF'\n"
+                printf '%s\n%s\n' "$3" "$4"
+                printf 'CTR_EOF\n'
+        } >"$f.tmp"
+        chmod 755 "$f.tmp"
+        mv -f "$f.tmp" "$f"
+}
+
+# raw_script SHORT SCRIPT TEXT: SCRIPT (mode 755) in SHORT's script dir is TEXT.
+raw_script() {
+        mkdir -p "$T/s/$1"
+        printf '%s\n' "$3" >"$T/s/$1/$2.tmp"
+        chmod 755 "$T/s/$1/$2.tmp"
+        mv -f "$T/s/$1/$2.tmp" "$T/s/$1/$2"
+}
+
+# A body that appends "EVENT SOURCE TARGET" to $M/FILE.
+mark() {
+        # shellcheck disable=SC2016 # the body is expanded where it runs
+        printf 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET" >>"$M/%s"' "$1"
+}
+
+# crun SHORT [DOCKER RUN OPTIONS...]: run container $N-SHORT (detached, no
+# network) with its script dir $T/s/SHORT (or $CRUN_SCRIPTS) and the markers.
+# CRUN_IMAGE / CRUN_CMD (a string for sh -c) override image and command.
+crun() {
+        local short=$1 sdir
+        shift
+        sdir=${CRUN_SCRIPTS:-$T/s/$short}
+        mkdir -p "$sdir"
+        if [ -n "${CRUN_CMD:-}" ]; then
+                docker run -d --network none --name "$N-$short" \
+                        -v "$sdir:$CTR_SD:ro" -v "$M:/m" -e M=/m "$@" \
+                        "${CRUN_IMAGE:-$WATCH_IMAGE}" sh -c "$CRUN_CMD" >/dev/null
+        else
+                docker run -d --network none --name "$N-$short" \
+                        -v "$sdir:$CTR_SD:ro" -v "$M:/m" -e M=/m "$@" \
+                        "${CRUN_IMAGE:-$WATCH_IMAGE}" "${WATCH_CMD[@]}" >/dev/null
+        fi
+}
+
+# ccreate SHORT [OPTIONS...]: as crun, created but not started.
+ccreate() {
+        local short=$1
+        shift
+        mkdir -p "$T/s/$short"
+        docker create --network none --name "$N-$short" \
+                -v "$T/s/$short:$CTR_SD:ro" -v "$M:/m" -e M=/m "$@" \
+                "$WATCH_IMAGE" "${WATCH_CMD[@]}" >/dev/null
+}
+
+cid() { docker inspect -f '{{.Id}}' "$1"; }
+
+# ---- the controller ---------------------------------------------------------
+
+# ctl_start [OPTIONS...]: start `contrainer watch` in the background on the
+# host with this test's state dir, script dir and log; CTL_PID is its PID
+# (also recorded for teardown).  CTL_ENV (array) is prepended to its
+# environment; CTL_WRAP (array) runs it under a wrapper (valgrind).
+ctl_start() {
+        local extra=()
+        case " $* " in *" --exec-timeout "*) ;; *) extra+=(--exec-timeout 20) ;; esac
+        env M="$M" ${CTL_ENV[@]+"${CTL_ENV[@]}"} ${CTL_WRAP[@]+"${CTL_WRAP[@]}"} \
+                "$CONTRAINER" watch --state-dir "$T/state" --script-dir "$CTR_SD" \
+                "${extra[@]}" "$@" \
+                </dev/null >>"$T/ctl.out" 2>>"$CTL_LOG" 3>&- &
+        CTL_PID=$!
+        echo "$CTL_PID" >>"$T/pids"
+}
+CTL_ENV=()
+
+# Is the controller running (not exited, not a zombie waiting to be reaped)?
+ctl_alive() {
+        local st
+        [ -n "$CTL_PID" ] && st=$(ps -o stat= -p "$CTL_PID") && [ "${st:0:1}" != Z ]
+}
+
+# ctl_stop [SIGNAL]: signal the controller (TERM), wait for it (20 s, then
+# KILL); CTL_RC is its exit status.
+# shellcheck disable=SC2034 # CTL_RC is read by the tests
+ctl_stop() {
+        local sig=${1:-TERM}
+        [ -n "$CTL_PID" ] || return 0
+        kill "-$sig" "$CTL_PID" 2>/dev/null || true
+        if ! wait_until 20 ctl_exited; then
+                echo "controller $CTL_PID did not exit within 20 s of SIG$sig" >&2
+                kill -KILL "$CTL_PID" 2>/dev/null || true
+        fi
+        CTL_RC=0
+        wait "$CTL_PID" || CTL_RC=$?
+        CTL_PID=
+}
+ctl_exited() { ! ctl_alive; }
+
+# ctl_ready [SHORT]: start a container (default "ready") whose blank-header
+# registration writes $M/SHORT.ready, and wait for it: from then on the
+# controller is subscribed to events and serving.
+ctl_ready() {
+        local short=${1:-ready}
+        reg "$short" 00-ready "" "$(mark "$short.ready")"
+        crun "$short"
+        wait_for "controller serving ($short.ready)" 30 test -s "$M/$short.ready"
+}
+
+# ---- waiting and asserting --------------------------------------------------
+
+# wait_for DESCRIPTION SECONDS CMD...: poll CMD until it succeeds; fail with
+# DESCRIPTION at the deadline (teardown shows the controller's log), or at
+# once when the controller has exited meanwhile (unless CTL_MAY_EXIT=1).
+wait_for() {
+        local what=$1 deadline=$((SECONDS + $2))
+        shift 2
+        until "$@"; do
+                if [ -n "$CTL_PID" ] && [ -z "${CTL_MAY_EXIT:-}" ] && ! ctl_alive; then
+                        echo "controller exited while waiting for: $what" >&2
+                        return 1
+                fi
+                if [ "$SECONDS" -ge "$deadline" ]; then
+                        echo "timed out waiting for: $what" >&2
+                        return 1
+                fi
+                sleep 0.1
+        done
+}
+
+# Number of lines of FILE (0 when missing).
+nlines() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+has_lines() { [ "$(nlines "$1")" -ge "$2" ]; }
+has_line() { [ -f "$1" ] && grep -qxF -- "$2" "$1"; }
+log_has() { grep -qF -- "$1" "$CTL_LOG"; }
+
+# wait_lines FILE N [SECONDS]: wait until FILE has at least N lines.
+wait_lines() { wait_for "$1 to have $2 line(s)" "${3:-30}" has_lines "$1" "$2"; }
+# wait_line FILE LINE [SECONDS]: wait until FILE has the exact line LINE.
+wait_line() { wait_for "line '$2' in $1" "${3:-30}" has_line "$1" "$2"; }
+# wait_log TEXT [SECONDS]: wait until the controller's log contains TEXT.
+wait_log() { wait_for "'$1' in the controller log" "${3:-30}" log_has "$1"; }
+
+# expect_file FILE EXPECTED: FILE's content is exactly EXPECTED (+ newline).
+expect_file() {
+        local got
+        got=$(cat "$1" 2>/dev/null) || got="<missing>"
+        if [ "$got" != "$2" ]; then
+                printf 'unexpected content of %s\n--- expected\n%s\n--- got\n%s\n' "$1" "$2" "$got" >&2
+                return 1
+        fi
+}
+
+# expect_absent FILE: FILE does not exist.
+expect_absent() {
+        if [ -e "$1" ]; then
+                printf '%s should not exist; it holds:\n' "$1" >&2
+                head -n 20 "$1" >&2
+                return 1
+        fi
+}
+
+# Lines of the controller log that contain every one of the given strings.
+log_grep() {
+        local f=$CTL_LOG s
+        local out
+        out=$(cat "$f")
+        for s in "$@"; do
+                out=$(printf '%s\n' "$out" | grep -F -- "$s") || return 1
+        done
+        printf '%s\n' "$out"
+}
+log_count() { log_grep "$@" | grep -c . || true; }
