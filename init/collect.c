@@ -1,0 +1,130 @@
+/* collect.c — run a container's scripts in a worker.  See collect.h. */
+#include "collect.h"
+
+#include "docker.h"
+#include "strv.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void on_created(void *ud, const char *exec_id)
+{
+        (void)worker_puts(*(int *)ud, CR_EXEC_ID, exec_id);
+}
+
+static void put_pair(int fd, uint32_t type, const char *a, const char *b, size_t blen)
+{
+        size_t al = strlen(a);
+        char *p = malloc(al + 1 + blen);
+
+        if (!p) {
+                (void)worker_put(fd, CR_ERROR, "out of memory", 13);
+                return;
+        }
+        memcpy(p, a, al + 1);
+        if (blen)
+                memcpy(p + al + 1, b, blen);
+        (void)worker_put(fd, type, p, al + 1 + blen);
+        free(p);
+}
+
+/* Last line of a script's stderr, for the failure reason. */
+static void stderr_tail(const struct buf *b, char *dst, size_t dstsz)
+{
+        size_t end = b->len, start;
+
+        while (end > 0 && (b->data[end - 1] == '\n' || b->data[end - 1] == '\r'))
+                end--;
+        start = end;
+        while (start > 0 && b->data[start - 1] != '\n')
+                start--;
+        if (end - start > 200)
+                start = end - 200;
+        snprintf(dst, dstsz, "%.*s", (int)(end - start), b->data ? b->data + start : "");
+}
+
+int collect_main(const struct collect_spec *cs, int fd)
+{
+        struct docker_inspect in;
+        char **scripts = NULL, line[512];
+        int r;
+
+        r = docker_inspect(cs->docker, cs->container_id, &in);
+        if (r == -ENOENT) {
+                (void)worker_puts(fd, CR_GONE, "no such container");
+                return 0;
+        }
+        if (r < 0) {
+                snprintf(line, sizeof(line), "inspect: %s", strerror(-r));
+                (void)worker_puts(fd, CR_ERROR, line);
+                return 0;
+        }
+        snprintf(line, sizeof(line), "%" PRIu64 " %s", in.started_ns, in.name);
+        (void)worker_puts(fd, CR_INSPECT, line);
+        if (!in.running || in.paused) {
+                (void)worker_puts(fd, CR_GONE, in.paused ? "container is paused" : "container is not running");
+                return 0;
+        }
+        r = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
+                                COLLECT_MAX_SCRIPTS, &scripts);
+        if (r == -ENOENT) {
+                (void)worker_put(fd, CR_NODIR, NULL, 0);
+                return 0;
+        }
+        if (r == -E2BIG) {
+                snprintf(line, sizeof(line), "more than %d scripts in the script dir",
+                         COLLECT_MAX_SCRIPTS);
+                (void)worker_puts(fd, CR_ERROR, line);
+                return 0;
+        }
+        if (r < 0) {
+                snprintf(line, sizeof(line), "listing the script dir: %s",
+                         r == -EPROTO ? "malformed archive" : strerror(-r));
+                (void)worker_puts(fd, r == -ESRCH ? CR_GONE : CR_ERROR, line);
+                return 0;
+        }
+        for (size_t i = 0; scripts[i]; i++) {
+                char *argv[] = { scripts[i], NULL };
+                struct docker_exec_result res = { .exit_code = -1 };
+                char tail[256];
+
+                (void)worker_put(fd, CR_EXEC_PENDING, NULL, 0);
+                r = docker_exec(cs->docker, cs->container_id, argv, NULL, cs->timeout_s,
+                                cs->max_output, on_created, &fd, &res);
+                if (r == -ENOENT || r == -EBUSY) {
+                        (void)worker_puts(fd, CR_GONE, r == -ENOENT ? "no such container"
+                                                                    : "container is not running");
+                        break;
+                }
+                if (r < 0) {
+                        snprintf(line, sizeof(line), "exec API: %s", strerror(-r));
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        continue;
+                }
+                if (res.timed_out) {
+                        snprintf(line, sizeof(line), "timed out after %us%s", cs->timeout_s,
+                                 res.killed ? " (killed)" : " (abandoned: its process is not visible)");
+                } else if (res.overflow) {
+                        snprintf(line, sizeof(line), "output over %zu bytes", cs->max_output);
+                } else if (res.bad_stream) {
+                        snprintf(line, sizeof(line), "malformed exec stream");
+                } else if (res.exit_code != 0) {
+                        stderr_tail(&res.out.err, tail, sizeof(tail));
+                        snprintf(line, sizeof(line), "exit status %d%s%s", res.exit_code,
+                                 tail[0] ? ": " : "", tail);
+                } else {
+                        put_pair(fd, CR_SCRIPT_OK, scripts[i], res.out.out.data,
+                                 res.out.out.len);
+                        docker_exec_result_free(&res);
+                        continue;
+                }
+                put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                docker_exec_result_free(&res);
+        }
+        strv_free(scripts);
+        return 0;
+}

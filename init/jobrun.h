@@ -1,0 +1,60 @@
+/* jobrun.h — one body run, inside a forked worker (SPEC §2.3 "Running the
+ * body"): on a container through the exec API, on %contrainer as a local
+ * `sh -c BODY`, on %host the same after entering the host's namespaces.
+ * Owns: the child side of a body job and its answer records.  Does not own:
+ * queues, limits or logging (dispatch.c reads the records and logs).
+ * Context: worker child only (jobrun_main); jobrun_local is also used by
+ * nothing else but is exported for its unit test. */
+#ifndef CONTRAINER_JOBRUN_H
+#define CONTRAINER_JOBRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct docker;
+
+/* Records a body worker writes (worker.h framing). */
+enum {
+        JR_EXEC_PENDING = 1,  /* about to create an exec (its events may follow) */
+        JR_EXEC_ID = 2,       /* the exec id */
+        JR_STATUS = 3,        /* "exit N" | "timeout" | "overflow" | "gone" | "error" */
+        JR_OUT = 4,           /* tail of stdout */
+        JR_ERR = 5,           /* tail of stderr */
+        JR_REASON = 6,        /* one line for gone/error */
+};
+
+#define JOBRUN_TAIL 1024
+
+enum jobrun_where { JOBRUN_CONTAINER, JOBRUN_CONTRAINER, JOBRUN_HOST };
+
+struct jobrun_spec {
+        enum jobrun_where where;
+        struct docker *docker;      /* JOBRUN_CONTAINER */
+        const char *container_id;   /* JOBRUN_CONTAINER */
+        const char *body;
+        char **vars;                /* the SPEC variables, "K=V" */
+        unsigned timeout_s;
+        size_t max_output;
+        const char *sysimage;       /* JOBRUN_HOST */
+};
+
+/* The worker's whole job: run, answer on FD.  Returns the worker's exit
+ * status (0; non-zero only if the answer could not be written). */
+int jobrun_main(const struct jobrun_spec *js, int fd);
+
+struct jobrun_local_result {
+        int wstatus;
+        bool timed_out;
+        bool overflow;
+        struct buf out, err;  /* capped at max_output each */
+};
+
+/* Fork and exec ARGV[0] (a path) with ENVP in its own process group,
+ * stdin /dev/null, stdout/stderr captured; kill the group on timeout or
+ * overflow.  0 with *RET filled (free the bufs), or -errno. */
+int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
+                 struct jobrun_local_result *ret);
+
+#endif

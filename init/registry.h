@@ -1,0 +1,74 @@
+/* registry.h — the registrations the controller holds (SPEC §2.3 Lifetime).
+ * Owns: registrations keyed by the registrar's container id (never by the
+ * output's hash: two replicas are two registrations), their parsed headers,
+ * reference-counted bodies, and per registration the immediate targets
+ * already served and the targets already reported as denied.
+ * Does not own: collecting (collect.c), deciding what fires (watch.c).
+ * Pure data structure: no I/O, no logging.  Main loop only. */
+#ifndef CONTRAINER_REGISTRY_H
+#define CONTRAINER_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct header;
+
+#define REGISTRY_MAX_PER_CONTAINER 256
+#define REGISTRY_MAX_TOTAL 65536
+
+/* A body shared by the registration and the jobs queued from it. */
+struct rbody {
+        unsigned refs;
+        size_t len;
+        char data[];  /* NUL-terminated */
+};
+
+struct rbody *rbody_new(const char *p, size_t len);  /* refs = 1; NULL on ENOMEM */
+struct rbody *rbody_ref(struct rbody *b);
+struct rbody *rbody_unref(struct rbody *b);          /* returns NULL */
+
+struct keyset {
+        char **v;   /* NULL-terminated, may be NULL */
+        size_t n;
+};
+
+bool keyset_has(const struct keyset *s, const char *key);
+int keyset_add(struct keyset *s, const char *key);  /* 0, -ENOMEM; adding twice is a no-op */
+void keyset_free(struct keyset *s);
+
+struct registration {
+        char id[80];
+        char name[256];
+        char *script;
+        struct header *hdr;
+        struct rbody *body;
+        struct keyset *served;  /* one set per header entry (immediate entries use theirs) */
+        struct keyset denied;   /* target keys whose denial was logged */
+        unsigned long serial;   /* order of registration */
+};
+
+struct registry;
+
+struct registry *registry_new(void);
+struct registry *registry_free(struct registry *r);
+
+/* Add a registration of container ID/NAME from SCRIPT.  Takes HDR (freed on
+ * failure too); copies BODY.  Returns the registration (borrowed), NULL on
+ * ENOMEM or when a cap is reached (-E2BIG in *RET_ERR if not NULL). */
+struct registration *registry_add(struct registry *r, const char *id, const char *name,
+                                  const char *script, struct header *hdr,
+                                  const char *body, size_t body_len, int *ret_err);
+
+/* Drop every registration of container ID; returns how many. */
+size_t registry_drop(struct registry *r, const char *id);
+
+/* The container ID is now called NAME. */
+void registry_rename(struct registry *r, const char *id, const char *name);
+
+size_t registry_count(const struct registry *r);
+size_t registry_count_of(const struct registry *r, const char *id);
+/* The I-th registration in registration order (borrowed; valid until the
+ * next add/drop). */
+struct registration *registry_at(const struct registry *r, size_t i);
+
+#endif

@@ -1,0 +1,171 @@
+/* worker.c — forked workers answering on a record pipe.  See worker.h.
+ * Why processes: STYLE forbids threads, and a blocking libcurl call or a
+ * body that hangs must never stall the /events reader (the Engine drops a
+ * subscriber that stops reading).  Records let the parent learn an exec id
+ * while the exec is still running (to ignore our own exec_* events). */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd), void *ud)
+{
+        int p[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                (void)close(p[0]);
+                (void)close(p[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int rc;
+
+                (void)close(p[0]);
+                /* An orphaned worker would keep exec streams and namespace
+                 * handles alive after the controller is gone. */
+                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() == 1)
+                        _exit(1);
+                rc = fn(ud, p[1]);
+                _exit(rc < 0 ? 1 : rc > 255 ? 255 : rc);
+        }
+        (void)close(p[1]);
+        if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+                /* Without O_NONBLOCK a read could stall the loop. */
+                int r = -errno;
+                (void)close(p[0]);
+                (void)kill(pid, SIGKILL);
+                return r;
+        }
+        w->pid = pid;
+        w->fd = p[0];
+        w->reaped = false;
+        w->wstatus = 0;
+        w->handed = 0;
+        buf_init(&w->in, record_max + 8);
+        return 0;
+}
+
+static void drop_handed(struct worker *w)
+{
+        if (w->handed) {
+                buf_consume(&w->in, w->handed);
+                w->handed = 0;
+        }
+}
+
+int worker_read(struct worker *w)
+{
+        char tmp[65536];
+
+        drop_handed(w);
+        while (w->fd >= 0) {
+                ssize_t n = read(w->fd, tmp, sizeof(tmp));
+                if (n > 0) {
+                        int r = buf_append(&w->in, tmp, (size_t)n);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (n == 0) {
+                        (void)close(w->fd);
+                        w->fd = -1;
+                        return 1;
+                }
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN)
+                        return 0;
+                return -errno;
+        }
+        return 1;
+}
+
+static uint32_t get_u32(const char *p)
+{
+        const unsigned char *u = (const unsigned char *)p;
+
+        return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* Records are consumed lazily: the previous record is dropped on the next
+ * call, so DATA stays valid until then. */
+int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *len)
+{
+        uint32_t l;
+
+        drop_handed(w);
+        if (w->in.len < 8)
+                return 0;
+        l = get_u32(w->in.data + 4);
+        if (w->in.len - 8 < l)
+                return 0;
+        *type = get_u32(w->in.data);
+        *len = l;
+        *data = w->in.data + 8;
+        w->handed = 8 + (size_t)l;
+        return 1;
+}
+
+void worker_kill(struct worker *w)
+{
+        if (w->pid > 0 && !w->reaped)
+                (void)kill(w->pid, SIGKILL);
+}
+
+void worker_release(struct worker *w)
+{
+        if (w->fd >= 0)
+                (void)close(w->fd);
+        w->fd = -1;
+        buf_free(&w->in);
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+        const char *c = p;
+
+        while (n > 0) {
+                ssize_t k = write(fd, c, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                c += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+int worker_put(int fd, uint32_t type, const void *data, size_t len)
+{
+        unsigned char h[8] = {
+                (unsigned char)(type >> 24), (unsigned char)(type >> 16),
+                (unsigned char)(type >> 8), (unsigned char)type,
+                (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                (unsigned char)(len >> 8), (unsigned char)len,
+        };
+        int r;
+
+        if (len > UINT32_MAX)
+                return -E2BIG;
+        r = write_all(fd, h, sizeof(h));
+        if (r == 0 && len)
+                r = write_all(fd, data, len);
+        return r;
+}
+
+int worker_puts(int fd, uint32_t type, const char *s)
+{
+        return worker_put(fd, type, s, strlen(s));
+}

@@ -1,0 +1,52 @@
+/* worker.h — forked worker children and the record pipe they answer on.
+ * Owns: fork, the child's result pipe and the record framing
+ * ({u32 type, u32 len, bytes}) in both directions.  Does not own: what a
+ * worker does (collect.c, jobrun.c) or what its records mean.
+ * Context: worker_spawn/worker_read/worker_next/worker_kill in the main
+ * loop; worker_put in the child.  A child never touches the parent's curl
+ * handles; it makes its own. */
+#ifndef CONTRAINER_WORKER_H
+#define CONTRAINER_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+#define WORKER_RECORD_MAX ((size_t)1 << 31)
+
+struct worker {
+        pid_t pid;       /* 0 once reaped */
+        int fd;          /* read end, O_NONBLOCK|O_CLOEXEC; -1 after EOF */
+        struct buf in;   /* bytes read, not yet consumed as records */
+        size_t handed;   /* bytes of the record last returned by worker_next */
+        bool reaped;
+        int wstatus;
+};
+
+/* Fork a child that runs FN(UD, FD) with FD the write end of its pipe and
+ * _exits with FN's return value (0..255).  RECORD_MAX bounds one record.
+ * The child dies with the parent (PR_SET_PDEATHSIG).  0 or -errno. */
+int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd), void *ud);
+
+/* Read what is available.  1 at EOF (fd closed), 0 otherwise, -errno on a
+ * read error (treated like EOF by callers) or -ENOBUFS (record too long). */
+int worker_read(struct worker *w);
+
+/* The next complete record: 1 with TYPE/DATA/LEN (DATA valid until the
+ * next worker_* call on W), 0 if none is complete yet. */
+int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *len);
+
+/* SIGKILL the child (if not reaped). */
+void worker_kill(struct worker *w);
+
+/* Close the fd and free the buffer (does not wait). */
+void worker_release(struct worker *w);
+
+/* Child side: write one record (blocking, whole).  0 or -errno. */
+int worker_put(int fd, uint32_t type, const void *data, size_t len);
+int worker_puts(int fd, uint32_t type, const char *s);
+
+#endif
