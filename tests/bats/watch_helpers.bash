@@ -268,3 +268,11 @@ log_grep() {
         printf '%s\n' "$out"
 }
 log_count() { log_grep "$@" | grep -c . || true; }
+
+# refute CMD...: fail when CMD succeeds (a bare `! CMD` never fails a bats test).
+refute() {
+        if "$@"; then
+                echo "unexpectedly true: $*" >&2
+                return 1
+        fi
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# `contrainer watch` on %contrainer and %host (SPEC §2.3, §2.3a).
+# %host is tested against a stand-in host (ENGINE-NOTES: the machine's own
+# /proc/1/ns/* cannot be opened here): a `sleep` that is PID 1 of its own PID
+# namespace, in a private mount namespace where $T/hostdir is a tmpfs holding
+# "inside" (outside it holds "outside"), with a distinctive environment; a
+# proc for its PID namespace is mounted at $SYSIMAGE/proc, outside of it.
+
+load watch_helpers
+
+setup_file() { watch_setup_file; }
+teardown_file() { watch_teardown_file; }
+setup() { watch_setup; }
+teardown() {
+        standin_stop
+        watch_teardown
+}
+
+STANDIN_VALUE='a b $(touch /tmp/ctrtest-pwned) ;"q"'
+
+# standin_start: the stand-in host; SYSIMAGE is its system image directory.
+standin_start() {
+        SYSIMAGE=$T/sysimage
+        mkdir -p "$SYSIMAGE/proc" "$T/hostdir"
+        echo outside >"$T/hostdir/which"
+        unshare --pid --mount --fork --propagation private \
+                sh -c 'mount -t tmpfs ctrtest "$1" && echo inside >"$1/which" &&
+                       exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin M="$2" HOSTDIR="$1" \
+                            CTR_STANDIN="$3" sleep 600' \
+                sh "$T/hostdir" "$M" "$STANDIN_VALUE" \
+                </dev/null >"$T/standin.log" 2>&1 3>&- &
+        STANDIN_UNSHARE=$!
+        echo "$STANDIN_UNSHARE" >>"$T/pids"
+        wait_for "the stand-in's sleep" 10 standin_found
+        echo "$STANDIN_PID" >>"$T/pids"
+        nsenter --target "$STANDIN_PID" --pid -- mount -t proc ctrtest-proc "$SYSIMAGE/proc"
+        STANDIN_MOUNTED=1
+        # The proc at $SYSIMAGE/proc shows the stand-in's namespace: PID 1 is its sleep.
+        [ "$(tr '\0' ' ' <"$SYSIMAGE/proc/1/cmdline")" = "sleep 600 " ]
+        grep -qz '^CTR_STANDIN=' "$SYSIMAGE/proc/1/environ"
+        [ "$(cat "$T/hostdir/which")" = outside ]
+}
+
+standin_found() {
+        local p
+        p=$(pgrep -P "$STANDIN_UNSHARE" | head -n 1) || return 1
+        [ -n "$p" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^CTR_STANDIN=' || return 1
+        STANDIN_PID=$p
+}
+
+standin_stop() {
+        if [ -n "${STANDIN_MOUNTED:-}" ]; then
+                umount -l "$SYSIMAGE/proc" 2>/dev/null || true
+                STANDIN_MOUNTED=
+        fi
+        # PID 1 of a namespace only dies of SIGKILL from outside.
+        [ -z "${STANDIN_PID:-}" ] || kill -KILL "$STANDIN_PID" 2>/dev/null || true
+        STANDIN_PID=
+}
+
+HOST_BODY='{
+ echo "which=$(cat "$HOSTDIR/which")"
+ echo "standin=$CTR_STANDIN"
+ echo "ctl=${CTR_CTL_ONLY:-unset}"
+ echo "event=$CONTRAINER_EVENT target=$CONTRAINER_TARGET source=$CONTRAINER_SOURCE_NAME"
+} >"$M/host.out"; echo done >>"$M/host.done"'
+
+@test "%contrainer: a local child of the controller, with the controller's environment and the SPEC variables" {
+        reg r 10-ctl "%contrainer" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET $CONTRAINER_REGISTRAR_NAME ctl=$CTR_CTL_ONLY id=[${CONTRAINER_ID:-}] name=$CONTRAINER_NAME" >>"$M/ctl.out"; echo "$PPID" >>"$M/ctl.ppid"'
+        CTL_ENV=(CTR_CTL_ONLY=controller-value)
+        ctl_start --allow "$N-r=contrainer"
+        crun r
+        wait_lines "$M/ctl.out" 1
+        expect_file "$M/ctl.out" "immediate $N-r %contrainer $N-r ctl=controller-value id=[] name=$(uname -n)"
+        # sh -c ran on the host: its parent is the controller or a child of it.
+        local ppid
+        ppid=$(cat "$M/ctl.ppid")
+        [ "$ppid" = "$CTL_PID" ] || [ "$(ps -o ppid= -p "$ppid" 2>/dev/null | tr -d ' ')" = "$CTL_PID" ] ||
+                [ ! -e "/proc/$ppid" ]
+}
+
+@test "%contrainer without the contrainer class is denied and does not run" {
+        reg r 10-ctl "%contrainer" 'echo ran >>"$M/ctl.out"'
+        reg r 20-sync "" "$(mark r.sync)"
+        ctl_start --allow "$N-r=me,containers,host"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_for "denial of %contrainer" 10 log_grep denied "$N-r" %contrainer
+        ctl_ready
+        expect_absent "$M/ctl.out"
+}
+
+@test "%host: runs in the stand-in host's mount namespace with its PID 1's environment, not the controller's" {
+        standin_start
+        reg r 10-host "%host" "$HOST_BODY"
+        CTL_ENV=(CTR_CTL_ONLY=controller-value)
+        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=host"
+        crun r
+        wait_lines "$M/host.done" 1
+        expect_file "$M/host.out" "which=inside
+standin=$STANDIN_VALUE
+ctl=unset
+event=immediate target=%host source=$N-r"
+        expect_absent /tmp/ctrtest-pwned
+}
+
+@test "%host also runs for events, each time, in the stand-in" {
+        standin_start
+        reg r 10-host "%host:start" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $(cat "$HOSTDIR/which")" >>"$M/host.log"'
+        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=host"
+        ctl_ready
+        crun r
+        wait_line "$M/host.log" "start $N-r inside"
+        crun b
+        wait_line "$M/host.log" "start $N-b inside"
+        expect_file "$M/host.log" "start $N-r inside
+start $N-b inside"
+}
+
+@test "%host without the host class is denied and does not run" {
+        standin_start
+        reg r 10-host "%host" "$HOST_BODY"
+        reg r 20-sync "" "$(mark r.sync)"
+        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=me,containers,contrainer"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_for "denial of %host" 10 log_grep denied "$N-r" %host
+        ctl_ready
+        expect_absent "$M/host.done"
+}
+
+@test "%host when \$SYSIMAGE/proc/1/ns/mnt cannot be opened: one clear line per body, the controller goes on" {
+        mkdir -p "$T/nosys"
+        reg r 10-host "%host" 'echo ran >>"$M/host.done"'
+        reg r 20-sync "" "$(mark r.sync)"
+        ctl_start --sysimage "$T/nosys" --allow "$N-r=me,host"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_for "a line about %host" 10 log_grep %host
+        ctl_ready
+        ctl_alive
+        expect_absent "$M/host.done"
+        [ "$(log_count %host)" -eq 1 ]
+}
+
+@test "SYSIMAGE in the environment is the default for --sysimage" {
+        standin_start
+        reg r 10-host "%host" "$HOST_BODY"
+        CTL_ENV=(SYSIMAGE="$SYSIMAGE")
+        ctl_start --allow "$N-r=host"
+        crun r
+        wait_lines "$M/host.done" 1
+        grep -qxF "which=inside" "$M/host.out"
+}
