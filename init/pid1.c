@@ -8,7 +8,10 @@
 #include "deadline.h"
 #include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -239,5 +242,125 @@ int pid1_wait(struct pid1 *p, int64_t deadline)
                         break;
         }
         (void)reap_all(p);
+        return r;
+}
+
+/* ---- /proc walk (used when not PID 1: never kill(-1), SPEC §1) ---------- */
+
+struct procent {
+        pid_t pid, ppid;
+        char state;
+        char comm[17];
+};
+
+static int cmp_procent(const void *a, const void *b)
+{
+        pid_t x = ((const struct procent *)a)->pid, y = ((const struct procent *)b)->pid;
+
+        return (x > y) - (x < y);
+}
+
+/* "pid (comm) S ppid ...": comm may hold spaces and ')', so the last ')'
+ * ends it (proc(5)). */
+static int read_stat(int procfd, const char *name, struct procent *e)
+{
+        char path[64], buf[512];
+        const char *l, *rp;
+        ssize_t n;
+        int fd, ppid;
+        size_t cl;
+
+        snprintf(path, sizeof(path), "%s/stat", name);
+        fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        (void)close(fd);  /* read-only */
+        if (n <= 0)
+                return -EIO;
+        buf[n] = '\0';
+        l = strchr(buf, '(');
+        rp = strrchr(buf, ')');
+        if (!l || !rp || rp < l || sscanf(rp + 1, " %c %d", &e->state, &ppid) != 2)
+                return -EIO;
+        cl = (size_t)(rp - l - 1);
+        if (cl >= sizeof(e->comm))
+                cl = sizeof(e->comm) - 1;
+        memcpy(e->comm, l + 1, cl);
+        e->comm[cl] = '\0';
+        e->pid = (pid_t)atoi(name);
+        e->ppid = (pid_t)ppid;
+        return 0;
+}
+
+int pid1_for_each_descendant(struct pid1 *p, int (*fn)(pid_t pid, const char *comm, void *ud),
+                             void *ud)
+{
+        struct procent *all = NULL;
+        size_t n = 0, cap = 0;
+        pid_t self = getpid();
+        struct dirent *de;
+        int fd, r = 0, visited = 0;
+        DIR *d;
+
+        (void)p;
+        fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                (void)close(fd);
+                return r;
+        }
+        while ((de = readdir(d))) {
+                struct procent e;
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                /* Gone since readdir: it is nobody's to signal any more. */
+                if (read_stat(dirfd(d), de->d_name, &e) < 0)
+                        continue;
+                if (n == cap) {
+                        size_t nc = cap ? cap * 2 : 256;
+                        struct procent *na = realloc(all, nc * sizeof(*na));
+                        if (!na) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        all = na;
+                        cap = nc;
+                }
+                all[n++] = e;
+        }
+        qsort(all, n, sizeof(*all), cmp_procent);
+        for (size_t i = 0; i < n; i++) {
+                struct procent *cur = &all[i];
+                bool ours = false;
+
+                if (cur->state == 'Z' || cur->pid == self)
+                        continue;
+                /* Depth bound: a pid-reuse cycle cannot loop us forever. */
+                for (int depth = 0; depth < 4096 && cur; depth++) {
+                        struct procent key = { .pid = cur->ppid };
+                        if (cur->ppid == self) {
+                                ours = true;
+                                break;
+                        }
+                        if (cur->ppid <= 1)
+                                break;
+                        cur = bsearch(&key, all, n, sizeof(*all), cmp_procent);
+                }
+                if (!ours)
+                        continue;
+                visited++;
+                r = fn(all[i].pid, all[i].comm, ud);
+                if (r < 0)
+                        goto out;
+        }
+        r = visited;
+out:
+        (void)closedir(d);
+        free(all);
         return r;
 }

@@ -53,6 +53,12 @@ int pid1_terminate_signal(const struct pid1 *p);
  * our children, as PID 1 or as subreaper. */
 bool pid1_has_children(struct pid1 *p);
 
+/* Call FN(pid, comm, ud) for every live (not zombie) process whose parent
+ * chain in /proc leads to us; FN returning < 0 stops the walk with that
+ * value.  Returns the number of processes visited or -errno. */
+int pid1_for_each_descendant(struct pid1 *p, int (*fn)(pid_t pid, const char *comm, void *ud),
+                             void *ud);
+
 /* Exit code for a wait(2) status: the exit code, or 128+N when killed by
  * signal N (as shells do).  Pure. */
 int pid1_exit_status(int wstatus);
