@@ -1,0 +1,190 @@
+#!/bin/bash
+# make bench: contrainer against its peers, measured in one run on one
+# machine, printed as two markdown tables of medians and ratios (init, then
+# controller), also written to $BENCH_OUT (default: bench.md next to the
+# binary).
+#
+#   tests/bench/run.sh /abs/path/to/contrainer
+#
+# Environment: BENCH_QUICK=1 (fewer runs, smaller bursts: ~3 min instead
+# of ~10), BENCH_ONLY=init|ctl (one section), BENCH_KEEP=1 (keep the
+# scratch dir with logs).  Nothing here is a test: there are no thresholds,
+# and a value that could not be measured is printed as
+# "not measured: <reason>", never as a number.
+#
+# The small C helpers (spawn_timer, pid1probe, sigecho, zombies, stamp) are
+# built here with cc into the scratch dir.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+
+if [ $# -ne 1 ]; then
+        echo "usage: $0 /abs/path/to/contrainer" >&2
+        exit 2
+fi
+CTR=$1
+case $CTR in
+/*) ;;
+*) CTR=$PWD/$CTR ;;
+esac
+if [ "$(id -u)" != 0 ]; then
+        echo "bench: needs root (PID namespaces, mounts, the Docker socket)" >&2
+        exit 2
+fi
+BENCH_QUICK=${BENCH_QUICK:-0}
+BENCH_ONLY=${BENCH_ONLY:-}
+BENCH_OUT=${BENCH_OUT:-$(dirname "$CTR")/bench.md}
+WORK=$(mktemp -d /tmp/ctrbench.XXXXXX)
+HB=$WORK/bin
+BENCH_RESULTS=$WORK/results.tsv
+export CTR HB WORK BENCH_RESULTS BENCH_QUICK
+: >"$BENCH_RESULTS"
+
+cleanup() {
+        if [ "${BENCH_KEEP:-0}" = 1 ]; then
+                say "scratch dir kept: $WORK"
+        else
+                rm -rf "$WORK"
+        fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- helpers ------------------------------------------------------------------
+mkdir -p "$HB"
+for h in spawn_timer pid1probe sigecho zombies; do
+        if ! cc -std=gnu11 -O2 -Wall -Wextra -o "$HB/$h" "$here/$h.c"; then
+                echo "bench: cannot build $h" >&2
+                exit 1
+        fi
+done
+# static: it is copied into a busybox image
+if ! cc -std=gnu11 -O2 -static -o "$HB/stamp" "$here/stamp.c"; then
+        echo "bench: cannot build stamp (static libc needed)" >&2
+        exit 1
+fi
+
+t_begin=$SECONDS
+if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = init ]; then
+        # private mount namespace: init.sh mounts a tmpfs copy over /etc
+        unshare --mount --propagation private \
+                env CTRBENCH_PRIVATE_MNT=1 bash "$here/init.sh"
+fi
+if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = ctl ]; then
+        bash "$here/ctl.sh"
+fi
+
+# ---- tables -------------------------------------------------------------------
+declare -A NUM TXT
+while IFS=$'\t' read -r k n t; do
+        [ "$k" = note ] && continue
+        NUM[$k]=$n
+        TXT[$k]=$t
+done <"$BENCH_RESULTS"
+
+cell() { # KEY
+        if [ -n "${TXT[$1]+x}" ]; then printf '%s' "${TXT[$1]}"; else printf '—'; fi
+}
+num() { # KEY
+        printf '%s' "${NUM[$1]:-}"
+}
+# ratio A B [LABEL] — "A/B×" (with LABEL), or n/a when either is missing.
+ratio() {
+        if [ -z "$1" ] || [ -z "$2" ]; then
+                printf 'n/a'
+                return
+        fi
+        awk -v a="$1" -v b="$2" -v l="${3:-}" 'BEGIN {
+                if (b == 0) { printf "n/a"; exit }
+                printf "%.2f×%s", a / b, (l == "" ? "" : " " l) }'
+}
+# best_peer METRIC — "NUMBER NAME" of the lowest peer value.
+best_peer() {
+        local p v bv= bn=
+        for p in tini dumb-init catatonit; do
+                v=$(num "init.$1.$p")
+                [ -n "$v" ] || continue
+                if [ -z "$bv" ] || awk -v a="$v" -v b="$bv" 'BEGIN { exit !(a < b) }'; then
+                        bv=$v bn=$p
+                fi
+        done
+        [ -n "$bv" ] && printf '%s %s' "$bv" "$bn"
+}
+# init_row LABEL METRIC [RATIO_MODE] [CONTRAINER_KEY]
+#   RATIO_MODE: best (default: contrainer / lowest peer), none, or a text
+init_row() {
+        local label=$1 m=$2 mode=${3:-best} ck=${4:-init.$2.contrainer} r b
+        case $mode in
+        best)
+                b=$(best_peer "$m")
+                r=$(ratio "$(num "$ck")" "${b%% *}" "${b#* }") ;;
+        none) r='—' ;;
+        *) r=$mode ;;
+        esac
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$(cell "$ck")" \
+                "$(cell "init.$m.tini")" "$(cell "init.$m.dumb-init")" \
+                "$(cell "init.$m.catatonit")" "$r"
+}
+ctl_row() { # LABEL METRIC [RATIO_MODE: loop|floor|none|text]
+        local label=$1 m=$2 mode=${3:-loop} r
+        case $mode in
+        loop) r=$(ratio "$(num "ctl.$m.contrainer")" "$(num "ctl.$m.loop")" "shell loop") ;;
+        floor) r=$(ratio "$(num "ctl.$m.contrainer")" "$(num "ctl.$m.floor")" "floor") ;;
+        none) r='—' ;;
+        *) r=$mode ;;
+        esac
+        printf '| %s | %s | %s | %s | %s |\n' "$label" "$(cell "ctl.$m.contrainer")" \
+                "$(cell "ctl.$m.loop")" "$(cell "ctl.$m.floor")" "$r"
+}
+
+tables() {
+        local q=full
+        [ "$BENCH_QUICK" = 1 ] && q="quick (BENCH_QUICK=1)"
+        echo "### Benchmarks"
+        echo
+        echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), Linux $(uname -r), $q run, $((SECONDS - t_begin)) s;" \
+                "contrainer $("$CTR" --version 2>/dev/null | awk '{ print $2 }'), $(tini --version 2>/dev/null | awk '{ print "tini " $3 }'), $(dumb-init --version 2>&1 | awk '{ print "dumb-init " $2 }'), catatonit $(dpkg-query -W -f '${Version}' catatonit 2>/dev/null), Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null)."
+        echo "Medians; ratios are contrainer ÷ the best peer, from this one run (lower is better)."
+        if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = init ]; then
+                local p1 p20
+                echo
+                echo "| init (PID 1) | contrainer | tini | dumb-init | catatonit | ratio vs best peer |"
+                echo "|---|---|---|---|---|---|"
+                init_row "start-up overhead (\`INIT -- true\` − \`true\`), contrainer with empty --boot-dir/--service-dir" startup
+                init_row "start-up overhead, plain \`contrainer init -- true\`" startup best init.startup.contrainer_plain
+                init_row "start-up overhead, \`contrainer init --skip-startup-files --skip-runit -- true\`" startup best init.startup.contrainer_min
+                init_row "PID 1 private memory (Private_Clean+Private_Dirty)" mem_priv
+                init_row "PID 1 VmRSS" mem_rss
+                init_row "PID 1 VmHWM" mem_hwm
+                init_row "reap $( [ "$BENCH_QUICK" = 1 ] && echo 2,000 || echo 10,000) orphans released at once (until none left in /proc)" reap
+                init_row "zombies left after 60 s" reap_left none
+                init_row "signal forwarding, kill(PID 1) → command's handler ran" sig
+                init_row "shutdown, 1 runit service (stops on TERM)" shut_p1 none
+                p1=$(num init.shut_p1.contrainer) p20=$(num init.shut_p20.contrainer)
+                init_row "shutdown, 20 runit services (stop on TERM)" shut_p20 "$(ratio "$p20" "$p1" "of 1 service")"
+                init_row "services that got TERM and stopped gracefully (of 20)" grace none
+                init_row "shutdown, 20 services ignoring TERM (KILL_PROCESS_TIMEOUT=1)" shut_i20 none
+        fi
+        if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = ctl ]; then
+                echo
+                echo "| controller | contrainer watch | shell loop | floor (curl) | ratio |"
+                echo "|---|---|---|---|---|"
+                ctl_row "one exec round trip on the socket (create, attached start, inspect)" rtt none
+                ctl_row "dispatch latency, one container at a time: median" one_med floor
+                ctl_row "dispatch latency, one container at a time: p95" one_p95 floor
+                ctl_row "burst of $(num meta.burst_n) starts: median latency" burst_med
+                ctl_row "burst: p95 latency" burst_p95
+                ctl_row "burst: last dispatch after the last \`docker start\` returned" burst_tail
+                ctl_row "burst: dispatched" burst_done none
+                ctl_row "throughput: burst of $(num meta.tp_n) starts, first start to last dispatch" tp_total
+                ctl_row "throughput: last dispatch after the last \`docker start\` returned" tp_tail
+                ctl_row "throughput: dispatched" tp_done none
+                ctl_row "resident memory (VmRSS; shell loop: all its processes)" mem
+                ctl_row "events missed while stopped (of 5)" missed none
+        fi
+        echo
+        awk -F'\t' '$1 == "note" { print "- " $3 }' "$BENCH_RESULTS"
+}
+tables | tee "$BENCH_OUT"
+say "table written to $BENCH_OUT"
