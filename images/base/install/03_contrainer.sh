@@ -4,17 +4,23 @@ set -eu
 f=/tmp/contrainer-files
 cp -R "$f/etc/boot.d/." /etc/boot.d/
 chmod 0755 /etc/boot.d/*
+for d in "$f"/etc/sv/*/; do
+        rm -rf "/etc/sv/$(basename "$d")"
+done
 cp -R "$f/etc/sv/." /etc/sv/
 chmod 0755 /etc/sv/*/run
 for s in /etc/sv/*/finish /etc/sv/*/log/run; do
         [ ! -f "$s" ] || chmod 0755 "$s"
 done
 for h in "$f"/usr/local/bin/*; do
-        install -m 0755 "$h" /usr/local/bin/
+        [ ! -f "$h" ] || install -m 0755 "$h" /usr/local/bin/
 done
 # Enabled in every container: cron; sshd too, but held down by a down file
 # until the SSH boot script removes it (SSHD_ENABLE=1 or authorized keys).
 # contrainer is enabled only in the controller image.
+# Debian's runit-helper enabled the packages' own services (ssh,
+# default-syslog) while 02_ installed them: ours replace them.
+rm -f /etc/service/ssh /etc/service/default-syslog
 touch /etc/sv/sshd/down
 ln -sfn /etc/sv/cron /etc/service/cron
 ln -sfn /etc/sv/sshd /etc/service/sshd

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# The shipped boot scripts (boot.d/, SPEC §3) in contrainer/base, run by
+# contrainer init before the container's command.
+load images_helpers
+
+setup_file() { img_setup_file build; }
+teardown_file() { img_teardown_file; }
+setup() { img_setup; }
+teardown() { img_teardown; }
+
+# base_run DOCKER-RUN-ARGS... -- CMD...: a bounded throw-away container; its
+# stdout is the output, its stderr (boot script and init messages) is in
+# $T/err (boot scripts never write to stdout: it may be the command's data).
+base_run() {
+        local args=()
+        while [ "$1" != -- ]; do args+=("$1"); shift; done
+        shift
+        timeout 60 docker run --rm --network none "${args[@]}" contrainer/base:latest "$@" 2>"$T/err"
+}
+
+@test "boot scripts are harmless no-ops when nothing is configured" {
+        run base_run -- sh -c 'test -e /root/.ssh/authorized_keys && echo keys; test -e /etc/sv/sshd/down && echo sshd-down; echo done'
+        [ "$status" -eq 0 ]
+        [ "$output" = "sshd-down
+done" ]
+}
+
+@test "SSH keys: every *.pub of the keys folder is appended once to root's authorized_keys, and sshd is enabled and runs" {
+        mkdir -p "$T/ssh"
+        printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA one@test\n' >"$T/ssh/one.pub"
+        # no trailing newline, a comment line and a duplicate of one.pub's key
+        printf '# comment\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB two@test\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA one@test' >"$T/ssh/two.pub"
+        echo 'not a key file' >"$T/ssh/notes.txt"
+        # Run the boot script a second time, as a restart would: nothing doubles.
+        run base_run -v "$T/ssh:/data/ssh:ro" -- sh -c '/etc/boot.d/10_ssh_keys >/dev/null
+                cat /root/.ssh/authorized_keys; stat -c "%a" /root/.ssh/authorized_keys /root/.ssh
+                test -e /etc/sv/sshd/down && echo sshd-down; true'
+        [ "$status" -eq 0 ]
+        [ "$output" = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA one@test
+ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB two@test
+600
+700" ]
+        timeout 60 docker run -d --name "${IP}sshd" --network none -v "$T/ssh:/data/ssh:ro" contrainer/base:latest >/dev/null
+        wait_for "sshd running under runit" 30 sh -c "docker exec '${IP}sshd' sv status sshd | grep -q '^run: '"
+        wait_for "sshd listening" 30 docker exec "${IP}sshd" sh -c 'test -e /etc/ssh/ssh_host_ed25519_key && grep -q ":0016 " /proc/net/tcp /proc/net/tcp6'
+}
+
+@test "SSH: SSHD_ENABLE=1 enables sshd without keys, SSHD_ENABLE=0 keeps it off with keys, a bad value stops the boot" {
+        run base_run -e SSHD_ENABLE=1 -- sh -c 'test -e /etc/sv/sshd/down && echo down || echo up'
+        [ "$output" = up ]
+        mkdir -p "$T/ssh"
+        echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC' >"$T/ssh/k.pub"
+        run base_run -e SSHD_ENABLE=0 -v "$T/ssh:/data/ssh:ro" -- sh -c 'test -e /etc/sv/sshd/down && echo down || echo up'
+        [ "$output" = down ]
+        run base_run -e SSHD_ENABLE=maybe -- echo command-ran
+        [ "$status" -ne 0 ]
+        grep -F "SSHD_ENABLE must be 1 or 0" "$T/err"
+        [[ "$output" != *command-ran* ]]
+}
+
+@test "volume seeding: an empty volume is seeded with owners and modes, a non-empty one is left untouched" {
+        mkdir -p "$T/seed/sub"
+        echo default >"$T/seed/sub/file"
+        echo hidden >"$T/seed/.dot"
+        chmod 0640 "$T/seed/sub/file"
+        chown 1234:1234 "$T/seed/sub/file"
+        run base_run -v "${IP}empty:/data" -v "$T/seed:/seed:ro" -e SEED_FROM=/seed -e SEED_TO=/data -- \
+                sh -c 'cat /data/sub/file /data/.dot; stat -c "%a %u" /data/sub/file; ls -A /data'
+        [ "$status" -eq 0 ]
+        [ "$output" = "default
+hidden
+640 1234
+.dot
+sub" ]
+        # Seeded data is data: a second container on that volume keeps it.
+        timeout 30 docker run --rm --network none -v "${IP}empty:/data" "$BB_IMAGE" sh -c 'echo changed >/data/sub/file'
+        run base_run -v "${IP}empty:/data" -v "$T/seed:/seed:ro" -e SEED_FROM=/seed -e SEED_TO=/data -- cat /data/sub/file
+        [ "$output" = changed ]
+        # A volume that already holds something is never touched.
+        timeout 30 docker run --rm --network none -v "${IP}full:/data" "$BB_IMAGE" sh -c 'echo mine >/data/own'
+        run base_run -v "${IP}full:/data" -v "$T/seed:/seed:ro" -e SEED_FROM=/seed -e SEED_TO=/data -- ls -A /data
+        [ "$status" -eq 0 ]
+        grep -F "'/data' already holds data" "$T/err"
+        [ "$output" = own ]
+}
+
+@test "volume seeding from /etc/seed.d/*.list, and a missing source stops the boot with a clear line" {
+        mkdir -p "$T/seed" "$T/seed.d"
+        echo listed >"$T/seed/f"
+        printf '# default data\n\n/seed /srv/data\n' >"$T/seed.d/app.list"
+        run base_run -v "$T/seed:/seed:ro" -v "$T/seed.d:/etc/seed.d:ro" -v "${IP}list:/srv/data" -- cat /srv/data/f
+        [ "$status" -eq 0 ]
+        [ "$output" = listed ]
+        run base_run -e SEED_FROM=/nonexistent -e SEED_TO=/data -- echo command-ran
+        [ "$status" -ne 0 ]
+        grep -F "seed source '/nonexistent' is not a directory" "$T/err"
+        [[ "$output" != *command-ran* ]]
+}
+
+@test "configuration override: a mounted file replaces the default (keeping its mode), a new one is created, none means no change" {
+        mkdir -p "$T/conf"
+        echo overridden >"$T/conf/debian_version"
+        chmod 0600 "$T/conf/debian_version"
+        echo new >"$T/conf/new.conf"
+        run base_run -v "$T/conf/debian_version:/data/config/etc/debian_version:ro" \
+                -v "$T/conf/new.conf:/data/config/etc/app/new.conf:ro" -- \
+                sh -c 'cat /etc/debian_version /etc/app/new.conf; stat -c %a /etc/debian_version'
+        [ "$status" -eq 0 ]
+        [ "$output" = "overridden
+new
+644" ]
+        run base_run -e CONFIG_OVERRIDE_DIR=/cfg -v "$T/conf/new.conf:/cfg/etc/other.conf:ro" -- cat /etc/other.conf
+        [ "$output" = new ]
+        run base_run -- cat /etc/debian_version
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^[0-9]+\.[0-9]+$ ]]
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# The admin helpers (scripts/, SPEC §4), run from the work tree on the host
+# against the real Engine: each one's --help, a happy path and an error path.
+# The "everything" helpers are always narrowed with -f name=^<prefix> so that
+# they touch only this file's containers.
+load images_helpers
+
+setup_file() { img_setup_file; }
+teardown_file() { img_teardown_file; }
+setup() {
+        img_setup
+        S=$TOP/scripts
+}
+teardown() {
+        if [ -n "${STANDIN_PID:-}" ]; then kill "$STANDIN_PID" 2>/dev/null || true; fi
+        img_teardown
+}
+
+# bb NAME [CMD...]: a running busybox test container (exits at once on TERM)
+bb() {
+        local n=$1
+        shift
+        [ $# -gt 0 ] || set -- sh -c 'trap "exit 0" TERM; sleep 600 & wait'
+        timeout 60 docker run -d --name "$IP$n" --network none "${BB_RUN_ARGS[@]}" "$BB_IMAGE" "$@" >/dev/null
+}
+BB_RUN_ARGS=()
+
+state() { # state CONTAINER: its status, or "gone"
+        local s
+        s=$(docker inspect -f '{{.State.Status}}' "$1" 2>/dev/null) || s=gone
+        echo "$s"
+}
+
+@test "every helper has --help and is POSIX sh" {
+        local h
+        for h in enter host clean stopall killall purge run-bash backup restore; do
+                run "$S/$h" --help
+                [ "$status" -eq 0 ]
+                [[ "${lines[0]}" == "usage: $h"* ]]
+                head -1 "$S/$h" | grep -qx '#!/bin/sh'
+        done
+}
+
+@test "helpers say clearly when the daemon cannot be reached" {
+        local h
+        for h in clean stopall killall purge; do
+                DOCKER_HOST=unix:///nonexistent/docker.sock run "$S/$h" -y
+                [ "$status" -eq 1 ]
+                [[ "$output" == *"cannot reach the Docker daemon at unix:///nonexistent/docker.sock"* ]]
+        done
+        DOCKER_HOST=unix:///nonexistent/docker.sock run "$S/enter" somebody true
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"cannot reach the Docker daemon"* ]]
+}
+
+@test "enter runs a command in the container's namespaces; a missing or stopped container is a clear error" {
+        bb e
+        run timeout 20 "$S/enter" "${IP}e" hostname
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(docker inspect -f '{{.Config.Hostname}}' "${IP}e")" ]
+        run timeout 20 "$S/enter" "${IP}e" sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; echo "$$"'
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "sh -c trap"* ]]
+        [ "${lines[1]}" -gt 1 ] && [ "${lines[1]}" -lt 100 ]
+        run timeout 20 "$S/enter" "${IP}e" sh -c 'exit 3'
+        [ "$status" -eq 3 ]
+        run timeout 20 "$S/enter" "${IP}missing" true
+        [ "$status" -eq 1 ]
+        [ "$output" = "enter: error: no such container: '${IP}missing'" ]
+        timeout 30 docker create --name "${IP}stopped" --network none "$BB_IMAGE" true >/dev/null
+        run timeout 20 "$S/enter" "${IP}stopped" true
+        [ "$status" -eq 1 ]
+        [ "$output" = "enter: error: container '${IP}stopped' is not running" ]
+}
+
+@test "host runs a command in the namespaces of \$SYSIMAGE/proc/1 (a stand-in host here); a wrong SYSIMAGE is a clear error" {
+        mkdir -p "$T/sys" "$T/mnt"
+        # The stand-in: its own UTS and mount namespaces, a tmpfs on $T/mnt
+        # that only it sees.
+        unshare --uts --mount --propagation private sh -c '
+                hostname standin-host && mount -t tmpfs none "$1" && echo inside >"$1/which" &&
+                exec sleep 120' sh "$T/mnt" &
+        STANDIN_PID=$!
+        wait_for "stand-in host ready" 10 sh -c "[ \"\$(nsenter -t $STANDIN_PID -u hostname)\" = standin-host ] && nsenter -t $STANDIN_PID -m test -e '$T/mnt/which'"
+        # SYSIMAGE names a tree whose proc/1 is the stand-in.
+        mkdir -p "$T/sys/proc"
+        ln -s "/proc/$STANDIN_PID" "$T/sys/proc/1"
+        SYSIMAGE=$T/sys run timeout 20 "$S/host" sh -c 'hostname; cat "$1/which"' sh "$T/mnt"
+        [ "$status" -eq 0 ]
+        [ "$output" = "standin-host
+inside" ]
+        SYSIMAGE=$T/nothing run timeout 20 "$S/host" true
+        [ "$status" -eq 1 ]
+        [[ "$output" == "host: error: '$T/nothing/proc/1/ns/mnt' does not exist"* ]]
+        if ! nsenter_host_ok; then
+                SYSIMAGE=/ run timeout 20 "$S/host" true
+                [ "$status" -eq 1 ]
+                [[ "$output" == "host: error: cannot enter the host's mount namespace through '/proc/1/ns/mnt'"* ]]
+        fi
+}
+
+@test "clean removes only stopped containers, and only after -y or a yes" {
+        timeout 30 docker create --name "${IP}c-created" --network none "$BB_IMAGE" true >/dev/null
+        bb c-exited true
+        bb c-running
+        wait_for "c-exited exited" 20 sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' '${IP}c-exited')\" = exited ]"
+        run timeout 30 "$S/clean" -f "name=^${IP}c-" </dev/null
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"not acting without confirmation: stdin is not a terminal, pass -y"* ]]
+        [ "$(state "${IP}c-created")" = created ]
+        run timeout 30 "$S/clean" -y -f "name=^${IP}c-"
+        [ "$status" -eq 0 ]
+        [ "$(state "${IP}c-created")" = gone ]
+        [ "$(state "${IP}c-exited")" = gone ]
+        [ "$(state "${IP}c-running")" = running ]
+}
+
+@test "stopall stops the running containers after -y; killall kills them; both refuse without confirmation" {
+        bb s-1
+        bb s-2
+        run timeout 30 "$S/stopall" -f "name=^${IP}s-" </dev/null
+        [ "$status" -eq 1 ]
+        [ "$(state "${IP}s-1")" = running ]
+        run timeout 60 "$S/stopall" -y -t 5 -f "name=^${IP}s-"
+        [ "$status" -eq 0 ]
+        [ "$(state "${IP}s-1")" = exited ]
+        [ "$(state "${IP}s-2")" = exited ]
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "${IP}s-1")" -eq 0 ]
+        bb k-1
+        run timeout 30 "$S/killall" -f "name=^${IP}k-" </dev/null
+        [ "$status" -eq 1 ]
+        [ "$(state "${IP}k-1")" = running ]
+        run timeout 60 "$S/killall" -y -f "name=^${IP}k-"
+        [ "$status" -eq 0 ]
+        wait_for "k-1 killed" 20 sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' '${IP}k-1')\" = exited ]"
+        [ "$(docker inspect -f '{{.State.ExitCode}}' "${IP}k-1")" -eq 137 ]
+        run timeout 30 "$S/stopall" -y -f "name=^${IP}nobody-"
+        [ "$status" -eq 0 ]
+        [ "$output" = "stopall: no running containers" ]
+}
+
+@test "purge removes dangling images, keeps tagged ones, and refuses without confirmation" {
+        local tag="${IP}purge:latest" old
+        mkdir -p "$T/ctx"
+        printf 'FROM %s\nLABEL ctrimg.test=%s v=1\n' "$BB_IMAGE" "$IP" >"$T/ctx/Dockerfile"
+        build_test_image "$tag" "$T/ctx"
+        old=$(docker image inspect -f '{{.Id}}' "$tag")
+        printf 'FROM %s\nLABEL ctrimg.test=%s v=2\n' "$BB_IMAGE" "$IP" >"$T/ctx/Dockerfile"
+        build_test_image "$tag" "$T/ctx"
+        [ "$(docker images -q --no-trunc --filter dangling=true --filter "label=ctrimg.test=$IP")" = "$old" ]
+        run timeout 30 "$S/purge" -f "label=ctrimg.test=$IP" </dev/null
+        [ "$status" -eq 1 ]
+        docker image inspect "$old" >/dev/null
+        run timeout 60 "$S/purge" -y -f "label=ctrimg.test=$IP"
+        [ "$status" -eq 0 ]
+        ! docker image inspect "$old" >/dev/null 2>&1
+        docker image inspect "$tag" >/dev/null
+}
+
+@test "run-bash runs a throw-away shell (sh when there is no bash) and says so for a missing image" {
+        run timeout 60 "$S/run-bash" --network none "$BB_IMAGE" -c 'echo "hello from $0"; exit 4' </dev/null
+        [ "$status" -eq 4 ]
+        [ "$output" = "hello from sh" ]
+        [ -z "$(docker ps -aq --filter "ancestor=$BB_IMAGE" --filter status=exited --filter "name=^${IP}")" ]
+        run timeout 30 "$S/run-bash" --network none "${IP}no-such-image:latest" </dev/null
+        [ "$status" -eq 1 ]
+        [[ "$output" == "run-bash: error: no such image: '${IP}no-such-image:latest'"* ]]
+}
+
+# snapshot CONTAINER: name, mode, owner, size, mtime and checksum of every
+# file under /data and /bind, in a stable order.
+snapshot() {
+        timeout 30 docker exec "$1" sh -c 'cd / && find data bind | sort | while IFS= read -r f; do
+                stat -c "%n %a %u:%g %s" "$f"
+                if [ -f "$f" ] && [ ! -L "$f" ]; then stat -c "  mtime %Y" "$f"; md5sum <"$f"; fi
+                if [ -L "$f" ]; then readlink "$f"; fi
+        done'
+}
+
+@test "backup then restore round-trips a container's volume and bind mount exactly" {
+        mkdir -p "$T/bind" "$T/out"
+        BB_RUN_ARGS=(-v "${IP}vol:/data" -v "$T/bind:/bind")
+        bb b
+        in_ctr "${IP}b" sh -c '
+                mkdir -p "/data/sub dir" /data/sticky &&
+                printf "odd\n" >"/data/sub dir/we ird *?\"'\''name" &&
+                chmod 0640 "/data/sub dir/we ird *?\"'\''name" &&
+                chown 1234:5678 "/data/sub dir/we ird *?\"'\''name" &&
+                chmod 0701 "/data/sub dir" && chmod 1777 /data/sticky &&
+                head -c 100000 /dev/urandom >/data/random.bin && chmod 4755 /data/random.bin &&
+                ln -s "sub dir" /data/link && echo bound >/bind/b.txt && touch -d "2001-02-03 04:05:06" /bind/b.txt'
+        snapshot "${IP}b" >"$T/before"
+        run timeout 60 "$S/backup" "${IP}b" "$T/out"
+        [ "$status" -eq 0 ]
+        local archive=${lines[${#lines[@]}-1]}
+        [[ "$archive" == "$T/out/${IP}b-"*.tar ]]
+        [ -s "$archive" ]
+        # Damage: remove, change, add.
+        in_ctr "${IP}b" sh -c 'rm -rf "/data/sub dir" /data/link && echo changed >/data/random.bin && echo x >/bind/b.txt'
+        run timeout 30 "$S/restore" "${IP}b" "$archive" </dev/null
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"not acting without confirmation"* ]]
+        run timeout 60 "$S/restore" -y "${IP}b" "$archive"
+        [ "$status" -eq 0 ]
+        snapshot "${IP}b" >"$T/after"
+        diff "$T/before" "$T/after"
+        grep -F "we ird" "$T/after"
+        grep -F "4755 0:0 100000" "$T/after"
+}
+
+@test "backup and restore: clear errors for a missing container, a bad archive, a container without volumes" {
+        run timeout 30 "$S/backup" "${IP}missing" "$T"
+        [ "$status" -eq 1 ]
+        [ "$output" = "backup: error: no such container: '${IP}missing'" ]
+        bb novol
+        run timeout 30 "$S/backup" "${IP}novol" "$T"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"has no volumes or bind mounts"* ]]
+        echo "not a tar" >"$T/bad.tar"
+        run timeout 30 "$S/restore" -y "${IP}novol" "$T/bad.tar"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"is not a backup made by backup"* ]]
+        run timeout 30 "$S/restore" -y "${IP}missing" "$T/bad.tar"
+        [ "$status" -eq 1 ]
+        [ "$output" = "restore: error: no such container: '${IP}missing'" ]
+}
