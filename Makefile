@@ -38,7 +38,7 @@ ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 
 .PHONY: all check check-unit check-fuzz check-bats check-asan fuzz bench \
-        images install lint clean
+        demo images install lint clean
 .DELETE_ON_ERROR:
 
 all: $(B)/contrainer
@@ -102,6 +102,11 @@ fuzz: $(addprefix $(B)/fuzz/fuzz_,$(FUZZERS))
 	    $$( [ -f tests/fuzz/$$f.dict ] && echo -dict=tests/fuzz/$$f.dict ) \
 	    $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$$f || exit 1; \
 	done
+
+# The README's first quick-start command: init as PID 1, then the controller.
+demo: all
+	examples/init-demo/run.sh $(abspath $(B)/contrainer)
+	examples/watch-demo/run.sh $(abspath $(B)/contrainer)
 
 bench: all
 	tests/bench/run.sh $(abspath $(B)/contrainer)
