@@ -77,7 +77,7 @@ HOSTNAME=${id:0:12}"
         crun a
         wait_lines "$M/a.log" 1
         expect_file "$M/a.log" "immediate $N-a $N-a"
-        ! log_has denied
+        refute log_has denied
 }
 
 @test "scripts run in byte-wise name order (10, 9, B, a)" {

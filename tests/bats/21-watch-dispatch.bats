@@ -60,7 +60,7 @@ start $N-c $N-r"
 }
 
 @test "bodies for one target run one at a time, in event order" {
-        reg r 10-slow "%me:start" 'echo "begin $CONTRAINER_SOURCE_NAME" >>"$M/r.log"; sleep 0.3; echo "end $CONTRAINER_SOURCE_NAME" >>"$M/r.log"'
+        reg r 10-slow "%me:start" "$(ours 'echo "begin $CONTRAINER_SOURCE_NAME" >>"$M/r.log"; sleep 0.3; echo "end $CONTRAINER_SOURCE_NAME" >>"$M/r.log"')"
         ctl_start
         ctl_ready
         crun r
@@ -188,7 +188,7 @@ immediate $N-r $N-r"
 @test "two replicas with identical scripts are two registrations, each %me is itself" {
         mkdir -p "$T/s/shared"
         reg shared 10-me "" 'echo "$CONTRAINER_TARGET $CONTRAINER_REGISTRAR_NAME $(hostname)" >>"$M/rep.log"'
-        reg shared 20-start "%me:start" 'echo "$CONTRAINER_TARGET $CONTRAINER_SOURCE_NAME $(hostname)" >>"$M/start.log"'
+        reg shared 20-start "%me:start" "$(ours 'echo "$CONTRAINER_TARGET $CONTRAINER_SOURCE_NAME $(hostname)" >>"$M/start.log"')"
         ctl_start
         CRUN_SCRIPTS=$T/s/shared crun r1
         CRUN_SCRIPTS=$T/s/shared crun r2
@@ -205,7 +205,7 @@ immediate $N-r $N-r"
 }
 
 @test "the controller's own execs are never dispatched: an exec_* entry does not loop" {
-        reg r 10-exec "%me:exec_create:exec_start:exec_die" 'echo "$CONTRAINER_EVENT" >>"$M/exec.log"'
+        reg r 10-exec "%me:exec_create:exec_start:exec_die" "$(ours 'echo "$CONTRAINER_EVENT" >>"$M/exec.log"')"
         reg r 20-start "%me:start" "$(mark r.start)"
         ctl_start
         crun r

@@ -11,7 +11,7 @@ setup() { watch_setup; }
 teardown() { watch_teardown; }
 
 # Body for every test here: one line per run, in a file named after the target.
-BODY='echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME" >>"$M/t.$CONTRAINER_TARGET"'
+BODY='case "$CONTRAINER_SOURCE_NAME" in ctrtest-*) echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME" >>"$M/t.$CONTRAINER_TARGET";; esac'
 
 @test "without --allow: other containers, %contrainer and %host are denied, logged once each; %me still runs" {
         local entry="%me+$N-a+%contrainer+%host"

@@ -98,7 +98,7 @@ head -c 300000 /dev/zero | tr "\0" x >&2'
 }
 
 @test "a body exiting non-zero is logged with its status; the controller goes on" {
-        reg a 10-fail "%me:start" 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/a.fail"; exit 7'
+        reg a 10-fail "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/a.fail"; exit 7')"
         ctl_start
         crun a
         wait_lines "$M/a.fail" 1

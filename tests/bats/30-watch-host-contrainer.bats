@@ -106,7 +106,7 @@ event=immediate target=%host source=$N-r"
 
 @test "%host also runs for events, each time, in the stand-in" {
         standin_start
-        reg r 10-host "%host:start" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $(cat "$HOSTDIR/which")" >>"$M/host.log"'
+        reg r 10-host "%host:start" "$(ours 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $(cat "$HOSTDIR/which")" >>"$M/host.log"')"
         ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=host"
         ctl_ready
         crun r

@@ -116,10 +116,19 @@ raw_script() {
         mv -f "$T/s/$1/$2.tmp" "$T/s/$1/$2"
 }
 
-# A body that appends "EVENT SOURCE TARGET" to $M/FILE.
+# ours BODY: BODY, run only when the event's source is one of this file's
+# containers.  An entry with events fires for every container on the Engine,
+# and other test runs may share it.
+ours() {
+        # shellcheck disable=SC2016 # the body is expanded where it runs
+        printf 'case "$CONTRAINER_SOURCE_NAME" in %s-*)\n%s\n;; esac' "$CTR_P" "$1"
+}
+
+# A body that appends "EVENT SOURCE TARGET" to $M/FILE (for this file's
+# sources only).
 mark() {
         # shellcheck disable=SC2016 # the body is expanded where it runs
-        printf 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET" >>"$M/%s"' "$1"
+        ours "$(printf 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET" >>"$M/%s"' "$1")"
 }
 
 # crun SHORT [DOCKER RUN OPTIONS...]: run container $N-SHORT (detached, no
@@ -178,14 +187,14 @@ ctl_alive() {
 }
 
 # ctl_stop [SIGNAL]: signal the controller (TERM), wait for it (20 s, then
-# KILL); CTL_RC is its exit status.
+# KILL; CTL_STOP_WAIT overrides the 20 s); CTL_RC is its exit status.
 # shellcheck disable=SC2034 # CTL_RC is read by the tests
 ctl_stop() {
-        local sig=${1:-TERM}
+        local sig=${1:-TERM} secs=${CTL_STOP_WAIT:-20}
         [ -n "$CTL_PID" ] || return 0
         kill "-$sig" "$CTL_PID" 2>/dev/null || true
-        if ! wait_until 20 ctl_exited; then
-                echo "controller $CTL_PID did not exit within 20 s of SIG$sig" >&2
+        if ! wait_until "$secs" ctl_exited; then
+                echo "controller $CTL_PID did not exit within $secs s of SIG$sig" >&2
                 kill -KILL "$CTL_PID" 2>/dev/null || true
         fi
         CTL_RC=0
@@ -275,4 +284,67 @@ refute() {
                 echo "unexpectedly true: $*" >&2
                 return 1
         fi
+}
+
+# ---- a private dockerd (daemon restart tests; never the main one) ----------
+
+# pd_init: choose the private daemon's directory PD (short: unix socket paths
+# are limited to 108 bytes) and socket PD_SOCK; nothing is started.
+pd_init() {
+        PD=$(mktemp -d /tmp/ctrtest-pd.XXXXXX)
+        PD_SOCK=$PD/d.sock
+        echo "$PD" >>"$T/pd.dirs"
+}
+
+pd_ping() { curl -fsS --max-time 2 --unix-socket "$PD_SOCK" http://localhost/_ping >/dev/null 2>&1; }
+
+# pd_start: start the private dockerd and wait for /_ping.
+pd_start() {
+        setsid dockerd --data-root "$PD/root" --exec-root "$PD/x" --pidfile "$PD/pid" \
+                -H "unix://$PD_SOCK" --bridge=none --iptables=false --ip-masq=false \
+                </dev/null >>"$PD/log" 2>&1 3>&- &
+        PD_PID=$!
+        echo "$PD_PID" >>"$T/pd.pids"
+        if ! wait_until 60 pd_ping; then
+                echo "private dockerd did not answer; its log:" >&2
+                tail -n 20 "$PD/log" >&2
+                return 1
+        fi
+}
+
+# pd_stop: stop the private dockerd (TERM, as a service manager would) and
+# wait until it is gone.
+pd_stop() {
+        [ -n "${PD_PID:-}" ] || return 0
+        kill -TERM "$PD_PID" 2>/dev/null || true
+        if ! wait_until 40 pd_gone; then
+                kill -KILL "$PD_PID" 2>/dev/null || true
+                wait_until 10 pd_gone || true
+        fi
+        wait "$PD_PID" 2>/dev/null || true
+        PD_PID=
+}
+pd_gone() { local st; ! st=$(ps -o stat= -p "$PD_PID") || [ "${st:0:1}" = Z ]; }
+
+# pd_cleanup: stop every private daemon of this test and remove its files.
+pd_cleanup() {
+        local pid dir m
+        if [ -f "$T/pd.pids" ]; then
+                while read -r pid; do
+                        PD_PID=$pid
+                        pd_gone || pd_stop
+                done <"$T/pd.pids"
+        fi
+        [ -f "$T/pd.dirs" ] || return 0
+        while read -r dir; do
+                [ -d "$dir" ] || continue
+                # Shims of a daemon that had to be killed carry its exec root.
+                for pid in $(pgrep -f -- "$dir/x/" || true); do
+                        kill -KILL "$pid" 2>/dev/null || true
+                done
+                # Mounts left by a killed daemon: detach them before removing.
+                awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+                        while read -r m; do umount -l "$m" 2>/dev/null || true; done
+                rm -rf "$dir"
+        done <"$T/pd.dirs"
 }

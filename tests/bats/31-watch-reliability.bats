@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# `contrainer watch` reliability (SPEC §2.5): a killed controller resumes from
+# its cursor, bursts, a restarting or missing Engine (a private dockerd of the
+# test's own, never the main one), the cursor file.
+
+load watch_helpers
+
+setup_file() { watch_setup_file; }
+teardown_file() { watch_teardown_file; }
+setup() { watch_setup; }
+teardown() {
+        watch_teardown
+        if [ -n "${PD:-}" ]; then
+                unset DOCKER_HOST
+                pd_cleanup
+        fi
+}
+
+@test "kill -9 while containers start, restart on the same state dir: every start is dispatched" {
+        reg r 10-start "%me:start" "$(mark r.log)"
+        ctl_start
+        crun r
+        wait_line "$M/r.log" "start $N-r $N-r"
+        local i
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+                crun "c$i"
+                if [ "$i" -eq 4 ]; then
+                        kill -KILL "$CTL_PID"
+                        wait "$CTL_PID" || true
+                        CTL_PID=
+                fi
+        done
+        ctl_start
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+                wait_line "$M/r.log" "start $N-c$i $N-r" 60
+        done
+}
+
+@test "a burst of 50 containers: every registration and every start dispatched exactly once" {
+        mkdir -p "$T/s/shared"
+        reg shared 10-me "" 'echo "$CONTRAINER_TARGET" >>"$M/burst.log"'
+        reg r 10-start "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/starts.log"')"
+        ctl_start
+        crun r
+        wait_lines "$M/starts.log" 1
+        local i j pids
+        for i in 0 1 2 3 4; do
+                pids=()
+                for j in 0 1 2 3 4 5 6 7 8 9; do
+                        CRUN_SCRIPTS=$T/s/shared crun "b$i$j" &
+                        pids+=($!)
+                done
+                for j in "${pids[@]}"; do wait "$j"; done
+        done
+        wait_lines "$M/burst.log" 50 120
+        wait_lines "$M/starts.log" 51 120
+        ctl_ready
+        local want
+        want=$(for i in 0 1 2 3 4; do for j in 0 1 2 3 4 5 6 7 8 9; do echo "$N-b$i$j"; done; done | sort)
+        expect_file <(sort "$M/burst.log") "$want"
+        expect_file <(grep -v -x -e "$N-r" -e "$N-ready" "$M/starts.log" | sort) "$want"
+        [ "$(grep -c -x "$N-r" "$M/starts.log")" -eq 1 ]
+}
+
+@test "the Engine's socket missing at start-up: one line, retries, works once the daemon appears" {
+        pd_init
+        ctl_start --docker-socket "$PD_SOCK"
+        wait_for "a line about the missing socket" 10 test -s "$CTL_LOG"
+        local n0
+        n0=$(nlines "$CTL_LOG")
+        # Scenario time, not synchronisation: back-off 0.1+0.2+0.4+0.8+1.6 s
+        # of retries happen in here, and none of them may add a line.
+        sleep 3.2
+        ctl_alive
+        [ "$(nlines "$CTL_LOG")" -eq "$n0" ] || { cat "$CTL_LOG"; return 1; }
+        pd_start
+        export DOCKER_HOST=unix://$PD_SOCK
+        busybox_image "$WATCH_IMAGE"
+        reg a 10-me "" "$(mark a.log)"
+        crun a
+        wait_line "$M/a.log" "immediate $N-a $N-a" 60
+}
+
+@test "the Engine restarts: one outage line, one recovery line, no event lost" {
+        pd_init
+        pd_start
+        export DOCKER_HOST=unix://$PD_SOCK
+        busybox_image "$WATCH_IMAGE"
+        reg r 10-start "%me:start" "$(mark r.log)"
+        ctl_start --docker-socket "$PD_SOCK"
+        crun r --restart always
+        wait_line "$M/r.log" "start $N-r $N-r"
+        local n0 n1 n2
+        n0=$(nlines "$CTL_LOG")
+        pd_stop
+        # Scenario time: the Engine stays away for several back-off rounds.
+        sleep 3
+        ctl_alive
+        n1=$(nlines "$CTL_LOG")
+        pd_start
+        # r comes back (restart policy) and registers afresh: its start is
+        # dispatched, live or by reconciling from the container list.
+        wait_for "r's start after the restart" 60 test "$(grep -c -x "start $N-r $N-r" "$M/r.log")" -ge 2
+        crun c
+        wait_line "$M/r.log" "start $N-c $N-r" 60
+        n2=$(nlines "$CTL_LOG")
+        echo "# log lines: before $n0, during outage $n1, after recovery $n2" >&3
+        [ $((n1 - n0)) -ge 1 ] && [ $((n1 - n0)) -le 2 ] || {
+                echo "expected one (at most two) lines during the outage:" >&2
+                sed -n "$((n0 + 1)),${n1}p" "$CTL_LOG" >&2
+                return 1
+        }
+        [ $((n2 - n1)) -ge 1 ]
+}
+
+@test "the cursor file: written while events flow, atomically, kept on exit with no temporary left" {
+        reg a 10-me "" "$(mark a.log)"
+        ctl_start
+        crun a
+        wait_lines "$M/a.log" 1
+        wait_for "a cursor file in the state dir" 10 test -n "$(find "$T/state" -type f)"
+        # While events flow, every read of the cursor sees a whole file.
+        local i f bad=0
+        for i in 1 2 3 4 5; do crun "c$i" & done
+        for i in $(seq 200); do
+                for f in "$T/state"/*; do
+                        [ -f "$f" ] || continue
+                        case $f in *.new | *.tmp) continue ;; esac
+                        [ -s "$f" ] || bad=$((bad + 1))
+                done
+        done
+        wait
+        [ "$bad" -eq 0 ]
+        ctl_stop
+        [ "$CTL_RC" -eq 0 ]
+        find "$T/state" -type f | sed 's/^/# state file: /' >&3
+        [ -n "$(find "$T/state" -type f -size +0)" ]
+        [ -z "$(find "$T/state" -name '*.new' -o -name '*.tmp' -o -name '.*')" ]
+}
