@@ -7,12 +7,7 @@ load watch_helpers
 
 setup_file() {
         watch_setup_file
-        # An image with no shell at all: a static catatonit as a pause process.
-        local root
-        root=$(mktemp -d)
-        cp /usr/bin/catatonit "$root/catatonit"
-        tar -C "$root" -c . | docker import -c 'ENTRYPOINT ["/catatonit", "-P"]' - "$CTR_P-noshell:latest" >/dev/null
-        rm -rf "$root"
+        "$BATS_TEST_DIRNAME/../images/noshell.sh" "$CTR_P-noshell:latest"
 }
 teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
