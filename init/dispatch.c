@@ -1,0 +1,453 @@
+/* dispatch.c — per-target FIFO queues of body jobs.  See dispatch.h.
+ * Fairness across targets: when a slot frees, the job that waited longest
+ * among the targets that are not busy starts (a global sequence number), so
+ * the order of events is kept as far as the per-target rule allows. */
+#include "dispatch.h"
+
+#include "buf.h"
+#include "jobrun.h"
+#include "log.h"
+#include "registry.h"
+#include "strv.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/* Grace beyond --exec-timeout before a stuck worker itself is killed (the
+ * worker enforces the timeout; this only catches a wedged socket). */
+#define DISPATCH_WORKER_GRACE_MS 15000
+
+struct job {
+        struct job *next;
+        unsigned long seq;
+        enum target_type type;
+        char id[80];
+        char name[256];
+        struct rbody *body;
+        char **vars;
+        char *label;
+        void *ticket;
+        /* while running */
+        struct worker w;
+        long long started_ms;
+        bool exec_pending;
+        bool killed_by_us;
+        char status[64];
+        struct buf out, err, reason;
+};
+
+struct tqueue {
+        struct tqueue *next;
+        char key[80];
+        struct job *head, *tail;
+        bool busy;
+};
+
+struct dispatch {
+        struct dispatch_config cfg;
+        struct tqueue *queues;
+        struct job **running;
+        size_t n_running;
+        size_t n_queued;
+        unsigned long seq;
+};
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct dispatch *dispatch_new(const struct dispatch_config *cfg)
+{
+        struct dispatch *ds = calloc(1, sizeof(*ds));
+
+        if (!ds)
+                return NULL;
+        ds->cfg = *cfg;
+        ds->running = calloc(cfg->jobs, sizeof(*ds->running));
+        if (!ds->running) {
+                free(ds);
+                return NULL;
+        }
+        return ds;
+}
+
+static void job_free(struct job *j)
+{
+        if (!j)
+                return;
+        rbody_unref(j->body);
+        strv_free(j->vars);
+        free(j->label);
+        buf_free(&j->out);
+        buf_free(&j->err);
+        buf_free(&j->reason);
+        free(j);
+}
+
+static const char *target_key(const struct job *j)
+{
+        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->id;
+}
+
+static const char *target_display(const struct job *j)
+{
+        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->name;
+}
+
+void dispatch_drop_queued(struct dispatch *ds)
+{
+        for (struct tqueue *q = ds->queues; q; q = q->next) {
+                struct job *j = q->head;
+                while (j) {
+                        struct job *n = j->next;
+                        job_free(j);
+                        j = n;
+                }
+                q->head = q->tail = NULL;
+        }
+        ds->n_queued = 0;
+}
+
+struct dispatch *dispatch_free(struct dispatch *ds)
+{
+        if (!ds)
+                return NULL;
+        dispatch_drop_queued(ds);
+        for (size_t i = 0; i < ds->n_running; i++) {
+                worker_kill(&ds->running[i]->w);
+                worker_release(&ds->running[i]->w);
+                job_free(ds->running[i]);
+        }
+        while (ds->queues) {
+                struct tqueue *q = ds->queues;
+                ds->queues = q->next;
+                free(q);
+        }
+        free(ds->running);
+        free(ds);
+        return NULL;
+}
+
+static struct tqueue *queue_get(struct dispatch *ds, const char *key)
+{
+        struct tqueue *q;
+
+        for (q = ds->queues; q; q = q->next)
+                if (strcmp(q->key, key) == 0)
+                        return q;
+        q = calloc(1, sizeof(*q));
+        if (!q)
+                return NULL;
+        snprintf(q->key, sizeof(q->key), "%s", key);
+        q->next = ds->queues;
+        ds->queues = q;
+        return q;
+}
+
+int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
+                     const char *name, struct rbody *body, char **vars, const char *label,
+                     void *ticket)
+{
+        struct job *j;
+        struct tqueue *q;
+        char ql[512];
+
+        if (ds->n_queued >= DISPATCH_MAX_QUEUED) {
+                log_error("%s on target %s: dropped, %d bodies already queued", label,
+                          log_q(ql, sizeof(ql), type == TT_CONTAINER ? name : type == TT_HOST ? "%host" : "%contrainer"),
+                          DISPATCH_MAX_QUEUED);
+                strv_free(vars);
+                return -E2BIG;
+        }
+        j = calloc(1, sizeof(*j));
+        if (!j) {
+                strv_free(vars);
+                return -ENOMEM;
+        }
+        j->type = type;
+        snprintf(j->id, sizeof(j->id), "%s", id ? id : "");
+        snprintf(j->name, sizeof(j->name), "%s", name ? name : "");
+        j->label = strdup(label);
+        j->vars = vars;
+        j->ticket = ticket;
+        j->seq = ++ds->seq;
+        j->w.fd = -1;
+        buf_init(&j->out, JOBRUN_TAIL);
+        buf_init(&j->err, JOBRUN_TAIL);
+        buf_init(&j->reason, 1024);
+        q = queue_get(ds, target_key(j));
+        if (!j->label || !q) {
+                job_free(j);
+                return -ENOMEM;
+        }
+        j->body = rbody_ref(body);
+        if (q->tail)
+                q->tail->next = j;
+        else
+                q->head = j;
+        q->tail = j;
+        ds->n_queued++;
+        return 0;
+}
+
+struct spawn_ctx {
+        struct jobrun_spec spec;
+};
+
+static int job_child(void *ud, int fd)
+{
+        struct spawn_ctx *c = ud;
+
+        return jobrun_main(&c->spec, fd);
+}
+
+static void job_start(struct dispatch *ds, struct tqueue *q)
+{
+        struct job *j = q->head;
+        struct spawn_ctx c = { .spec = {
+                .where = j->type == TT_HOST ? JOBRUN_HOST
+                         : j->type == TT_CONTRAINER ? JOBRUN_CONTRAINER : JOBRUN_CONTAINER,
+                .docker = ds->cfg.docker,
+                .container_id = j->id,
+                .body = j->body->data,
+                .vars = j->vars,
+                .timeout_s = ds->cfg.timeout_s,
+                .max_output = ds->cfg.max_output,
+                .sysimage = ds->cfg.sysimage,
+        } };
+        char qt[512];
+        int r;
+
+        q->head = j->next;
+        if (!q->head)
+                q->tail = NULL;
+        j->next = NULL;
+        ds->n_queued--;
+        r = worker_spawn(&j->w, ds->cfg.max_output + 4096, job_child, &c);
+        if (r < 0) {
+                log_errno(LOG_LEVEL_ERROR, r, "%s on target %s: cannot fork a worker: %m",
+                          j->label, log_q(qt, sizeof(qt), target_display(j)));
+                ds->cfg.on_done(ds->cfg.ud, j->ticket);
+                job_free(j);
+                return;
+        }
+        j->started_ms = now_ms();
+        q->busy = true;
+        ds->running[ds->n_running++] = j;
+}
+
+void dispatch_pump(struct dispatch *ds)
+{
+        while (ds->n_running < ds->cfg.jobs) {
+                struct tqueue *best = NULL;
+
+                for (struct tqueue *q = ds->queues; q; q = q->next)
+                        if (!q->busy && q->head && (!best || q->head->seq < best->head->seq))
+                                best = q;
+                if (!best)
+                        return;
+                job_start(ds, best);
+        }
+}
+
+size_t dispatch_fds(const struct dispatch *ds, int *fds, size_t max)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < ds->n_running && n < max; i++)
+                if (ds->running[i]->w.fd >= 0)
+                        fds[n++] = ds->running[i]->w.fd;
+        return n;
+}
+
+static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, const char *d,
+                          uint32_t len)
+{
+        char id[80];
+
+        switch (type) {
+        case JR_EXEC_PENDING:
+                j->exec_pending = true;
+                break;
+        case JR_EXEC_ID:
+                if (len < sizeof(id)) {
+                        memcpy(id, d, len);
+                        id[len] = '\0';
+                        ds->cfg.on_exec_id(ds->cfg.ud, id);
+                }
+                j->exec_pending = false;
+                break;
+        case JR_STATUS:
+                j->exec_pending = false;
+                snprintf(j->status, sizeof(j->status), "%.*s", (int)len, d);
+                break;
+        case JR_OUT:
+                buf_reset(&j->out);
+                (void)buf_append(&j->out, d, len);
+                break;
+        case JR_ERR:
+                buf_reset(&j->err);
+                (void)buf_append(&j->err, d, len);
+                break;
+        case JR_REASON:
+                buf_reset(&j->reason);
+                (void)buf_append(&j->reason, d, len);
+                break;
+        default:
+                break;
+        }
+}
+
+/* Last TAIL bytes of B, trailing newlines dropped, quoted. */
+static char *tail_q(char *dst, size_t dstsz, const struct buf *b, size_t tail)
+{
+        size_t end = b->len, start;
+
+        while (end > 0 && b->data[end - 1] == '\n')
+                end--;
+        start = end > tail ? end - tail : 0;
+        return log_quote(dst, dstsz, b->data ? b->data + start : "", end - start);
+}
+
+static void job_finish(struct dispatch *ds, size_t idx)
+{
+        struct job *j = ds->running[idx];
+        double secs = (double)(now_ms() - j->started_ms) / 1000.0;
+        char qt[512], qo[600], qe[600], qr[1100];
+        const char *st = j->status;
+        struct tqueue *q;
+
+        log_q(qt, sizeof(qt), target_display(j));
+        tail_q(qo, sizeof(qo), &j->out, 200);
+        tail_q(qe, sizeof(qe), &j->err, 200);
+        if (j->killed_by_us) {
+                log_error("%s on target %s: no answer within %us, worker killed", j->label, qt,
+                          ds->cfg.timeout_s);
+        } else if (!st[0]) {
+                log_error("%s on target %s: the worker died (status %d) after %.3fs", j->label,
+                          qt, j->w.wstatus, secs);
+        } else if (strcmp(st, "exit 0") == 0) {
+                log_info("%s on target %s: exit 0 in %.3fs, output %s, stderr %s", j->label, qt,
+                         secs, qo, qe);
+        } else if (strncmp(st, "exit ", 5) == 0) {
+                log_warn("%s on target %s: exit status %s in %.3fs, output %s, stderr %s",
+                         j->label, qt, st + 5, secs, qo, qe);
+        } else if (strncmp(st, "timeout", 7) == 0) {
+                log_warn("%s on target %s: timed out after %us%s, output %s, stderr %s", j->label,
+                         qt, ds->cfg.timeout_s,
+                         strstr(st, "killed") ? " (killed)" : " (abandoned: its process is not visible)",
+                         qo, qe);
+        } else if (strcmp(st, "overflow") == 0) {
+                log_warn("%s on target %s: output over %zu bytes, stopped after %.3fs", j->label,
+                         qt, ds->cfg.max_output, secs);
+        } else if (strcmp(st, "gone") == 0) {
+                log_warn("%s on target %s: not run, %s", j->label, qt,
+                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
+        } else {
+                log_warn("%s on target %s: failed: %s", j->label, qt,
+                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
+        }
+        for (q = ds->queues; q; q = q->next)
+                if (strcmp(q->key, target_key(j)) == 0)
+                        q->busy = false;
+        ds->running[idx] = ds->running[--ds->n_running];
+        worker_release(&j->w);
+        ds->cfg.on_done(ds->cfg.ud, j->ticket);
+        job_free(j);
+}
+
+void dispatch_io(struct dispatch *ds)
+{
+        long long now = now_ms();
+        size_t i = 0;
+
+        while (i < ds->n_running) {
+                struct job *j = ds->running[i];
+                uint32_t type, len;
+                const char *d;
+                int r;
+
+                r = worker_read(&j->w);
+                while (worker_next(&j->w, &type, &d, &len) > 0)
+                        handle_record(ds, j, type, d, len);
+                if (r < 0 && j->w.fd >= 0) {
+                        /* unreadable or oversized answer: stop listening */
+                        worker_release(&j->w);
+                }
+                if (!j->w.reaped && !j->killed_by_us &&
+                    now - j->started_ms > (long long)ds->cfg.timeout_s * 1000 + DISPATCH_WORKER_GRACE_MS) {
+                        worker_kill(&j->w);
+                        j->killed_by_us = true;
+                }
+                if (j->w.fd < 0 && j->w.reaped) {
+                        job_finish(ds, i);
+                        continue;  /* slot i now holds another job */
+                }
+                i++;
+        }
+        dispatch_pump(ds);
+}
+
+bool dispatch_reaped(struct dispatch *ds, pid_t pid, int wstatus)
+{
+        for (size_t i = 0; i < ds->n_running; i++) {
+                struct job *j = ds->running[i];
+                if (j->w.pid == pid && !j->w.reaped) {
+                        j->w.reaped = true;
+                        j->w.wstatus = wstatus;
+                        return true;
+                }
+        }
+        return false;
+}
+
+bool dispatch_exec_pending(const struct dispatch *ds)
+{
+        for (size_t i = 0; i < ds->n_running; i++)
+                if (ds->running[i]->exec_pending && !ds->running[i]->w.reaped)
+                        return true;
+        return false;
+}
+
+size_t dispatch_running(const struct dispatch *ds)
+{
+        return ds->n_running;
+}
+
+size_t dispatch_queued(const struct dispatch *ds)
+{
+        return ds->n_queued;
+}
+
+void dispatch_kill_running(struct dispatch *ds)
+{
+        for (size_t i = 0; i < ds->n_running; i++) {
+                worker_kill(&ds->running[i]->w);
+                ds->running[i]->killed_by_us = true;
+        }
+}
+
+long dispatch_next_timeout_ms(const struct dispatch *ds)
+{
+        long long now = now_ms(), best = -1;
+
+        for (size_t i = 0; i < ds->n_running; i++) {
+                const struct job *j = ds->running[i];
+                long long at = j->started_ms + (long long)ds->cfg.timeout_s * 1000 +
+                               DISPATCH_WORKER_GRACE_MS;
+                if (j->killed_by_us || j->w.reaped)
+                        continue;
+                if (best < 0 || at - now < best)
+                        best = at - now < 0 ? 0 : at - now;
+        }
+        return (long)best;
+}

@@ -1,0 +1,77 @@
+/* dispatch.h — body jobs: one FIFO per target (a container id, "%host" or
+ * "%contrainer"), one running job per target, at most JOBS running in all,
+ * different targets in parallel (SPEC §2.3 Order).  Each job runs in a
+ * forked worker (jobrun.h); dispatch reads its records, logs one line per
+ * body (target, event, exit status, duration, output and stderr tails) and
+ * reports completion through a callback with the caller's ticket.
+ * Does not own: deciding targets or policy (watch.c), the environment's
+ * content (the caller passes the SPEC variables).
+ * Context: main loop only. */
+#ifndef CONTRAINER_DISPATCH_H
+#define CONTRAINER_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "target.h"
+
+struct docker;
+struct rbody;
+
+#define DISPATCH_MAX_QUEUED 100000  /* jobs waiting in all queues */
+
+struct dispatch_config {
+        unsigned jobs;
+        unsigned timeout_s;
+        size_t max_output;
+        const char *sysimage;
+        struct docker *docker;
+        void (*on_exec_id)(void *ud, const char *exec_id);
+        void (*on_done)(void *ud, void *ticket);
+        void *ud;
+};
+
+struct dispatch;
+
+struct dispatch *dispatch_new(const struct dispatch_config *cfg);
+struct dispatch *dispatch_free(struct dispatch *ds);
+
+/* Queue BODY (a reference is taken) on target TYPE/ID/NAME with the
+ * variables VARS (taken, "K=V").  LABEL says where it comes from, for the
+ * log (copied).  TICKET comes back through on_done.  0, -ENOMEM, -E2BIG
+ * (queue cap: the job is dropped and logged, on_done is not called). */
+int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
+                     const char *name, struct rbody *body, char **vars, const char *label,
+                     void *ticket);
+
+/* Start queued jobs as the limits allow. */
+void dispatch_pump(struct dispatch *ds);
+
+/* Fill FDS with the running workers' pipes (at most MAX); returns the count. */
+size_t dispatch_fds(const struct dispatch *ds, int *fds, size_t max);
+
+/* Read every worker's pipe (non-blocking), handle records, finish jobs whose
+ * worker is done, enforce the safety deadline.  Call after poll and after
+ * reaping. */
+void dispatch_io(struct dispatch *ds);
+
+/* A child was reaped: true if it was one of ours. */
+bool dispatch_reaped(struct dispatch *ds, pid_t pid, int wstatus);
+
+/* Is any worker between "about to create an exec" and "its id is known"? */
+bool dispatch_exec_pending(const struct dispatch *ds);
+
+size_t dispatch_running(const struct dispatch *ds);
+size_t dispatch_queued(const struct dispatch *ds);
+
+/* Forget every job not yet started (their tickets are not completed). */
+void dispatch_drop_queued(struct dispatch *ds);
+
+/* SIGKILL every running worker (shutdown after the grace period). */
+void dispatch_kill_running(struct dispatch *ds);
+
+/* Milliseconds until the next safety deadline (-1: none). */
+long dispatch_next_timeout_ms(const struct dispatch *ds);
+
+#endif
