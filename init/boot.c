@@ -80,7 +80,8 @@ out:
                 strv_free(names);
                 return r;
         }
-        strv_sort(names);
+        if (names)
+                strv_sort(names);  /* qsort(NULL, 0) is undefined */
         *ret = names;
         return 0;
 }

@@ -384,7 +384,8 @@ out:
                 strv_free(vars);
                 return r;
         }
-        strv_sort(vars);
+        if (vars)
+                strv_sort(vars);  /* qsort(NULL, 0) is undefined */
         *ret = vars;
         return 0;
 }
@@ -483,7 +484,16 @@ int envexport_start(struct envexport *e, char *const *environ_)
         }
         strv_free(files);
         files = NULL;
-        strv_sort(env);
+        if (!env) {
+                /* Nothing at all: still an (empty) vector for exec. */
+                env = calloc(1, sizeof(*env));
+                if (!env) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        if (env)
+                strv_sort(env);  /* qsort(NULL, 0) is undefined */
         strv_free(e->env);
         strv_free(e->kept);
         e->env = env;
@@ -546,7 +556,8 @@ int envexport_refresh(struct envexport *e)
                 if (!env)
                         return -ENOMEM;
         }
-        strv_sort(env);
+        if (env)
+                strv_sort(env);  /* qsort(NULL, 0) is undefined */
         strv_free(e->env);
         e->env = env;
         return write_dumps(e);

@@ -124,7 +124,8 @@ static char **list_services(const char *dir)
                 }
         }
         (void)closedir(d);
-        strv_sort(svcs);
+        if (svcs)
+                strv_sort(svcs);  /* qsort(NULL, 0) is undefined */
         return svcs;
 }
 
@@ -136,12 +137,25 @@ static int count_runsv(pid_t pid, const char *comm, void *ud)
         return 0;
 }
 
+/* Wait until every service of SVCS is down or DEADLINE passes. */
+static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
+{
+        for (;;) {
+                bool all_down = true;
+
+                for (size_t i = 0; svcs && svcs[i] && all_down; i++)
+                        all_down = is_down(svcs[i]);
+                if (all_down || deadline_passed(deadline))
+                        return;
+                (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_POLL_MS)));
+        }
+}
+
 int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
                int64_t grace)
 {
         char **svcs = list_services(service_dir);
         int killed = 0;
-        bool all_down;
 
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 int r = control(svcs[i], 'd');
@@ -151,14 +165,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
                         log_warn_errno(r, "cannot stop service %s: %m",
                                        log_q(q, sizeof(q), svcs[i]));
         }
-        for (;;) {
-                all_down = true;
-                for (size_t i = 0; svcs && svcs[i] && all_down; i++)
-                        all_down = is_down(svcs[i]);
-                if (all_down || deadline_passed(deadline))
-                        break;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_POLL_MS)));
-        }
+        wait_down(p, svcs, deadline);
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 char q[512];
 
@@ -169,6 +176,10 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
                 (void)control(svcs[i], 'k');  /* gone meanwhile: then it is down */
                 killed++;
         }
+        /* Let runsv see the deaths and run the finish scripts before runsvdir
+         * tells it to exit (it would otherwise race the SIGCHLD). */
+        if (killed)
+                wait_down(p, svcs, grace);
         strv_free(svcs);
 
         if (runsvdir > 0 && !pid1_reaped(p, runsvdir, NULL)) {
