@@ -3,7 +3,7 @@
 #
 # Results go to $BENCH_RESULTS as one line per measurement:
 #   KEY <TAB> NUMBER <TAB> TEXT
-# NUMBER is empty when the value was not measured; TEXT is what the table
+# NUMBER is "-" when the value was not measured; TEXT is what the table
 # shows (the formatted value, or "not measured: <reason>").  run.sh turns the
 # file into the tables; nothing here prints a number that was not measured.
 
@@ -14,12 +14,12 @@ put() {
 
 # na KEY REASON — a metric that could not be measured, and why.
 na() {
-        printf '%s\t\tnot measured: %s\n' "$1" "$2" >>"$BENCH_RESULTS"
+        printf '%s\t-\tnot measured: %s\n' "$1" "$2" >>"$BENCH_RESULTS"
 }
 
 # note TEXT — a line printed under the tables (set-up facts, baselines).
 note() {
-        printf 'note\t\t%s\n' "$1" >>"$BENCH_RESULTS"
+        printf 'note\t-\t%s\n' "$1" >>"$BENCH_RESULTS"
 }
 
 say() {

@@ -79,6 +79,7 @@ fi
 declare -A NUM TXT
 while IFS=$'\t' read -r k n t; do
         [ "$k" = note ] && continue
+        [ "$n" = - ] && n=''
         NUM[$k]=$n
         TXT[$k]=$t
 done <"$BENCH_RESULTS"
@@ -101,7 +102,7 @@ ratio() {
 }
 # best_peer METRIC — "NUMBER NAME" of the lowest peer value.
 best_peer() {
-        local p v bv= bn=
+        local p v bv='' bn=''
         for p in tini dumb-init catatonit; do
                 v=$(num "init.$1.$p")
                 [ -n "$v" ] || continue
