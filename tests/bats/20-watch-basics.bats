@@ -153,7 +153,17 @@ src=$N-a weird=\$(touch /m/pwned2) \"x\" \`y\` ;"
                 </dev/null >>"$T/ctl.out" 2>>"$CTL_LOG" 3>&- &
         CTL_PID=$!
         echo "$CTL_PID" >>"$T/pids"
-        # Another controller on this machine may serve /contrainer too.
+        wait_lines "$M/a.log" 1
+        expect_file "$M/a.log" "immediate $N-a $N-a"
+}
+
+@test "without --docker-socket and DOCKER_HOST it talks to /var/run/docker.sock" {
+        env -u DOCKER_HOST docker image inspect "$WATCH_IMAGE" >/dev/null 2>&1 ||
+                DOCKER_HOST='' busybox_image "$WATCH_IMAGE"
+        reg a 10-me "" "$(mark a.log)"
+        main_run a
+        (unset DOCKER_HOST; ctl_start)
+        CTL_PID=$(tail -n 1 "$T/pids")
         wait_line "$M/a.log" "immediate $N-a $N-a"
 }
 

@@ -10,9 +10,9 @@ teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
 teardown() {
         watch_teardown
-        if [ -n "${PD:-}" ]; then
-                unset DOCKER_HOST
+        if [ -f "$T/pd.dirs" ]; then
                 pd_cleanup
+                export DOCKER_HOST=$CTR_DOCKER_HOST
         fi
 }
 

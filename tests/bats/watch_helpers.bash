@@ -26,16 +26,29 @@ WATCH_CMD=(sh -c 'trap "exit 0" TERM; sleep 600 & wait')
 
 # ---- file and test set-up --------------------------------------------------
 
+# Each file runs against an Engine of its own by default: a private dockerd
+# (see pd_start), so that nothing else on the machine's Engine (other test
+# runs, other controllers) adds events to ours, and our %all bodies and
+# controllers never touch anyone else's containers.  DOCKER_HOST names it, for
+# the docker CLI and for the controller (its default socket).
+# CTR_WATCH_ENGINE=main runs against the machine's Engine instead.
 watch_setup_file() {
         local base
         base=$(basename "$BATS_TEST_FILENAME" .bats)
         export CTR_P="ctrtest-${base%%-*}-$$"
         export CTR_SD="/$CTR_P-scripts"
+        if [ "${CTR_WATCH_ENGINE:-private}" = private ]; then
+                pd_init "$BATS_FILE_TMPDIR"
+                pd_start
+                export DOCKER_HOST="unix://$PD_SOCK"
+        fi
+        export CTR_DOCKER_HOST=${DOCKER_HOST:-}
         busybox_image "$WATCH_IMAGE"
 }
 
 watch_teardown_file() {
         watch_remove_objects
+        pd_cleanup "$BATS_FILE_TMPDIR"
 }
 
 watch_setup() {
@@ -60,6 +73,12 @@ watch_teardown() {
                 done <"$T/pids"
         fi
         watch_remove_objects "$N-"
+        # Containers a test made on the machine's own Engine (see main_docker).
+        if [ -f "$T/main.rm" ]; then
+                while read -r pid; do
+                        env -u DOCKER_HOST docker rm -f -v "$pid" >/dev/null 2>&1 || true
+                done <"$T/main.rm"
+        fi
         if [ -n "${BATS_TEST_COMPLETED:-}" ]; then
                 return 0
         fi
@@ -161,6 +180,16 @@ ccreate() {
 }
 
 cid() { docker inspect -f '{{.Id}}' "$1"; }
+
+# main_run SHORT: as crun, on the machine's own Engine (/var/run/docker.sock),
+# removed in teardown.
+main_run() {
+        mkdir -p "$T/s/$1"
+        echo "$N-$1" >>"$T/main.rm"
+        env -u DOCKER_HOST docker run -d --network none --name "$N-$1" \
+                -v "$T/s/$1:$CTR_SD:ro" -v "$M:/m" -e M=/m \
+                "$WATCH_IMAGE" "${WATCH_CMD[@]}" >/dev/null
+}
 
 # ---- the controller ---------------------------------------------------------
 
@@ -288,12 +317,14 @@ refute() {
 
 # ---- a private dockerd (daemon restart tests; never the main one) ----------
 
-# pd_init: choose the private daemon's directory PD (short: unix socket paths
-# are limited to 108 bytes) and socket PD_SOCK; nothing is started.
+# pd_init [RECDIR]: choose the private daemon's directory PD (short: unix
+# socket paths are limited to 108 bytes) and socket PD_SOCK; nothing is
+# started.  RECDIR (default $T) records its directories and PIDs for pd_cleanup.
 pd_init() {
+        PD_REC=${1:-$T}
         PD=$(mktemp -d /tmp/ctrtest-pd.XXXXXX)
         PD_SOCK=$PD/d.sock
-        echo "$PD" >>"$T/pd.dirs"
+        echo "$PD" >>"$PD_REC/pd.dirs"
 }
 
 pd_ping() { curl -fsS --max-time 2 --unix-socket "$PD_SOCK" http://localhost/_ping >/dev/null 2>&1; }
@@ -304,7 +335,7 @@ pd_start() {
                 -H "unix://$PD_SOCK" --bridge=none --iptables=false --ip-masq=false \
                 </dev/null >>"$PD/log" 2>&1 3>&- &
         PD_PID=$!
-        echo "$PD_PID" >>"$T/pd.pids"
+        echo "$PD_PID" >>"$PD_REC/pd.pids"
         if ! wait_until 60 pd_ping; then
                 echo "private dockerd did not answer; its log:" >&2
                 tail -n 20 "$PD/log" >&2
@@ -326,16 +357,17 @@ pd_stop() {
 }
 pd_gone() { local st; ! st=$(ps -o stat= -p "$PD_PID") || [ "${st:0:1}" = Z ]; }
 
-# pd_cleanup: stop every private daemon of this test and remove its files.
+# pd_cleanup [RECDIR]: stop every private daemon recorded in RECDIR (default
+# $T) and remove its files.
 pd_cleanup() {
-        local pid dir m
-        if [ -f "$T/pd.pids" ]; then
+        local pid dir m rec=${1:-$T}
+        if [ -f "$rec/pd.pids" ]; then
                 while read -r pid; do
                         PD_PID=$pid
                         pd_gone || pd_stop
-                done <"$T/pd.pids"
+                done <"$rec/pd.pids"
         fi
-        [ -f "$T/pd.dirs" ] || return 0
+        [ -f "$rec/pd.dirs" ] || return 0
         while read -r dir; do
                 [ -d "$dir" ] || continue
                 # Shims of a daemon that had to be killed carry its exec root.
@@ -346,5 +378,5 @@ pd_cleanup() {
                 awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
                         while read -r m; do umount -l "$m" 2>/dev/null || true; done
                 rm -rf "$dir"
-        done <"$T/pd.dirs"
+        done <"$rec/pd.dirs"
 }
