@@ -41,7 +41,8 @@ img_setup() {
         T=$BATS_TEST_TMPDIR
 }
 
-# Removes every container, volume and image named with IP.
+# Removes every container and volume named with IP, and with "images" the
+# test-derived images too (kept for the whole file, removed at its end).
 img_remove_objects() {
         local ids
         ids=$(docker ps -aq --filter "name=^/$IP" 2>/dev/null)
@@ -50,6 +51,7 @@ img_remove_objects() {
         ids=$(docker volume ls -q --filter "name=^$IP" 2>/dev/null)
         # shellcheck disable=SC2086
         [ -z "$ids" ] || timeout 60 docker volume rm -f $ids >/dev/null 2>&1 || true
+        [ "${1:-}" = images ] || return 0
         ids=$(docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep "^$IP" || true)
         # shellcheck disable=SC2086
         [ -z "$ids" ] || timeout 60 docker rmi -f $ids >/dev/null 2>&1 || true
@@ -59,7 +61,7 @@ img_remove_objects() {
 }
 
 img_teardown() { img_remove_objects; }
-img_teardown_file() { img_remove_objects; }
+img_teardown_file() { img_remove_objects images; }
 
 # Poll: wait_for WHAT SECONDS CMD...: CMD... succeeds within SECONDS or the
 # test fails naming WHAT.

@@ -1,0 +1,55 @@
+#!/bin/sh
+# tests/lint.sh BUILD-DIR — static checks run by `make lint`:
+#  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
+#     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
+#  2. every init/*.h compiles on its own (self-contained headers, STYLE.md);
+#  3. layering: the init-side objects reference no curl_*/cJSON_* symbol, and
+#     the binary links neither libcurl nor libcjson (watch dlopen()s them).
+# Prints one line per failure and a closing summary; exits 1 on any failure.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+b=${1:-build}
+fail=0
+bad() { printf 'lint: %s\n' "$*" >&2; fail=$((fail + 1)); }
+
+# 1. shell
+set --
+for f in scripts/* boot.d/* svc/*/run svc/*/finish svc/*/log/run \
+        images/*.sh images/*/install/*.sh tests/lint.sh; do
+        [ -f "$f" ] && set -- "$@" "$f"
+done
+if ! command -v shellcheck >/dev/null 2>&1; then
+        bad "shellcheck not installed (apt-get install shellcheck)"
+elif [ $# -gt 0 ]; then
+        shellcheck --shell=sh "$@" || bad "shellcheck found problems (above)"
+fi
+
+# 2. headers
+cc=${CC:-cc}
+for h in init/*.h; do
+        [ -f "$h" ] || continue
+        "$cc" -std=gnu11 -D_GNU_SOURCE -Iinit -Wall -Wextra -Werror -Wstrict-prototypes \
+                -fsyntax-only -include "$h" -x c /dev/null ||
+                bad "$h does not compile on its own"
+done
+
+# 3. layering
+for o in pid1 spawn envexport boot runit shutdown deadline init_main cli_init main; do
+        obj=$b/rel/obj/$o.o
+        [ -f "$obj" ] || continue
+        syms=$(nm "$obj" | grep -E '[[:space:]](curl_|cJSON_)' || true)
+        [ -z "$syms" ] || bad "$obj (init side) references libcurl/cJSON: $(echo "$syms" | tr '\n' ' ')"
+done
+if [ -x "$b/contrainer" ]; then
+        libs=$(ldd "$b/contrainer" 2>&1 | grep -E 'libcurl|libcjson' || true)
+        [ -z "$libs" ] || bad "$b/contrainer links libcurl/cJSON: $libs"
+else
+        bad "$b/contrainer not built"
+fi
+
+if [ "$fail" -eq 0 ]; then
+        echo "lint: ok"
+else
+        echo "lint: $fail problem(s)" >&2
+        exit 1
+fi
