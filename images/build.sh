@@ -70,8 +70,8 @@ if [ ! -s "$rootfs_tar" ]; then
                 "$root"/usr/share/man/* "$root"/usr/share/info/* \
                 "$root"/usr/share/locale/* "$root"/var/log/*.log \
                 "$root"/var/cache/debconf/*-old
-        tar -C "$root" --numeric-owner -cf "$rootfs_tar.tmp" .
-        mv "$rootfs_tar.tmp" "$rootfs_tar"
+        tar -C "$root" --numeric-owner -cf "$work/rootfs.tar" .
+        mv "$work/rootfs.tar" "$rootfs_tar"
         rm -rf "$root"
 else
         say "reusing cached root filesystem $rootfs_tar"

@@ -17,7 +17,14 @@ setup() {
         SD="/${IP}scripts"
         mkdir -p "$T/scripts"
 }
-teardown() { img_teardown; rm -f "/tmp/${IP}host-marker"; }
+teardown() {
+        if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+                echo "--- controller log (tail):" >&2
+                docker logs "${IP}ctl" 2>&1 | tail -40 >&2 || true
+        fi
+        img_teardown
+        rm -f "/tmp/${IP}host-marker"
+}
 
 # privileged_flags: --privileged, or where this machine cannot grant every
 # capability (here the VM's bounding set lacks CAP_SYS_RESOURCE, and runc
