@@ -104,6 +104,8 @@ end $N-d"
         expect_absent "$M/b.log"
         docker start "$N-b" >/dev/null
         wait_line "$M/b.log" "immediate $N-r $N-b"
+        wait_lines "$M/b.self" 1
+        wait_lines "$M/b.start" 1
         docker restart -t 1 "$N-b" >/dev/null
         wait_lines "$M/b.self" 2
         # b's FIFO: everything queued for b by its restart ran before this.
@@ -200,7 +202,7 @@ immediate $N-r $N-r"
         h2=${h2:0:12}
         expect_file <(sort "$M/rep.log") "$(printf '%s\n' "$N-r1 $N-r1 $h1" "$N-r2 $N-r2 $h2" | sort)"
         crun c
-        wait_for "both replicas saw c start" 30 test "$(grep -c " $N-c " "$M/start.log")" -ge 2
+        wait_for "both replicas saw c start" 30 grep_ge 2 "$M/start.log" -F " $N-c "
         expect_file <(grep " $N-c " "$M/start.log" | sort) "$(printf '%s\n' "$N-r1 $N-c $h1" "$N-r2 $N-c $h2" | sort)"
 }
 

@@ -40,7 +40,7 @@ denials_of() {
         expect_absent "$M/t.%contrainer"
         expect_absent "$M/t.%host"
         local t
-        wait_for "three denials" 10 test "$(log_count denied)" -ge 3
+        wait_for "three denials" 10 log_count_ge 3 denied
         for t in "$N-a" %contrainer %host; do
                 # The entry's text names every target: look beside it.
                 [ "$(denials_of "$entry" "$t")" -eq 1 ] || {

@@ -100,7 +100,6 @@ head -c 300000 /dev/zero | tr "\0" x >&2'
         wait_for "a log line with status 7" 10 log_grep "$N-a" 7
         crun b
         wait_lines "$M/a.fail" 2
-        ctl_ready
         expect_file "$M/a.fail" "$N-a
 $N-b"
 }

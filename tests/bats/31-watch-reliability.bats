@@ -100,7 +100,7 @@ teardown() {
         pd_start
         # r comes back (restart policy) and registers afresh: its start is
         # dispatched, live or by reconciling from the container list.
-        wait_for "r's start after the restart" 60 test "$(grep -c -x "start $N-r $N-r" "$M/r.log")" -ge 2
+        wait_for "r's start after the restart" 60 grep_ge 2 "$M/r.log" -x -F "start $N-r $N-r"
         crun c
         wait_line "$M/r.log" "start $N-c $N-r" 60
         n2=$(nlines "$CTL_LOG")
@@ -118,7 +118,7 @@ teardown() {
         ctl_start
         crun a
         wait_lines "$M/a.log" 1
-        wait_for "a cursor file in the state dir" 10 test -n "$(find "$T/state" -type f)"
+        wait_for "a cursor file in the state dir" 10 dir_has_file "$T/state"
         # While events flow, every read of the cursor sees a whole file.
         local i f bad=0
         for i in 1 2 3 4 5; do crun "c$i" & done

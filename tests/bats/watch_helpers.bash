@@ -380,3 +380,19 @@ pd_cleanup() {
                 rm -rf "$dir"
         done <"$rec/pd.dirs"
 }
+
+# Conditions for wait_for (evaluated on every poll, unlike a "$(...)" argument).
+# grep_ge N FILE GREP-ARGS...: at least N lines of FILE match.
+grep_ge() {
+        local n=$1 f=$2
+        shift 2
+        [ -f "$f" ] && [ "$(grep -c "$@" -- "$f")" -ge "$n" ]
+}
+# log_count_ge N STRINGS...: at least N log lines contain all STRINGS.
+log_count_ge() {
+        local n=$1
+        shift
+        [ "$(log_count "$@")" -ge "$n" ]
+}
+# dir_has_file DIR: DIR holds at least one regular file.
+dir_has_file() { [ -n "$(find "$1" -type f 2>/dev/null)" ]; }
