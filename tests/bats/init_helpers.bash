@@ -9,6 +9,8 @@
 # real /etc is never written (teardown checks that).  $T (under /tmp) is the
 # same directory inside and outside, for markers.
 # Usage: load init_helpers; setup() { init_setup; }; teardown() { init_teardown; }
+# INIT_PID and INIT_STATUS are set here for the tests to read.
+# shellcheck disable=SC2034
 
 init_setup() {
         T=$(mktemp -d /tmp/ctr-init.XXXXXX)
@@ -58,8 +60,6 @@ script() {
         chmod +x "$f"
 }
 
-# service NAME: a runit service dir under $T/etc/service; run/finish from
-# the caller via script service/NAME/run etc.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds or time is up.
@@ -99,6 +99,7 @@ init_running() {
 
 # wait_init SECONDS: wait for the background init to end; sets INIT_STATUS.
 wait_init() {
+        # shellcheck disable=SC2016
         wait_for "$1" eval '! kill -0 "$UPID" 2>/dev/null' || return 1
         INIT_STATUS=0
         wait "$UPID" || INIT_STATUS=$?
