@@ -83,7 +83,8 @@ int collect_main(const struct collect_spec *cs, int fd)
         }
         if (r < 0) {
                 snprintf(line, sizeof(line), "listing the script dir: %s",
-                         r == -EPROTO ? "malformed archive" : strerror(-r));
+                         r == -EPROTO ? "malformed archive"
+                         : r == -EREMOTEIO ? "unexpected HTTP status from the Engine" : strerror(-r));
                 (void)worker_puts(fd, r == -ESRCH ? CR_GONE : CR_ERROR, line);
                 return 0;
         }

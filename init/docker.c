@@ -522,7 +522,7 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
                 goto out;
         }
         if (s.status != 200) {
-                r = s.status == 409 ? -ESRCH : -EPROTO;
+                r = s.status == 409 ? -ESRCH : -EREMOTEIO;
                 goto out;
         }
         r = tar_lister_take(&s.t, &names);
