@@ -101,12 +101,18 @@ build() { # build TAG CONTEXT [ARG...]: docker build, its log shown on failure
         tag=$1 ctxdir=$2
         shift 2
         say "docker build $tag"
-        if ! docker build --network "$net" -t "$tag" "$@" "$ctxdir" \
+        if ! docker build --force-rm --network "$net" -t "$tag" "$@" "$ctxdir" \
                 >"$work/build.log" 2>&1; then
                 tail -30 "$work/build.log" >&2
                 die "docker build $tag failed"
         fi
 }
+
+# Images replaced by this build are removed afterwards (each rebuild would
+# otherwise leave ~90 MB of dangling image behind); one still used by a
+# container stays, and `purge` removes it later.
+old_base=$(docker image inspect -f '{{.Id}}' contrainer/base:latest 2>/dev/null || true)
+old_ctl=$(docker image inspect -f '{{.Id}}' contrainer/controller:latest 2>/dev/null || true)
 
 stage "$here/base"
 mkdir -p "$ctx/files/sbin" "$ctx/files/etc/boot.d" "$ctx/files/etc/sv" \
@@ -120,7 +126,15 @@ build contrainer/base:latest "$ctx" --build-arg "ROOTFS=$rootfs_img"
 stage "$here/contrainer"
 build contrainer/controller:latest "$ctx"
 
+for old in "$old_ctl" "$old_base"; do
+        [ -n "$old" ] || continue
+        ! docker images -q --no-trunc --filter dangling=true | grep -qxF "$old" ||
+                docker rmi "$old" >/dev/null 2>&1 || true
+done
+
 for img in "$rootfs_img" contrainer/base:latest contrainer/controller:latest; do
         size=$(docker image inspect -f '{{.Size}}' "$img")
-        printf 'images: %-32s %6s MB\n' "$img" "$(( (size + 524288) / 1048576 ))"
+        # MB as `docker images` counts them (10^6 bytes).
+        printf 'images: %-32s %s MB\n' "$img" \
+                "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"
 done

@@ -32,8 +32,8 @@ setup() { img_setup; }
 teardown() { img_teardown; }
 
 @test "build.sh made both images, reported their sizes, and reuses the cached root filesystem" {
-        grep -E '^images: contrainer/base:latest +[0-9]+ MB$' "$BATS_FILE_TMPDIR/build.out"
-        grep -E '^images: contrainer/controller:latest +[0-9]+ MB$' "$BATS_FILE_TMPDIR/build.out"
+        grep -E '^images: contrainer/base:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
+        grep -E '^images: contrainer/controller:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         [ -s "$TOP/build/cache/rootfs-bookworm.tar" ] || [ -n "${CONTRAINER_CACHE:-}" ]
         run timeout 300 "$TOP/images/build.sh" "$CONTRAINER"
         [ "$status" -eq 0 ]
