@@ -56,6 +56,12 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define CURSOR_SAVE_MS 1000
+/* How long the head of the queue waits for its start's collection before
+ * the start is dispatched to the other registrations without it: one
+ * hanging script must not stall every event behind it (ENGINE-NOTES,
+ * "What the original tool got wrong" 4).  The late collection then fires
+ * its own :start entries and immediates when it is done. */
+#define COLLECT_WAIT_MS 2000
 
 enum pev_kind { PEV_EVENT, PEV_COLLECT };
 
@@ -66,6 +72,8 @@ struct coll {
         uint64_t started_ns;
         bool started, done, exec_pending;
         bool gone, nodir;
+        bool cancelled;         /* superseded by a newer start or a die of its container */
+        struct pev *late;       /* its start event was resolved without it (see resolve) */
         struct worker w;
         /* answers, in script order */
         struct cscript {
@@ -90,7 +98,8 @@ struct pev {
         size_t n_gap_seen;
         struct coll **colls;
         size_t n_colls;
-        unsigned pending;    /* bodies not finished */
+        unsigned pending;    /* bodies (and late collections) not finished */
+        long long arrived_ms;
 };
 
 struct ctl {
@@ -398,6 +407,8 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
         }
 }
 
+static void late_complete(struct ctl *c, struct coll *k);
+
 static void colls_io(struct ctl *c)
 {
         struct coll **pp = &c->coll_run;
@@ -420,8 +431,12 @@ static void colls_io(struct ctl *c)
                         }
                 }
                 if (k->done) {
-                        *pp = k->next_run;  /* its pev keeps it */
+                        *pp = k->next_run;  /* its pev keeps it, or: */
                         k->next_run = NULL;
+                        if (k->late) {
+                                late_complete(c, k);
+                                coll_free(k);
+                        }
                         continue;
                 }
                 pp = &k->next_run;
@@ -592,12 +607,16 @@ static void enqueue_body(struct ctl *c, struct pev *p, struct registration *g, c
 }
 
 /* Every entry of every registration that fires on EV's action. */
-static void dispatch_event(struct ctl *c, struct pev *p, const struct event *ev)
+static void dispatch_event(struct ctl *c, struct pev *p, const struct event *ev,
+                           const char *only_id)
 {
         struct snapshot s = snapshot_of(c);
 
         for (size_t i = 0; i < registry_count(c->reg); i++) {
                 struct registration *g = registry_at(c->reg, i);
+
+                if (only_id && strcmp(g->id, only_id) != 0)
+                        continue;
 
                 for (size_t ei = 0; ei < g->hdr->n_entries; ei++) {
                         const struct header_entry *e = &g->hdr->entries[ei];
@@ -804,17 +823,42 @@ static bool any_entry_matches(const struct ctl *c, const char *action)
         return false;
 }
 
+/* Collections of container ID still running for an already resolved start
+ * are superseded (a newer start, a die): their answers are dropped. */
+static void cancel_late(struct ctl *c, const char *id)
+{
+        for (struct coll *k = c->coll_run; k; k = k->next_run) {
+                if (k->late && !k->cancelled && strcmp(k->id, id) == 0) {
+                        k->cancelled = true;
+                        worker_kill(&k->w);
+                }
+        }
+}
+
+/* A late collection is done: register its answers, fire its own entries
+ * for the start that created it, serve immediates. */
+static void late_complete(struct ctl *c, struct coll *k)
+{
+        struct pev *p = k->late;
+
+        if (!k->cancelled) {
+                install(c, k, false);
+                dispatch_event(c, p, &p->ev, k->id);
+                serve_immediates(c, p);
+        }
+        p->pending--;
+}
+
 /* Try to resolve P; false if it must wait. */
 static bool resolve(struct ctl *c, struct pev *p)
 {
         struct event *ev = &p->ev;
         char qn[300];
 
-        for (size_t i = 0; i < p->n_colls; i++)
-                if (!p->colls[i]->done)
-                        return false;
-
         if (p->kind == PEV_COLLECT) {
+                for (size_t i = 0; i < p->n_colls; i++)
+                        if (!p->colls[i]->done)
+                                return false;
                 size_t n_rec = 0;
                 for (size_t i = 0; i < p->n_colls; i++) {
                         struct coll *k = p->colls[i];
@@ -834,7 +878,7 @@ static bool resolve(struct ctl *c, struct pev *p)
                                 snprintf(se.id, sizeof(se.id), "%s", k->id);
                                 snprintf(se.name, sizeof(se.name), "%s", k->name);
                                 se.time_nano = k->started_ns;
-                                dispatch_event(c, p, &se);
+                                dispatch_event(c, p, &se, NULL);
                                 n_rec++;
                         }
                         log_warn("reconciled from the container list: the Engine no longer has the events since the cursor "
@@ -851,30 +895,46 @@ static bool resolve(struct ctl *c, struct pev *p)
                  * events can overtake the worker's record. */
                 if (dispatch_exec_pending(c->ds) || colls_exec_pending(c))
                         return false;
-                dispatch_event(c, p, ev);
+                dispatch_event(c, p, ev, NULL);
                 return true;
         }
         if (is_action(ev, "start")) {
+                struct coll *k = p->n_colls ? p->colls[0] : NULL;
+
+                if (k && !k->done && mono_ms() - p->arrived_ms < COLLECT_WAIT_MS)
+                        return false;
                 if (!p->historic) {
-                        struct coll *k = p->n_colls ? p->colls[0] : NULL;
-                        const char *name = k && k->name[0] ? k->name : ev->name;
+                        cancel_late(c, ev->id);
                         registry_drop(c->reg, ev->id);
-                        if (k && !k->gone) {
+                        if (k && k->done) {
                                 install(c, k, false);
-                                (void)snap_set(c, ev->id, name);
-                        } else if (k) {
-                                install(c, k, false);
+                                if (!k->gone)
+                                        (void)snap_set(c, ev->id, k->name[0] ? k->name : ev->name);
+                        } else {
+                                (void)snap_set(c, ev->id, ev->name);
                         }
                 }
-                dispatch_event(c, p, ev);
+                dispatch_event(c, p, ev, NULL);
                 if (!p->historic)
                         serve_immediates(c, p);
+                if (k && !k->done) {
+                        /* Detach: it completes in colls_io (late_complete). */
+                        char q[300];
+                        log_info("container %s: its scripts are still being collected, its start is dispatched to the others meanwhile",
+                                 log_q(q, sizeof(q), ev->name));
+                        k->late = p;
+                        p->pending++;
+                        p->colls[0] = NULL;
+                        p->n_colls = 0;
+                }
                 return true;
         }
         if (is_action(ev, "die") || is_action(ev, "destroy")) {
-                if (!p->historic)
+                if (!p->historic) {
+                        cancel_late(c, ev->id);
                         snap_remove(c, ev->id);
-                dispatch_event(c, p, ev);
+                }
+                dispatch_event(c, p, ev, NULL);
                 if (!p->historic) {
                         size_t n = registry_drop(c->reg, ev->id);
                         if (n)
@@ -888,7 +948,7 @@ static bool resolve(struct ctl *c, struct pev *p)
                         (void)snap_set(c, ev->id, ev->name);
                 registry_rename(c->reg, ev->id, ev->name);
         }
-        dispatch_event(c, p, ev);
+        dispatch_event(c, p, ev, NULL);
         return true;
 }
 
@@ -989,6 +1049,7 @@ static void take_event(struct ctl *c, const struct event *e)
         }
         p->kind = PEV_EVENT;
         p->ev = *e;
+        p->arrived_ms = mono_ms();
         p->historic = e->time_nano < c->listing_ns;
         if (is_action(e, "start") && !p->historic &&
             !(c->self_id[0] && strcmp(e->id, c->self_id) == 0))
@@ -1398,6 +1459,8 @@ static int loop(struct ctl *c)
                 t = dispatch_next_timeout_ms(c->ds);
                 if (t >= 0 && t < timeout)
                         timeout = t;
+                if (c->q_head && c->q_head->kind == PEV_EVENT && c->q_head->n_colls && timeout > 100)
+                        timeout = 100;  /* re-check COLLECT_WAIT_MS */
                 if (c->cursor_dirty && timeout > CURSOR_SAVE_MS / 2)
                         timeout = CURSOR_SAVE_MS / 2;
                 (void)curl_multi_poll(c->multi, wfds, (unsigned)n, (int)timeout, NULL);
@@ -1539,6 +1602,12 @@ out:
                 struct pev *p = c->if_head;
                 c->if_head = p->next;
                 pev_free(c, p);
+        }
+        while (c->coll_run) {
+                /* late collections: their events are gone already */
+                struct coll *k = c->coll_run;
+                c->coll_run = k->next_run;
+                coll_free(k);
         }
         stream_close(c);
         if (c->multi)
