@@ -83,6 +83,25 @@ bb_start() {
         [ "$(in_ctr "${IP}bb" cat /tmp/me-marker)" = "me-ran ${IP}bb" ]
 }
 
+@test "controller image: the admin helpers work from inside it (docker client, --pid=host)" {
+        ctl_start
+        bb_start
+        run in_ctr "${IP}ctl" enter "${IP}bb" cat /proc/1/cmdline
+        [ "$status" -eq 0 ]
+        [[ "$output" == sh* ]]
+        run in_ctr "${IP}ctl" stopall -y -f "name=^${IP}bb\$"
+        [ "$status" -eq 0 ]
+        [ "$(docker inspect -f '{{.State.Running}}' "${IP}bb")" = false ]
+        run in_ctr "${IP}ctl" host cat /etc/hostname
+        if nsenter_host_ok; then
+                [ "$status" -eq 0 ]
+                [ "$output" = "$(cat /etc/hostname)" ]
+        else
+                [ "$status" -eq 1 ]
+                [[ "$output" == "host: error: cannot enter the host's mount namespace through '/host/proc/1/ns/mnt'"* ]]
+        fi
+}
+
 @test "controller image: a %host registration allowed by policy leaves a marker on the host" {
         local marker="/tmp/${IP}host-marker"
         reg 10-sync '%me' 'echo synced >/tmp/sync-marker'
