@@ -48,6 +48,9 @@ static int cmp_bytes(const void *a, const void *b)
 
 void strv_sort(char **v)
 {
+        /* qsort(NULL, 0, ...) is undefined behaviour (UBSan says so). */
+        if (!v)
+                return;
         qsort(v, strv_len(v), sizeof(*v), cmp_bytes);
 }
 
