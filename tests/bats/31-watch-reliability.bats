@@ -105,12 +105,15 @@ teardown() {
         wait_line "$M/r.log" "start $N-c $N-r" 60
         n2=$(nlines "$CTL_LOG")
         echo "# log lines: before $n0, during outage $n1, after recovery $n2" >&3
+        sed -n "$((n0 + 1)),${n2}p" "$CTL_LOG" | sed 's/^/# /' >&3
         [ $((n1 - n0)) -ge 1 ] && [ $((n1 - n0)) -le 2 ] || {
                 echo "expected one (at most two) lines during the outage:" >&2
                 sed -n "$((n0 + 1)),${n1}p" "$CTL_LOG" >&2
                 return 1
         }
         [ $((n2 - n1)) -ge 1 ]
+        # One outage, said once: the socket is named by one line only.
+        [ "$(sed -n "$((n0 + 1)),${n2}p" "$CTL_LOG" | grep -cF "$PD_SOCK")" -eq 1 ]
 }
 
 @test "the cursor file: written while events flow, atomically, kept on exit with no temporary left" {
@@ -120,8 +123,11 @@ teardown() {
         wait_lines "$M/a.log" 1
         wait_for "a cursor file in the state dir" 10 dir_has_file "$T/state"
         # While events flow, every read of the cursor sees a whole file.
-        local i f bad=0
-        for i in 1 2 3 4 5; do crun "c$i" & done
+        local i f bad=0 pids=()
+        for i in 1 2 3 4 5; do
+                crun "c$i" &
+                pids+=($!)
+        done
         for i in $(seq 200); do
                 for f in "$T/state"/*; do
                         [ -f "$f" ] || continue
@@ -129,7 +135,7 @@ teardown() {
                         [ -s "$f" ] || bad=$((bad + 1))
                 done
         done
-        wait
+        for i in "${pids[@]}"; do wait "$i"; done
         [ "$bad" -eq 0 ]
         ctl_stop
         [ "$CTL_RC" -eq 0 ]
