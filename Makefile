@@ -68,12 +68,22 @@ $(B)/asan/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ASAN_LIB) | $
 	$(CC) $(ASAN) $< tests/fuzz/replay.c $(ASAN_LIB) -o $@.tmp $(DEPLIBS) -ldl
 	mv $@.tmp $@
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRCS) | $(B)/fuzz
-	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinit -DCONTRAINER_VERSION='"$(VERSION)"' \
-	  -fsanitize=fuzzer,address,undefined $< $(LIBSRCS) -o $@.tmp $(DEPLIBS) -ldl
+# libFuzzer builds link an archive, as the tests do: objects that only watch
+# mode pulls in (watch.o calls dl_load from dl.c) are then left out.
+FUZZCC   := $(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinit -DCONTRAINER_VERSION='"$(VERSION)"' -MMD -MP
+FUZZ_LIB := $(B)/fuzz/libcontrainer.a
+
+$(B)/fuzz/obj/%.o: init/%.c | $(B)/fuzz/obj
+	$(FUZZCC) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst init/%.c,$(B)/fuzz/obj/%.o,$(LIBSRCS))
+	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
+	$(FUZZCC) -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB) -o $@.tmp $(DEPLIBS) -ldl
 	mv $@.tmp $@
 
-$(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz:
+$(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz $(B)/fuzz/obj:
 	mkdir -p $@
 
 # ---- tests -----------------------------------------------------------------
@@ -129,4 +139,4 @@ lint: $(REL_OBJS)
 clean:
 	rm -rf $(B)
 
--include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d)
