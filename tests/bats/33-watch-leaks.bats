@@ -21,20 +21,25 @@ workload_start() {
                 reg "$c" 10-me "" ':'
                 reg "$c" 20-die "%me:die" 'echo "$CONTRAINER_EVENT"'
         done
+        # Subscribed before r starts, so r's own start is an event too.
+        ctl_ready
         crun r
         wait_lines "$M/r.log" 1 60
         for c in "${CS[@]}"; do crun "$c"; done
         wait_for "r to see the first starts of c1..c5" 60 has_starts 5
 }
 
-# rounds N: restart c1..c5 N times, then wait until r has seen every start
+# rounds N: restart c1..c5 (in parallel) N times, then wait until r has seen every start
 # (so the controller has handled every event up to there).
 rounds() {
-        local i c want
+        local i c want pids
         for ((i = 0; i < $1; i++)); do
+                pids=()
                 for c in "${CS[@]}"; do
-                        timeout 30 docker restart -t 1 "$N-$c" >/dev/null
+                        timeout 30 docker restart -t 1 "$N-$c" >/dev/null &
+                        pids+=($!)
                 done
+                for c in "${pids[@]}"; do wait "$c"; done
         done
         ROUNDS=$((${ROUNDS:-0} + $1))
         want=$((5 + 5 * ROUNDS))
