@@ -3,6 +3,7 @@
 # immediate bodies on the registrar, the environment of a body, script
 # order, what is not a script, command line and log format.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

@@ -3,6 +3,7 @@
 # algebra, immediate entries on later targets, lifetime of registrations,
 # replicas, the controller's own exec events.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

@@ -3,6 +3,7 @@
 # --allow-all; one denial line per (registration, target) naming registrar,
 # entry and target; the allowed targets of an entry still run.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

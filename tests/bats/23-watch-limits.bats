@@ -3,6 +3,7 @@
 # output caps, invalid headers, failing bodies, containers without a shell,
 # garbage output; each gets logged and harms nothing else.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() {

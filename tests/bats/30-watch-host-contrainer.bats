@@ -6,6 +6,7 @@
 # "inside" (outside it holds "outside"), with a distinctive environment; a
 # proc for its PID namespace is mounted at $SYSIMAGE/proc, outside of it.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

@@ -3,6 +3,7 @@
 # its cursor, bursts, a restarting or missing Engine (a private dockerd of the
 # test's own, never the main one), the cursor file.
 
+# shellcheck disable=SC2016,SC2034,SC2030,SC2031 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

@@ -3,6 +3,7 @@
 # running bodies finish and save the cursor, SIGHUP re-collects, --once
 # processes what is there and exits by itself.
 
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }

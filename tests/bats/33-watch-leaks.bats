@@ -5,6 +5,7 @@
 # the container is gone by then), all restarted over and over; one `docker
 # restart` is five container events (kill, die, stop, start, restart).
 
+# shellcheck disable=SC2016,SC2034,SC2054 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
 setup_file() { watch_setup_file; }
