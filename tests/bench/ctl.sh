@@ -341,11 +341,12 @@ run_contestant() { # contrainer|loop
                 mapfile -t all < <(names 1 "$n")
                 for u in "${all[@]}"; do urls+=("http://localhost/$V/containers/$u/start"); done
                 t0=$(now_ns)
-                curl -sS --unix-socket "$SOCK" -X POST --parallel --parallel-max 16 \
-                        -w '%{http_code}\n' "${urls[@]}" >"$W/burst.codes" 2>&1
+                curl -sS --no-progress-meter --unix-socket "$SOCK" -X POST \
+                        --parallel --parallel-max 16 -w '%{http_code}\n' "${urls[@]}" \
+                        >"$W/burst.codes" 2>"$W/burst.err"
                 t1=$(now_ns)
                 if [ "$(grep -c '^204$' "$W/burst.codes")" -ne "$n" ]; then
-                        say "burst: not every start returned 204: $(sort "$W/burst.codes" | uniq -c | tr '\n' ' ')"
+                        say "burst: not every start returned 204: $(sort "$W/burst.codes" | uniq -c | tr -s '\n ' '  ') $(first_line "$W/burst.err")"
                 fi
                 wait_marks 180 "${all[@]}"
                 lat=$(latencies "$t0" "${all[@]}")

@@ -28,7 +28,13 @@ else
         START_RUNS=400 MEM_REPS=3 REAP_N=10000 REAP_REPS=3 SIG_N=2000 SHUT_REPS=3
 fi
 
-NS=(unshare --pid --fork --mount-proc --kill-child)
+# Every init gets the environment a `docker run` container gets (PATH,
+# HOSTNAME, HOME), not the bench's: contrainer exports each variable to
+# /etc/container_environment*, so its start-up cost grows with the count.
+CENV=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+      HOSTNAME=ctrbench HOME=/root)
+NS=("${CENV[@]}" unshare --pid --fork --mount-proc --kill-child)
+NSONLY=(unshare --pid --fork --mount-proc --kill-child)
 W=$WORK/init
 mkdir -p "$W/empty" "$W/log"
 E=$W/empty
@@ -51,7 +57,7 @@ if ! mount -t tmpfs -o size=64m ctrbench-etc "$etc" ||
         done
         exit 0
 fi
-note "init: each init is PID 1 of \`unshare --pid --fork --mount-proc\`, with a private tmpfs copy of /etc (no /etc/service, /etc/boot.d)"
+note "init: each init is PID 1 of \`unshare --pid --fork --mount-proc\`, with a private tmpfs copy of /etc (no /etc/service, /etc/boot.d) and a container's environment (PATH, HOSTNAME, HOME)"
 
 # ---- contestants ------------------------------------------------------------
 # name -> argv prefix up to and including "--" (the command follows).
@@ -255,9 +261,9 @@ shut_one() {
                 for _ in $(seq "$SHUT_REPS"); do
                         rm -rf "$R" && mkdir -p "$R"
                         if [ "$c" = contrainer ]; then
-                                r=$(env KILL_PROCESS_TIMEOUT="$kpt" KILL_ALL_PROCESSES_TIMEOUT=1 \
-                                        "$HB/pid1probe" term -l "$W/log/shut.$key.$c.log" -r "$R" -c "$n" -- \
-                                        "${NS[@]}" "$CTR" init --boot-dir "$E" --service-dir "$sd/service")
+                                r=$("$HB/pid1probe" term -l "$W/log/shut.$key.$c.log" -r "$R" -c "$n" -- \
+                                        "${CENV[@]}" KILL_PROCESS_TIMEOUT="$kpt" KILL_ALL_PROCESSES_TIMEOUT=1 \
+                                        "${NSONLY[@]}" "$CTR" init --boot-dir "$E" --service-dir "$sd/service")
                         else
                                 # shellcheck disable=SC2086
                                 r=$("$HB/pid1probe" term -l "$W/log/shut.$key.$c.log" -r "$R" -c "$n" -- \
