@@ -1571,8 +1571,10 @@ int controller_run(const struct watch_opts *o)
                 }
                 schedule_retry(c, strerror(-r));
         } else {
-                log_info("watching the Docker Engine at %s (API %s), scripts in %s",
-                         o->docker_socket, docker_api_version(c->docker), o->script_dir);
+                char qn[300];
+                log_info("watching the Docker Engine at %s (API %s), scripts in %s, as %s %s",
+                         o->docker_socket, docker_api_version(c->docker), o->script_dir,
+                         c->self_id[0] ? "container" : "host", log_q(qn, sizeof(qn), c->self_name));
         }
         if (!c->identified) {
                 /* No Engine yet: the host's name until it answers. */

@@ -322,13 +322,20 @@ static void job_finish(struct dispatch *ds, size_t idx)
 {
         struct job *j = ds->running[idx];
         double secs = (double)(now_ms() - j->started_ms) / 1000.0;
-        char qt[512], qo[600], qe[600], qr[1100];
+        char qt[512], qo[620], qe[620], qr[1100];
         const char *st = j->status;
         struct tqueue *q;
 
         log_q(qt, sizeof(qt), target_display(j));
-        tail_q(qo, sizeof(qo), &j->out, 200);
-        tail_q(qe, sizeof(qe), &j->err, 200);
+        /* ", output '...'" and ", stderr '...'" only when there is some */
+        {
+                char t1[600], t2[600];
+                qo[0] = qe[0] = '\0';
+                if (j->out.len)
+                        snprintf(qo, sizeof(qo), ", output %.590s", tail_q(t1, sizeof(t1), &j->out, 200));
+                if (j->err.len)
+                        snprintf(qe, sizeof(qe), ", stderr %.590s", tail_q(t2, sizeof(t2), &j->err, 200));
+        }
         if (j->killed_by_us) {
                 log_error("%s on target %s: no answer within %us, worker killed", j->label, qt,
                           ds->cfg.timeout_s);
@@ -336,13 +343,13 @@ static void job_finish(struct dispatch *ds, size_t idx)
                 log_error("%s on target %s: the worker died (status %d) after %.3fs", j->label,
                           qt, j->w.wstatus, secs);
         } else if (strcmp(st, "exit 0") == 0) {
-                log_info("%s on target %s: exit 0 in %.3fs, output %s, stderr %s", j->label, qt,
+                log_info("%s on target %s: exit 0 in %.3fs%s%s", j->label, qt,
                          secs, qo, qe);
         } else if (strncmp(st, "exit ", 5) == 0) {
-                log_warn("%s on target %s: exit status %s in %.3fs, output %s, stderr %s",
+                log_warn("%s on target %s: exit status %s in %.3fs%s%s",
                          j->label, qt, st + 5, secs, qo, qe);
         } else if (strncmp(st, "timeout", 7) == 0) {
-                log_warn("%s on target %s: timed out after %us%s, output %s, stderr %s", j->label,
+                log_warn("%s on target %s: timed out after %us%s%s%s", j->label,
                          qt, ds->cfg.timeout_s,
                          strstr(st, "killed") ? " (killed)" : " (abandoned: its process is not visible)",
                          qo, qe);

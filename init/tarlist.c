@@ -87,11 +87,12 @@ static char *pax_path(const char *p, size_t len)
 
                 while (i < len && p[i] >= '0' && p[i] <= '9' && rl < len)
                         rl = rl * 10 + (size_t)(p[i++] - '0');
-                if (i >= len || p[i] != ' ' || rl == 0 || rl > len - off)
+                /* "LEN KEY=VALUE\n": LEN counts the whole record */
+                if (i >= len || p[i] != ' ' || rl == 0 || rl > len - off || i + 1 >= off + rl)
                         return NULL;
                 kv = p + i + 1;
                 eq = memchr(kv, '=', (size_t)(p + off + rl - kv));
-                if (eq && eq - kv == 4 && memcmp(kv, "path", 4) == 0) {
+                if (eq && eq - kv == 4 && memcmp(kv, "path", 4) == 0 && eq + 1 <= p + off + rl - 1) {
                         size_t vl = (size_t)(p + off + rl - 1 - (eq + 1));  /* drop '\n' */
                         return strndup(eq + 1, vl);
                 }
