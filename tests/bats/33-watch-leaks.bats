@@ -8,6 +8,11 @@
 # shellcheck disable=SC2016,SC2034,SC2054 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
+# ~1000 events take 1-2 minutes on 2 cores: bound each test here by 300 s.
+if [ "${BATS_TEST_TIMEOUT:-0}" -lt 300 ]; then
+        BATS_TEST_TIMEOUT=300
+fi
+
 setup_file() { watch_setup_file; }
 teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
