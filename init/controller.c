@@ -683,7 +683,11 @@ static void install(struct ctl *c, struct coll *k, bool keep_served)
         if (k->gone) {
                 log_info("container %s: not collected, %s", qn, k->error ? k->error : "gone");
         } else if (k->error) {
-                log_warn("container %s: collecting its scripts failed: %s", qn, k->error);
+                /* A failed collection (Engine trouble) keeps whatever the
+                 * container had registered before. */
+                log_warn("container %s: collecting its scripts failed: %s; its registrations are unchanged",
+                         qn, k->error);
+                return;
         } else if (!k->done || (k->w.reaped && k->w.wstatus != 0 && k->n == 0 && !k->nodir)) {
                 log_warn("container %s: the collection worker failed", qn);
         }
@@ -696,6 +700,7 @@ static void install(struct ctl *c, struct coll *k, bool keep_served)
                 size_t n;
                 struct header *hdr;
                 struct rbody *body;
+                uint64_t started_ns;
         } *prev = NULL;
         size_t n_prev = 0;
 
@@ -711,6 +716,7 @@ static void install(struct ctl *c, struct coll *k, bool keep_served)
                         prev[j].n = g->hdr->n_entries;
                         prev[j].hdr = g->hdr;
                         prev[j].body = g->body;
+                        prev[j].started_ns = g->started_ns;
                         g->served = NULL;
                         g->hdr = NULL;
                         g->body = NULL;
@@ -755,8 +761,12 @@ static void install(struct ctl *c, struct coll *k, bool keep_served)
                                  r == -E2BIG ? "too many registrations" : "out of memory");
                         continue;
                 }
+                g->started_ns = k->started_ns;
                 for (size_t j = 0; j < n_prev; j++) {
+                        /* Same script, same output, same run of the
+                         * container: a restarted one registers afresh. */
                         if (!prev[j].script || strcmp(prev[j].script, s->path) ||
+                            prev[j].started_ns != k->started_ns ||
                             prev[j].body->len != blen || memcmp(prev[j].body->data, body, blen) ||
                             prev[j].n != h->n_entries)
                                 continue;

@@ -66,6 +66,9 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                 execve(argv[0], argv, envp);
                 _exit(errno == ENOENT ? 127 : 126);
         }
+        /* Also from this side: kill(-pid) must not race the child's own
+         * setpgid (EACCES after its exec is harmless). */
+        (void)setpgid(pid, pid);
         (void)close(po[1]);
         (void)close(pe[1]);
         po[1] = pe[1] = -1;

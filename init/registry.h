@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct header;
 
@@ -45,6 +46,7 @@ struct registration {
         struct keyset *served;  /* one set per header entry (immediate entries use theirs) */
         struct keyset denied;   /* target keys whose denial was logged */
         unsigned long serial;   /* order of registration */
+        uint64_t started_ns;    /* the registrar's State.StartedAt when collected (0: unknown) */
 };
 
 struct registry;

@@ -14,8 +14,8 @@
 
 int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd), void *ud)
 {
+        pid_t parent = getpid(), pid;
         int p[2];
-        pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
@@ -33,8 +33,8 @@ int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd
                 /* An orphaned worker would keep exec streams and namespace
                  * handles alive after the controller is gone. */
                 (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (getppid() == 1)
-                        _exit(1);
+                if (getppid() != parent)
+                        _exit(1);  /* the parent died before prctl */
                 rc = fn(ud, p[1]);
                 _exit(rc < 0 ? 1 : rc > 255 ? 255 : rc);
         }
