@@ -15,8 +15,8 @@ started_docker=
 # Suites beyond 1x (init) talk to a real Docker Engine: start one if needed,
 # and stop it at the end only if this run started it.
 for f in "$@"; do
-        case "$(basename "$f")" in
-        1*) ;;
+        case "$(basename -- "$f")" in
+        1* | -*) ;;
         *) started_docker=1 ;;
         esac
 done
