@@ -26,6 +26,28 @@ start $N-b $N-r
 start $N-c $N-r"
 }
 
+@test "an event body's environment: source = the emitting container, registrar = the registrant" {
+        reg r 10-start "%me:start" "$(ours '[ "$CONTRAINER_SOURCE_NAME" = "$CONTRAINER_REGISTRAR_NAME" ] || {
+ echo "EVENT=$CONTRAINER_EVENT DOCKER_EVENT=$DOCKER_EVENT TARGET=$CONTRAINER_TARGET"
+ echo "SOURCE=$CONTRAINER_SOURCE_NAME $CONTRAINER_SOURCE_ID"
+ echo "REGISTRAR=$CONTRAINER_REGISTRAR_NAME $CONTRAINER_REGISTRAR_ID"
+ echo "REGISTRAR_CONTAINER=$REGISTRAR_CONTAINER_NAME $REGISTRAR_CONTAINER_ID"
+} >>"$M/env"')"
+        ctl_start
+        ctl_ready
+        crun r
+        crun b
+        wait_lines "$M/env" 4
+        local r b
+        r=$(cid "$N-r")
+        b=$(cid "$N-b")
+        # REGISTRAR_CONTAINER_* are the source, as the original tool set them.
+        expect_file "$M/env" "EVENT=start DOCKER_EVENT=start TARGET=$N-r
+SOURCE=$N-b $b
+REGISTRAR=$N-r $r
+REGISTRAR_CONTAINER=$N-b $b"
+}
+
 @test "a registration's own :start entry fires for the start that created it, once per start" {
         reg r 10-start "%me:start" "$(mark r.log)"
         ctl_start
@@ -78,6 +100,32 @@ begin $N-c
 end $N-c
 begin $N-d
 end $N-d"
+}
+
+# Each body waits (up to 5 s) for the other target's body to have begun:
+# both finish with "both" only when they run at the same time.
+PAR_BODY='touch "$M/in.$CONTRAINER_TARGET"
+case $CONTRAINER_TARGET in *-a) other=${CONTRAINER_TARGET%-a}-b ;; *) other=${CONTRAINER_TARGET%-b}-a ;; esac
+i=0; while [ ! -e "$M/in.$other" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if [ -e "$M/in.$other" ]; then echo both; else echo alone; fi >>"$M/par"'
+
+@test "different targets run in parallel (--jobs 2), not beyond --jobs (--jobs 1)" {
+        reg r 10-par "$N-a+$N-b" "$PAR_BODY"
+        crun a
+        crun b
+        ctl_start --allow "$N-r=containers" --jobs 2
+        crun r
+        wait_lines "$M/par" 2
+        expect_file "$M/par" "both
+both"
+        ctl_stop
+        rm -f "$M"/in.* "$M/par"
+        docker rm -f "$N-r" >/dev/null
+        ctl_start --allow "$N-r=containers" --jobs 1
+        crun r
+        wait_lines "$M/par" 2
+        expect_file <(sort "$M/par") "alone
+both"
 }
 
 @test "a+b+%me: three targets, each gets the immediate body once (with --allow)" {

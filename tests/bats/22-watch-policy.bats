@@ -105,7 +105,7 @@ denials_of() {
         refute log_has denied
 }
 
-@test "several --allow rules add up; a rule for another glob grants nothing" {
+@test "several --allow rules add up (each grants its classes to its glob)" {
         reg r 10-reg "%me+$N-a+%contrainer" "$BODY"
         crun a
         ctl_start --allow "nomatch-*=containers,contrainer" --allow "$N-r=containers" --allow "$N-?=contrainer"

@@ -37,6 +37,30 @@ teardown() {
         done
 }
 
+@test "more than 256 events while it was down: it reconciles from the container list and says so" {
+        reg r 10-start "%me:start" "$(mark r.log)"
+        ctl_start
+        ctl_ready
+        crun r
+        wait_line "$M/r.log" "start $N-r $N-r"
+        ctl_stop
+        [ "$CTL_RC" -eq 0 ]
+        crun c
+        # The Engine keeps its last 256 events only: push c's start out.
+        local i j pids
+        for i in $(seq 12); do
+                pids=()
+                for j in 1 2 3 4 5 6 7 8 9 10; do
+                        timeout 30 docker exec "$N-r" true &
+                        pids+=($!)
+                done
+                for j in "${pids[@]}"; do wait "$j"; done
+        done
+        ctl_start
+        wait_line "$M/r.log" "start $N-c $N-r" 60
+        grep -qi reconcil "$CTL_LOG"
+}
+
 @test "a burst of 50 containers: every registration and every start dispatched exactly once" {
         mkdir -p "$T/s/shared"
         reg shared 10-me "" 'echo "$CONTRAINER_TARGET" >>"$M/burst.log"'

@@ -195,11 +195,18 @@ main_run() {
 
 # ctl_start [OPTIONS...]: start `contrainer watch` in the background on the
 # host with this test's state dir, script dir and log; CTL_PID is its PID
-# (also recorded for teardown).  CTL_ENV (array) is prepended to its
+# (also recorded for teardown); --exec-timeout 20 and --sysimage (a directory
+# without proc) unless given.  CTL_ENV (array) is prepended to its
 # environment; CTL_WRAP (array) runs it under a wrapper (valgrind).
 ctl_start() {
         local extra=()
         case " $* " in *" --exec-timeout "*) ;; *) extra+=(--exec-timeout 20) ;; esac
+        # %host never reaches the machine itself: unless the test names a
+        # system image, give one without a proc (%host bodies fail there).
+        case " $* ${CTL_ENV[*]+${CTL_ENV[*]}} " in
+        *" --sysimage "* | *" SYSIMAGE="*) ;;
+        *) extra+=(--sysimage "$T/no-sysimage") ;;
+        esac
         env M="$M" ${CTL_ENV[@]+"${CTL_ENV[@]}"} ${CTL_WRAP[@]+"${CTL_WRAP[@]}"} \
                 "$CONTRAINER" watch --state-dir "$T/state" --script-dir "$CTR_SD" \
                 "${extra[@]}" "$@" \
