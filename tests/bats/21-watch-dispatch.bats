@@ -273,3 +273,19 @@ immediate $N-r $N-r"
 exec_start
 exec_die"
 }
+
+@test "only container events count: a volume's create/destroy fire no container entry" {
+        reg r 10-cd "%me:create:destroy" "$(ours 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME" >>"$M/r.log"')"
+        reg r 20-sync "" "$(mark r.sync)"
+        ctl_start
+        crun r
+        wait_lines "$M/r.sync" 1
+        docker volume create "$N-vol" >/dev/null
+        docker volume rm "$N-vol" >/dev/null
+        ccreate x
+        wait_line "$M/r.log" "create $N-x"
+        docker rm "$N-x" >/dev/null
+        wait_line "$M/r.log" "destroy $N-x"
+        expect_file "$M/r.log" "create $N-x
+destroy $N-x"
+}

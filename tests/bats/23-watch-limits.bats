@@ -120,6 +120,23 @@ $N-b"
         [ "$(docker inspect -f '{{.State.Running}}' "$N-noshell")" = true ]
 }
 
+@test "%all with a paused container (exec refused): that body fails and is logged, the others run" {
+        reg r 10-all "%all!%host!%contrainer" "case \$CONTRAINER_TARGET in $N-*) echo \"\$CONTRAINER_EVENT\" >>\"\$M/all.\$CONTRAINER_TARGET\";; esac"
+        crun paused
+        docker pause "$N-paused" >/dev/null
+        crun a
+        ctl_start --allow "$N-r=me,containers"
+        crun r
+        wait_lines "$M/all.$N-a" 1
+        wait_lines "$M/all.$N-r" 1
+        # SPEC 2.3a: %all includes containers that refuse exec; their bodies
+        # fail and are logged (a paused container is running, exec gets 409).
+        wait_for "a failure line for the paused container" 30 log_grep "$N-paused" "$N-r"
+        ctl_ready
+        expect_absent "$M/all.$N-paused"
+        ctl_alive
+}
+
 @test "garbage script output, unknown names and events, a container vanishing mid-dispatch do not harm it" {
         # Binary garbage as header and body.
         raw_script a 10-bin '#!/bin/sh

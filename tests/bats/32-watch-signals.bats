@@ -46,6 +46,26 @@ end $N-b"
         [ -n "$c2" ] && [ "$c2" -ge "$tb" ]
 }
 
+@test "restarted after SIGTERM on the same state dir: events are resumed, none dispatched twice" {
+        reg r 10-start "%me:start" "$(mark r.log)"
+        ctl_start
+        ctl_ready
+        crun r
+        crun b
+        wait_line "$M/r.log" "start $N-b $N-r"
+        ctl_stop
+        [ "$CTL_RC" -eq 0 ]
+        crun c
+        ctl_start
+        wait_line "$M/r.log" "start $N-c $N-r"
+        crun d
+        wait_line "$M/r.log" "start $N-d $N-r"
+        expect_file "$M/r.log" "start $N-r $N-r
+start $N-b $N-r
+start $N-c $N-r
+start $N-d $N-r"
+}
+
 @test "SIGINT exits 0 as SIGTERM does" {
         ctl_start
         ctl_ready
