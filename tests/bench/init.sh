@@ -227,8 +227,11 @@ dl=$(awk -F'\t' '$1 == "init.sig.direct" { print $3 }' "$BENCH_RESULTS")
 note "init: signal baseline without an init (kill() straight to the command as PID 1 of its namespace): $dl"
 
 # ---- shutdown with runit services -------------------------------------------
-# Each service's run script marks ready.<name> in $R when it runs and, for the
-# prompt kind, stopped.<name> from its TERM trap (a graceful stop).
+# Each service's run script marks ready.<name> in $R once it has run for more
+# than a second and, for the prompt kind, stopped.<name> from its TERM trap (a
+# graceful stop).  Why the second: runsv(8) sleeps 1 s after a service that
+# ran for less than 1 s before it looks at anything else (runit's restart
+# throttle in runsv.c), which would time runit's throttle, not the shutdown.
 R=$W/ready
 mk_services() { # DIR COUNT KIND(prompt|ignore)
         local dir=$1 n=$2 kind=$3 i s
@@ -237,10 +240,10 @@ mk_services() { # DIR COUNT KIND(prompt|ignore)
                 s=$dir/sv/s$i
                 mkdir -p "$s"
                 if [ "$kind" = prompt ]; then
-                        printf '#!/bin/sh\ntrap '\''touch %s/stopped.s%s; exit 0'\'' TERM\ntouch %s/ready.s%s\nwhile :; do sleep 1 & wait $!; done\n' \
+                        printf '#!/bin/sh\ntrap '\''touch %s/stopped.s%s; exit 0'\'' TERM\nsleep 1.1\ntouch %s/ready.s%s\nwhile :; do sleep 1 & wait $!; done\n' \
                                 "$R" "$i" "$R" "$i" >"$s/run"
                 else
-                        printf '#!/bin/sh\ntrap '\'''\'' TERM\ntouch %s/ready.s%s\nwhile :; do sleep 1; done\n' \
+                        printf '#!/bin/sh\ntrap '\'''\'' TERM\nsleep 1.1\ntouch %s/ready.s%s\nwhile :; do sleep 1; done\n' \
                                 "$R" "$i" >"$s/run"
                 fi
                 chmod +x "$s/run"
