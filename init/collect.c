@@ -65,8 +65,13 @@ int collect_main(const struct collect_spec *cs, int fd)
         }
         snprintf(line, sizeof(line), "%" PRIu64 " %s", in.started_ns, in.name);
         (void)worker_puts(fd, CR_INSPECT, line);
-        if (!in.running || in.paused) {
-                (void)worker_puts(fd, CR_GONE, in.paused ? "container is paused" : "container is not running");
+        if (!in.running) {
+                (void)worker_puts(fd, CR_GONE, "container is not running");
+                return 0;
+        }
+        if (in.paused) {
+                /* Still running (a target of %all), but exec is refused. */
+                (void)worker_puts(fd, CR_ERROR, "container is paused, exec is refused");
                 return 0;
         }
         r = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
