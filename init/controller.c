@@ -580,6 +580,7 @@ static int loop(struct ctl *c)
                 dispatch_pump(c->ds);
                 advance_cursor(c);
                 save_cursor(c, false);
+                ctl_stream_liveness(c);
                 ctl_try_reconnect(c);
 
                 if (c->stopping) {

@@ -34,6 +34,7 @@ struct docker_container;
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define CURSOR_SAVE_MS 1000
+#define PING_IDLE_MS 30000      /* a quiet stream is checked with /_ping this often */
 /* How long the head of the queue waits for its start's collection before
  * the start is dispatched to the other registrations without it: one
  * hanging script must not stall every event behind it (ENGINE-NOTES,
@@ -109,6 +110,7 @@ struct ctl {
         bool outage_logged;
         long backoff_ms;
         long long retry_at_ms;
+        long long stream_seen_ms;  /* last bytes on the stream, or last good /_ping */
         uint64_t listing_ns;
         /* replay filter */
         struct state_cursor cursor;     /* last saved / to save */
@@ -175,6 +177,12 @@ void ctl_try_reconnect(struct ctl *c);
 
 /* Did the /events transfer end?  Then ctl_schedule_retry. */
 void ctl_stream_check(struct ctl *c);
+
+/* A stream quiet for PING_IDLE_MS: is the daemon still there?  A frozen
+ * daemon keeps the socket open without EOF (ENGINE-NOTES: "detect death
+ * by EOF/error plus a periodic /_ping").  The ping is blocking but short
+ * (milliseconds when the daemon answers). */
+void ctl_stream_liveness(struct ctl *c);
 
 /* ---- ctl_collect.c ---- */
 /* Free a collection (killing its worker if still running). */

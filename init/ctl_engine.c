@@ -97,6 +97,7 @@ static size_t stream_write(char *p, size_t sz, size_t n, void *ud)
         struct ctl *c = ud;
         size_t dropped = 0;
 
+        c->stream_seen_ms = ctl_mono_ms();
         (void)line_splitter_feed(c->ls, p, sz * n, on_line, c, &dropped);
         if (dropped)
                 log_warn("an event line over %u bytes was dropped", EVENT_LINE_MAX);
@@ -343,4 +344,23 @@ static void identify(struct ctl *c)
                 snprintf(c->self_id, sizeof(c->self_id), "%s", in.id);
                 snprintf(c->self_name, sizeof(c->self_name), "%s", in.name);
         }
+}
+
+void ctl_stream_liveness(struct ctl *c)
+{
+        long long now = ctl_mono_ms();
+        long status = 0;
+        int r;
+
+        if (!c->connected || !c->stream || c->stopping)
+                return;
+        if (c->stream_seen_ms == 0 || now - c->stream_seen_ms < PING_IDLE_MS) {
+                if (c->stream_seen_ms == 0)
+                        c->stream_seen_ms = now;
+                return;
+        }
+        r = docker_request(c->docker, "GET", "/_ping", NULL, 5, &status, NULL);
+        c->stream_seen_ms = ctl_mono_ms();
+        if (r < 0 || status != 200)
+                ctl_schedule_retry(c, r < 0 ? "no answer to /_ping" : "/_ping failed");
 }

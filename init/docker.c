@@ -261,7 +261,8 @@ int docker_negotiate(struct docker *d)
         int r;
 
         buf_init(&b, 4096);
-        r = request_full(d, "GET", "http://localhost/_ping", NULL, DOCKER_REQUEST_TIMEOUT_S,
+        /* Short: a frozen daemon must not hold the caller's loop long. */
+        r = request_full(d, "GET", "http://localhost/_ping", NULL, DOCKER_CONNECT_TIMEOUT_S,
                          &status, &b, ping_header, &ph);
         buf_free(&b);
         if (r < 0)
