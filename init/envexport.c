@@ -534,6 +534,7 @@ fail:
 int envexport_refresh(struct envexport *e)
 {
         char **files = NULL, **env = NULL;
+        bool same;
         int r;
 
         r = read_dir(e, &files);
@@ -556,9 +557,12 @@ int envexport_refresh(struct envexport *e)
                 if (!env)
                         return -ENOMEM;
         }
-        if (env)
-                strv_sort(env);  /* qsort(NULL, 0) is undefined */
+        strv_sort(env);
+        /* Both vectors are sorted: unchanged content means the .sh and .json
+         * written last time are still exact, so do not write them again (a
+         * refresh runs before every boot script, runsvdir and COMMAND). */
+        same = strv_equal(e->env, env);
         strv_free(e->env);
         e->env = env;
-        return write_dumps(e);
+        return same ? 0 : write_dumps(e);
 }

@@ -54,6 +54,18 @@ void strv_sort(char **v)
         qsort(v, strv_len(v), sizeof(*v), cmp_bytes);
 }
 
+bool strv_equal(char *const *a, char *const *b)
+{
+        size_t n = strv_len(a);
+
+        if (n != strv_len(b))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(a[i], b[i]) != 0)
+                        return false;
+        return true;
+}
+
 char **strv_free(char **v)
 {
         for (size_t i = 0; v && v[i]; i++)

@@ -4,6 +4,7 @@
 #ifndef CONTRAINER_STRV_H
 #define CONTRAINER_STRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Number of entries before the terminating NULL (0 for NULL). */
@@ -18,6 +19,9 @@ int strv_consume(char ***v, char *s);
 
 /* Sort byte-wise (strcmp, never the locale's order). */
 void strv_sort(char **v);
+
+/* Same strings in the same order?  (NULL equals an empty vector.) */
+bool strv_equal(char *const *a, char *const *b);
 
 /* Free every string and the vector; returns NULL. strv_free(NULL) is a no-op. */
 char **strv_free(char **v);
