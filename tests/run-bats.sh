@@ -25,7 +25,16 @@ done
 if [ -n "$started_docker" ]; then
         dockerd_ensure || exit 1
 fi
-trap 'rm -f "$log"; dockerd_release' EXIT
+# The suites share one imported busybox base image on the machine's Engine
+# (re-imported in under a second): remove it once all of them are done.
+cleanup() {
+        rm -f "$log"
+        if [ -n "$started_docker" ] && docker_ping; then
+                docker rmi -f ctrtest/busybox:latest >/dev/null 2>&1 || true
+        fi
+        dockerd_release
+}
+trap cleanup EXIT
 bats --tap "$@" | tee "$log"
 rc=${PIPESTATUS[0]}
 pass=$(grep -cE '^ok [0-9]+' "$log" | head -1)

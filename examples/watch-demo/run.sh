@@ -19,6 +19,7 @@ ctl=
 cleanup() {
         [ -n "$ctl" ] && kill "$ctl" 2>/dev/null && wait "$ctl" 2>/dev/null
         docker rm -f ctrdemo-lb ctrdemo-web ctrdemo-app >/dev/null 2>&1 || true
+        docker rmi -f ctrdemo/busybox:latest >/dev/null 2>&1 || true
         rm -rf "$tmp"
         dockerd_release
 }
