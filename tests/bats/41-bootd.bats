@@ -46,8 +46,21 @@ ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
 }
 
 @test "SSH: SSHD_ENABLE=1 enables sshd without keys, SSHD_ENABLE=0 keeps it off with keys, a bad value stops the boot" {
-        run base_run -e SSHD_ENABLE=1 -- sh -c 'test -e /etc/sv/sshd/down && echo down || echo up'
+        # The command waits (deadline 30 s) until sshd listens, so sshd has
+        # logged by then and logs again when stopped: its log must reach the
+        # container's stderr, never the command's stdout.  (Once a flake:
+        # sshd's run script sent its log to stdout, and the output held
+        # "Server listening ..." whenever sshd started before the command
+        # ended.)
+        run base_run -e SSHD_ENABLE=1 -- sh -c 'test -e /etc/sv/sshd/down && echo down || echo up
+                i=0
+                until grep -q ":0016 " /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+                        i=$((i + 1)); [ "$i" -le 300 ] || { echo "sshd not listening"; exit 9; }
+                        sleep 0.1
+                done'
+        [ "$status" -eq 0 ]
         [ "$output" = up ]
+        grep -F "Server listening" "$T/err"
         mkdir -p "$T/ssh"
         echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC' >"$T/ssh/k.pub"
         run base_run -e SSHD_ENABLE=0 -v "$T/ssh:/data/ssh:ro" -- sh -c 'test -e /etc/sv/sshd/down && echo down || echo up'
