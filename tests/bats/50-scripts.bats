@@ -73,6 +73,63 @@ state() { # state CONTAINER: its status, or "gone"
         [ "$output" = "enter: error: container '${IP}stopped' is not running" ]
 }
 
+# probe: what decides a process's security context, as the process sees it.
+PROBE='grep -E "^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status
+echo "cgroup:"; cat /proc/self/cgroup
+echo "lsm:"; cat /proc/self/attr/current 2>&1 || true
+id'
+
+@test "enter has exactly docker exec's security context (user, capabilities, seccomp, cgroups, LSM label), field by field" {
+        BB_RUN_ARGS=(--user 1234:1234 --cap-drop ALL --cap-add CHOWN --cap-add NET_RAW --security-opt no-new-privileges)
+        bb ctx
+        run timeout 20 docker exec "${IP}ctx" sh -c "$PROBE"
+        [ "$status" -eq 0 ]
+        local want=$output
+        run timeout 20 "$S/enter" "${IP}ctx" sh -c "$PROBE" </dev/null
+        [ "$status" -eq 0 ]
+        # Field by field, so that a failure names the field.
+        local field
+        for field in Uid Gid Groups CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp Seccomp_filters; do
+                [ "$(grep "^$field:" <<<"$output")" = "$(grep "^$field:" <<<"$want")" ] ||
+                        { echo "field $field differs: enter '$(grep "^$field:" <<<"$output")' docker exec '$(grep "^$field:" <<<"$want")'"; false; }
+        done
+        [ "$output" = "$want" ]
+        # and that context is the container's, not the caller's
+        [[ "$output" == *"uid=1234"* ]]
+        grep -q "^NoNewPrivs:[[:space:]]*1" <<<"$output"
+        [ "$(grep '^CapEff:' <<<"$output")" != "$(grep '^CapEff:' /proc/self/status)" ]
+        grep -q '^Seccomp:[[:space:]]*2' <<<"$output"
+        # Its exit status is CMD's, through docker exec.
+        run timeout 20 "$S/enter" "${IP}ctx" sh -c 'exit 7' </dev/null
+        [ "$status" -eq 7 ]
+}
+
+@test "enter --raw says what it does (host capabilities, no seccomp, outside the cgroups), and does it" {
+        run "$S/enter" --help
+        [[ "$output" == *"--raw"*"host's full capabilities"*"no seccomp"*"outside the container's cgroups"* ]]
+        bb raw
+        timeout 20 "$S/enter" --raw "${IP}raw" sh -c "$PROBE" </dev/null >"$T/out" 2>"$T/err"
+        grep -Fx "enter: --raw: nsenter into '${IP}raw' with this shell's privileges: the host's capabilities, no seccomp filter, no LSM label, outside the container's cgroups" "$T/err"
+        [ "$(grep '^CapEff:' "$T/out")" = "$(grep '^CapEff:' /proc/self/status)" ]
+        grep -q '^Seccomp:[[:space:]]*0' "$T/out"
+        [ "$(sed -n '/^cgroup:/,/^lsm:/p' "$T/out")" != "$(timeout 20 docker exec "${IP}raw" sh -c "$PROBE" | sed -n '/^cgroup:/,/^lsm:/p')" ]
+        # Without --raw, none of that: docker exec's context.
+        timeout 20 "$S/enter" "${IP}raw" sh -c "$PROBE" </dev/null >"$T/out2" 2>"$T/err2"
+        [ ! -s "$T/err2" ]
+        [ "$(cat "$T/out2")" = "$(timeout 20 docker exec "${IP}raw" sh -c "$PROBE")" ]
+}
+
+@test "enter: a container with no shell needs a CMD, and runs it" {
+        timeout 60 "$TOP/tests/images/noshell.sh" "${IP}noshell:latest"
+        timeout 60 docker run -d --name "${IP}nosh" --network none "${IP}noshell:latest" >/dev/null
+        run timeout 20 "$S/enter" "${IP}nosh" </dev/null
+        [ "$status" -eq 1 ]
+        [ "$output" = "enter: error: container '${IP}nosh' has no /bin/sh: name a CMD to run" ]
+        run timeout 20 "$S/enter" "${IP}nosh" /catatonit --version </dev/null
+        [ "$status" -eq 0 ]
+        [[ "$output" == *catatonit* ]]
+}
+
 @test "host runs a command in the namespaces of \$SYSIMAGE/proc/1 (a stand-in host here); a wrong SYSIMAGE is a clear error" {
         mkdir -p "$T/sys" "$T/mnt"
         # The stand-in: its own UTS and mount namespaces, a tmpfs on $T/mnt
