@@ -281,3 +281,125 @@ snapshot() {
         [ "$status" -eq 1 ]
         [ "$output" = "restore: error: no such container: '${IP}missing'" ]
 }
+
+# pack_backup ARCHIVE DIR: ARCHIVE holding DIR/contrainer-backup/ as backup
+# lays it out (mounts + N.tar), whatever DIR holds.
+pack_backup() {
+        tar -C "$2" -cPf "$1" contrainer-backup
+}
+
+# refused ARCHIVE: restore -y into ${IP}r refuses ARCHIVE with one clear line
+# and writes nothing (the volume still holds only "keep"; no evil anywhere).
+refused() {
+        run timeout 60 "$S/restore" -y "${IP}r" "$1"
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "${lines[0]}" == "restore: error: '$1': "* ]]
+        [[ "${lines[0]}" == *"refusing"* ]]
+        [ "$(timeout 20 docker exec "${IP}r" sh -c 'ls -A /data; ls -d /evil /etc/evil /data/ok 2>/dev/null; true')" = keep ]
+        [ ! -e "$T/evil" ] && [ ! -e "$T/x/evil" ]
+}
+
+@test "restore trusts nothing in the archive: '..', absolute names, links out, devices and foreign destinations are refused, nothing written" {
+        BB_RUN_ARGS=(-v "${IP}rvol:/data")
+        bb r
+        in_ctr "${IP}r" sh -c 'echo keep >/data/keep'
+        local cb=$T/a/contrainer-backup
+        mkdir -p "$cb" "$T/src/data" "$T/x"
+        echo ok >"$T/src/data/ok"
+        echo evil >"$T/src/evil"
+        echo "1 /data" >"$cb/mounts"
+        # a ".." entry after a good one
+        tar -C "$T/src" -cPf "$cb/1.tar" --transform 's,^evil$,data/../evil,' data evil
+        pack_backup "$T/dotdot.tar" "$T/a"
+        refused "$T/dotdot.tar"
+        [[ "$output" == *'entry "data/../evil" (a ".." in its name)'* ]]
+        # an absolute name
+        tar -C "$T/src" -cPf "$cb/1.tar" --transform 's,^evil$,/etc/evil,' data evil
+        pack_backup "$T/abs.tar" "$T/a"
+        refused "$T/abs.tar"
+        [[ "$output" == *'(an absolute name)'* ]]
+        # a name outside the volume's folder (docker cp extracts in /)
+        tar -C "$T/src" -cPf "$cb/1.tar" --transform 's,^evil$,etc/evil,' data evil
+        pack_backup "$T/outside.tar" "$T/a"
+        refused "$T/outside.tar"
+        # symbolic links out, absolute and relative
+        ln -s /etc "$T/src/data/link"
+        tar -C "$T/src" -cPf "$cb/1.tar" data
+        pack_backup "$T/symabs.tar" "$T/a"
+        refused "$T/symabs.tar"
+        [[ "$output" == *'entry "data/link" (a symbolic link leading out of the volume)'* ]]
+        rm "$T/src/data/link"
+        mkdir -p "$T/src/data/sub"
+        ln -s ../../etc "$T/src/data/sub/link"
+        tar -C "$T/src" -cPf "$cb/1.tar" data
+        pack_backup "$T/symrel.tar" "$T/a"
+        refused "$T/symrel.tar"
+        [[ "$output" == *'entry "data/sub/link" (a symbolic link leading out of the volume)'* ]]
+        rm -r "$T/src/data/sub"
+        # a hard link to a file outside the volume
+        ln "$T/src/data/ok" "$T/src/data/h"
+        tar -C "$T/src" -cPf "$cb/1.tar" --transform 's,^data/ok$,etc/passwd,RS' data
+        pack_backup "$T/hard.tar" "$T/a"
+        refused "$T/hard.tar"
+        [[ "$output" == *'entry "data/h" (a hard link to a name outside "data/")'* ]]
+        rm "$T/src/data/h"
+        # a device file
+        mknod "$T/src/data/null" c 1 3
+        tar -C "$T/src" -cPf "$cb/1.tar" data
+        pack_backup "$T/dev.tar" "$T/a"
+        refused "$T/dev.tar"
+        [[ "$output" == *'(a device or special file)'* ]]
+        rm "$T/src/data/null"
+        # a destination that is not a mount of the target
+        mkdir -p "$T/src2/etc"
+        echo evil >"$T/src2/etc/evil"
+        tar -C "$T/src2" -cPf "$cb/1.tar" etc
+        echo "1 /etc" >"$cb/mounts"
+        pack_backup "$T/foreign.tar" "$T/a"
+        refused "$T/foreign.tar"
+        [[ "$output" == *"'/etc' is not a volume or bind mount of container '${IP}r'"* ]]
+        # the outer archive itself: a link in place of a volume's tar, a ".."
+        echo "1 /data" >"$cb/mounts"
+        rm "$cb/1.tar"
+        ln -s /etc/shadow "$cb/1.tar"
+        pack_backup "$T/outerlink.tar" "$T/a"
+        refused "$T/outerlink.tar"
+        [[ "$output" == *"unexpected entry"* ]]
+        rm "$cb/1.tar"
+        tar -C "$T/src" -cPf "$cb/1.tar" data
+        tar -C "$T/a" -cPf "$T/outerdot.tar" --transform 's,^contrainer-backup/1.tar$,contrainer-backup/../../evil,' contrainer-backup
+        refused "$T/outerdot.tar"
+        # The same archive, clean, is restored (the checks refuse only the bad).
+        pack_backup "$T/good.tar" "$T/a"
+        run timeout 60 "$S/restore" -y "${IP}r" "$T/good.tar"
+        [ "$status" -eq 0 ]
+        [ "$(in_ctr "${IP}r" cat /data/ok)" = ok ]
+}
+
+@test "restore never applies the archive's owners on this machine; inside the container the saved owners are kept" {
+        BB_RUN_ARGS=(-v "${IP}ovol:/data")
+        bb o
+        local cb=$T/a/contrainer-backup
+        mkdir -p "$cb" "$T/src/data" "$T/bin"
+        echo ok >"$T/src/data/ok"
+        chown 1234:1234 "$T/src/data/ok"
+        tar -C "$T/src" -cf "$cb/1.tar" data
+        echo "1 /data" >"$cb/mounts"
+        chown -R 4321:4321 "$cb"
+        tar -C "$T/a" -cf "$T/owned.tar" contrainer-backup
+        # A docker in front of the real one records the owner of what
+        # restore unpacked here (docker cp's stdin) before passing it on.
+        cat >"$T/bin/docker" <<'WRAP'
+#!/bin/sh
+if [ "$1" = cp ]; then stat -c '%u:%g' "$(readlink /proc/$$/fd/0)" >>"$OWNERS_LOG"; fi
+exec "$REAL_DOCKER" "$@"
+WRAP
+        chmod +x "$T/bin/docker"
+        REAL_DOCKER=$(command -v docker) OWNERS_LOG=$T/owners PATH=$T/bin:$PATH \
+                run timeout 60 "$S/restore" -y "${IP}o" "$T/owned.tar"
+        [ "$status" -eq 0 ]
+        [ "$(cat "$T/owners")" = "$(id -u):$(id -g)" ]
+        [ "$(in_ctr "${IP}o" stat -c %u:%g /data/ok)" = 1234:1234 ]
+}
