@@ -13,6 +13,11 @@ setup() {
 }
 teardown() {
         if [ -n "${STANDIN_PID:-}" ]; then kill "$STANDIN_PID" 2>/dev/null || true; fi
+        # containers a test could not name with IP (their ids, one a line)
+        if [ -s "$T/extra" ]; then
+                # shellcheck disable=SC2046 # ids are hex words
+                timeout 60 docker rm -f $(cat "$T/extra") >/dev/null 2>&1 || true
+        fi
         img_teardown
 }
 
@@ -402,4 +407,80 @@ WRAP
         [ "$status" -eq 0 ]
         [ "$(cat "$T/owners")" = "$(id -u):$(id -g)" ]
         [ "$(in_ctr "${IP}o" stat -c %u:%g /data/ok)" = 1234:1234 ]
+}
+
+# swap_docker: a docker in front of the real one that, when the helper acts
+# (stop/kill/rm), first renames $SWAP (the container the helper listed) to
+# $SWAP-old and puts two new containers in its way (created with $SWAP_HOW:
+# run or create): one named $SWAP, one named after its short id (Docker
+# resolves an exact name before an id prefix); their ids go to $T/extra.
+# Then it logs the helper's arguments and passes them on.
+swap_docker() {
+        mkdir -p "$T/bin"
+        cat >"$T/bin/docker" <<'WRAP'
+#!/bin/sh
+swap() { # swap NAME: a stand-in called NAME, its id to $SWAP_EXTRA
+        if [ "$SWAP_HOW" = run ]; then
+                "$REAL_DOCKER" run -d --name "$1" --network none "$SWAP_IMAGE" \
+                        sh -c 'trap "exit 0" TERM; sleep 600 & wait' >>"$SWAP_EXTRA"
+        else
+                "$REAL_DOCKER" create --name "$1" --network none "$SWAP_IMAGE" true >>"$SWAP_EXTRA"
+        fi
+}
+case $1 in
+stop | kill | rm)
+        if [ ! -e "$SWAP_DONE" ]; then
+                : >"$SWAP_DONE"
+                short=$("$REAL_DOCKER" inspect -f '{{.Id}}' "$SWAP" | cut -c1-12)
+                "$REAL_DOCKER" rename "$SWAP" "$SWAP-old" >/dev/null
+                swap "$SWAP"
+                swap "$short"
+        fi
+        printf '%s\n' "$*" >>"$ARGS_LOG"
+        ;;
+esac
+exec "$REAL_DOCKER" "$@"
+WRAP
+        chmod +x "$T/bin/docker"
+        REAL_DOCKER=$(command -v docker)
+        export REAL_DOCKER SWAP_DONE=$T/swapped ARGS_LOG=$T/args SWAP_IMAGE=$BB_IMAGE SWAP_EXTRA=$T/extra
+}
+
+@test "clean, stopall and killall act on the full ids they showed: containers taking its name or short id meanwhile are not hit" {
+        local helper how shown_id extra n=0
+        swap_docker
+        for helper in stopall killall clean; do
+                n=$((n + 1))
+                rm -f "$T/swapped" "$T/args"
+                case $helper in
+                clean)
+                        timeout 30 docker create --name "${IP}v-$helper" --network none "$BB_IMAGE" true >/dev/null
+                        how=create
+                        ;;
+                *) bb "v-$helper"; how=run ;;
+                esac
+                shown_id=$(docker inspect -f '{{.Id}}' "${IP}v-$helper")
+                SWAP=${IP}v-$helper SWAP_HOW=$how PATH=$T/bin:$PATH \
+                        run timeout 60 "$S/$helper" -y -f "name=^${IP}v-$helper\$"
+                echo "$output"
+                [ "$status" -eq 0 ]
+                # It showed the short id and the name it listed ...
+                [[ "$output" == *"${shown_id:0:12}  ${IP}v-$helper"* ]]
+                # ... and acted on exactly that full id, never on a name.
+                [ "$(grep -oE '[0-9a-f]{64}' "$T/args")" = "$shown_id" ]
+                [[ "$(cat "$T/args")" != *"${IP}"* ]]
+                # The new containers that took its name and its short id
+                # are untouched; the listed one got it.
+                [ "$(wc -l <"$T/extra")" -eq $((2 * n)) ]
+                for extra in $(tail -n 2 "$T/extra"); do
+                        case $helper in
+                        clean) [ "$(state "$extra")" = created ] ;;
+                        *) [ "$(state "$extra")" = running ] ;;
+                        esac
+                done
+                case $helper in
+                clean) [ "$(state "$shown_id")" = gone ] ;;
+                *) wait_for "the listed container stopped" 20 sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' '$shown_id')\" = exited ]" ;;
+                esac
+        done
 }
