@@ -128,3 +128,114 @@ new
         [ "$status" -eq 0 ]
         [[ "$output" =~ ^[0-9]+\.[0-9]+$ ]]
 }
+
+# plant VOLUME SCRIPT: run SCRIPT (sh) in a busybox container with VOLUME on
+# /data, to put links and files into the volume before a test boots on it.
+plant() {
+        timeout 30 docker run --rm --network none -v "$1:/data" "$BB_IMAGE" sh -c "$2"
+}
+
+# VICTIMS: what the planted links point at, printed after a boot script ran
+# (the image's /etc/debian_version, and /srv, empty in the image).
+VICTIMS='cat /etc/debian_version; ls -A /srv; stat -c %a /etc'
+
+@test "volume seeding never follows a link planted in the volume: files are replaced, a linked folder, marker or target refuses" {
+        local victims
+        victims=$(base_run --entrypoint sh -- -c "$VICTIMS")
+        [[ "$victims" =~ ^[0-9]+\.[0-9]+ ]]
+        mkdir -p "$T/seed/sub"
+        echo seeded >"$T/seed/file"
+        echo inner >"$T/seed/sub/inner"
+        # A half-seeded volume (marker present) holding a link where the seed
+        # has a file: the link is replaced, its target untouched.
+        plant "${IP}p1" 'touch /data/.contrainer-seeding && ln -s /etc/debian_version /data/file'
+        run base_run -v "${IP}p1:/data" -v "$T/seed:/seed:ro" --entrypoint sh -- -c '
+                SEED_FROM=/seed SEED_TO=/data /etc/boot.d/20_seed_volumes; echo "rc=$?"
+                '"$VICTIMS"'; test -L /data/file && echo still-a-link; cat /data/file; ls -A /data'
+        [ "$output" = "rc=0
+$victims
+seeded
+file
+sub" ]
+        # ... a link where the seed has a folder: refused, nothing written there.
+        plant "${IP}p2" 'touch /data/.contrainer-seeding && ln -s /srv /data/sub'
+        run base_run -v "${IP}p2:/data" -v "$T/seed:/seed:ro" --entrypoint sh -- -c '
+                SEED_FROM=/seed SEED_TO=/data /etc/boot.d/20_seed_volumes 2>/dev/null; echo "rc=$?"; '"$VICTIMS"
+        [ "$output" = "rc=1
+$victims" ]
+        # The marker itself a link: refused before anything is written.
+        plant "${IP}p3" 'ln -s /etc/debian_version /data/.contrainer-seeding'
+        run base_run -v "${IP}p3:/data" -v "$T/seed:/seed:ro" --entrypoint sh -- -c '
+                SEED_FROM=/seed SEED_TO=/data /etc/boot.d/20_seed_volumes 2>&1; echo "rc=$?"; '"$VICTIMS"
+        [ "$output" = "20_seed_volumes: '/data/.contrainer-seeding' is not a plain file, not seeded
+rc=1
+$victims" ]
+        # A target that is a link planted in a volume (to an empty folder).
+        plant "${IP}p4" 'ln -s /srv /data/app'
+        run base_run -v "${IP}p4:/data" -v "$T/seed:/seed:ro" --entrypoint sh -- -c '
+                SEED_FROM=/seed SEED_TO=/data/app /etc/boot.d/20_seed_volumes 2>&1; echo "rc=$?"; '"$VICTIMS"
+        [ "$output" = "20_seed_volumes: seed target '/data/app' leads through a symbolic link, not seeded
+rc=1
+$victims" ]
+        # Through contrainer init: the refusal stops the boot with that line.
+        run base_run -v "${IP}p4:/data" -v "$T/seed:/seed:ro" -e SEED_FROM=/seed -e SEED_TO=/data/app -- echo command-ran
+        [ "$status" -ne 0 ]
+        [[ "$output" != *command-ran* ]]
+        grep -F "seed target '/data/app' leads through a symbolic link" "$T/err"
+}
+
+@test "SSH keys never follow a planted link: a *.pub leading out is not read, a linked authorized_keys or .ssh stops the boot untouched" {
+        local victims
+        victims=$(base_run --entrypoint sh -- -c "$VICTIMS")
+        mkdir -p "$T/ssh"
+        echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD good@test' >"$T/ssh/good.pub"
+        ln -s /etc/passwd "$T/ssh/evil.pub"
+        ln -s good.pub "$T/ssh/alias.pub"
+        run base_run -v "$T/ssh:/data/ssh:ro" -- cat /root/.ssh/authorized_keys
+        [ "$status" -eq 0 ]
+        [ "$output" = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD good@test" ]
+        grep -F "'/data/ssh/evil.pub' is a symbolic link leading out of '/data/ssh', skipped" "$T/err"
+        rm "$T/ssh/evil.pub" "$T/ssh/alias.pub"
+        # root's home is a volume holding a planted authorized_keys link
+        plant "${IP}home" 'mkdir -p /data/.ssh && ln -s /etc/debian_version /data/.ssh/authorized_keys'
+        run base_run -v "${IP}home:/root" -v "$T/ssh:/data/ssh:ro" --entrypoint sh -- -c '
+                /etc/boot.d/10_ssh_keys 2>&1; echo "rc=$?"; '"$VICTIMS"
+        [ "$output" = "10_ssh_keys: '/root/.ssh/authorized_keys' is a symbolic link or not a plain file, refusing to write keys through it
+rc=1
+$victims" ]
+        # ... or a planted .ssh link to a folder outside (its mode unchanged)
+        plant "${IP}home2" 'ln -s /etc /data/.ssh'
+        run base_run -v "${IP}home2:/root" -v "$T/ssh:/data/ssh:ro" --entrypoint sh -- -c '
+                /etc/boot.d/10_ssh_keys 2>&1; echo "rc=$?"; '"$VICTIMS"'; ls /etc/authorized_keys 2>&1'
+        [ "$output" = "10_ssh_keys: '/root/.ssh' is a symbolic link or not a folder, refusing to write keys through it
+rc=1
+$victims
+ls: cannot access '/etc/authorized_keys': No such file or directory" ]
+        # Through contrainer init the boot stops.
+        run base_run -v "${IP}home:/root" -v "$T/ssh:/data/ssh:ro" -- echo command-ran
+        [ "$status" -ne 0 ]
+        [[ "$output" != *command-ran* ]]
+}
+
+@test "configuration override never follows a planted link: links in the folder are skipped, a link at the destination is replaced" {
+        local victims
+        victims=$(base_run --entrypoint sh -- -c 'cat /etc/debian_version')
+        mkdir -p "$T/conf/etc" "$T/conf/srv/app"
+        ln -s /etc/shadow "$T/conf/etc/leak.conf"
+        echo override >"$T/conf/srv/app/app.conf"
+        # /srv/app is a data volume in which app.conf is a planted link.
+        plant "${IP}app" 'ln -s /etc/debian_version /data/app.conf'
+        run base_run -v "$T/conf:/data/config:ro" -v "${IP}app:/srv/app" -- sh -c '
+                cat /etc/debian_version; ls /etc/leak.conf 2>&1; test -L /srv/app/app.conf && echo still-a-link; cat /srv/app/app.conf'
+        [ "$status" -eq 0 ]
+        [ "$output" = "$victims
+ls: cannot access '/etc/leak.conf': No such file or directory
+override" ]
+        grep -F "30_config_override: '/data/config/etc/leak.conf' is a symbolic link, skipped" "$T/err"
+        # The override folder itself a link planted in a volume: the boot stops.
+        plant "${IP}cfg" 'ln -s /etc /data/config'
+        run base_run -v "${IP}cfg:/data" -- echo command-ran
+        [ "$status" -ne 0 ]
+        [[ "$output" != *command-ran* ]]
+        grep -F "30_config_override: '/data/config' is a symbolic link, refusing to read it" "$T/err"
+}
