@@ -217,20 +217,23 @@ ls: cannot access '/etc/authorized_keys': No such file or directory" ]
         [[ "$output" != *command-ran* ]]
 }
 
-@test "configuration override never follows a planted link: links in the folder are skipped, a link at the destination is replaced" {
+@test "configuration override never follows a planted link: links in the folder are skipped, a link at the destination is replaced (a bind-mounted file is written in place)" {
         local victims
         victims=$(base_run --entrypoint sh -- -c 'cat /etc/debian_version')
         mkdir -p "$T/conf/etc" "$T/conf/srv/app"
         ln -s /etc/shadow "$T/conf/etc/leak.conf"
         echo override >"$T/conf/srv/app/app.conf"
+        # a file Docker bind-mounts cannot be renamed over: content in place
+        echo "127.0.0.1 overridden" >"$T/conf/etc/hosts"
         # /srv/app is a data volume in which app.conf is a planted link.
         plant "${IP}app" 'ln -s /etc/debian_version /data/app.conf'
         run base_run -v "$T/conf:/data/config:ro" -v "${IP}app:/srv/app" -- sh -c '
-                cat /etc/debian_version; ls /etc/leak.conf 2>&1; test -L /srv/app/app.conf && echo still-a-link; cat /srv/app/app.conf'
+                cat /etc/debian_version; ls /etc/leak.conf 2>&1; test -L /srv/app/app.conf && echo still-a-link; cat /srv/app/app.conf /etc/hosts'
         [ "$status" -eq 0 ]
         [ "$output" = "$victims
 ls: cannot access '/etc/leak.conf': No such file or directory
-override" ]
+override
+127.0.0.1 overridden" ]
         grep -F "30_config_override: '/data/config/etc/leak.conf' is a symbolic link, skipped" "$T/err"
         # The override folder itself a link planted in a volume: the boot stops.
         plant "${IP}cfg" 'ln -s /etc /data/config'
