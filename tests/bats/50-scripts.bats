@@ -76,6 +76,12 @@ state() { # state CONTAINER: its status, or "gone"
         run timeout 20 "$S/enter" "${IP}stopped" true
         [ "$status" -eq 1 ]
         [ "$output" = "enter: error: container '${IP}stopped' is not running" ]
+        bb paused
+        timeout 20 docker pause "${IP}paused" >/dev/null
+        run timeout 20 "$S/enter" "${IP}paused" true
+        [ "$status" -eq 1 ]
+        [ "$output" = "enter: error: container '${IP}paused' is paused (docker unpause it first)" ]
+        timeout 20 docker unpause "${IP}paused" >/dev/null
 }
 
 # probe: what decides a process's security context, as the process sees it.
