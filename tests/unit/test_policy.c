@@ -20,10 +20,10 @@ static struct criterion_test_params index_params(size_t n)
         return cr_make_param_array(size_t, idx, n, NULL);
 }
 
-static const struct target t_me = { TT_CONTAINER, "id1", "app", 1 };
+static const struct target t_me = { TT_CONTAINER, "id1", "app", 1, 0 };
 static const struct target t_other = { TT_CONTAINER, "id2", "web", 0, TRAIT_KNOWN };
-static const struct target t_host = { TT_HOST, NULL, NULL, 0 };
-static const struct target t_ctl = { TT_CONTRAINER, NULL, NULL, 0 };
+static const struct target t_host = { TT_HOST, NULL, NULL, 0, 0 };
+static const struct target t_ctl = { TT_CONTRAINER, NULL, NULL, 0, 0 };
 
 Test(policy, empty_policy_allows_only_me)
 {
@@ -213,7 +213,7 @@ Test(policy, rejects_an_overlong_glob)
 
 Test(policy, class_of_each_target_kind)
 {
-        struct target me_host = { TT_HOST, NULL, NULL, 1 };
+        struct target me_host = { TT_HOST, NULL, NULL, 1, 0 };
 
         cr_assert_eq(policy_class_of(&t_me), POLICY_ME);
         cr_assert_eq(policy_class_of(&t_other), POLICY_CONTAINERS);
