@@ -356,8 +356,9 @@ static void identify(struct ctl *c)
         }
         c->in_container = have_id || in_a_container();
         if (c->in_container && !c->self_id[0])
-                log_warn("running in a container the controller cannot identify: every container it cannot tell apart "
-                         "from itself (host name %s, or not inspected) is treated as %%contrainer (fail closed)",
+                log_warn("this looks like a container (/.dockerenv or a container mount) that the controller cannot find on "
+                         "this Engine: every container it cannot tell apart from itself (host name %s, or not inspected) "
+                         "is treated as %%contrainer (fail closed)",
                          log_q(q, sizeof(q), c->self_name));
 }
 
