@@ -320,13 +320,13 @@ struct registration *registry_add(struct registry *r, const char *id, const char
         g->script = strdup(script);
         g->body = rbody_new(body, body_len);
         g->served = calloc(hdr->n_entries ? hdr->n_entries : 1, sizeof(*g->served));
-        g->bytes = body_len + strlen(script);
-        for (size_t i = 0; i < hdr->n_entries; i++)
-                g->bytes += strlen(hdr->entries[i].text) + 1;
         if (!g->script || !g->body || !g->served)
                 goto fail;
         g->hdr = hdr;
         g->merged = header_merge_duplicates(hdr);
+        g->bytes = body_len + strlen(script);
+        for (size_t i = 0; i < hdr->n_entries; i++)
+                g->bytes += strlen(hdr->entries[i].text) + 1;
         if (index_add(r, g) < 0) {
                 index_remove(r, NULL, g);
                 registration_free(g);
