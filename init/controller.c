@@ -629,7 +629,7 @@ out:
         docker_free(c->docker);
         ctl_snap_clear(c);
         free(c->snap);
-        free(c->rq);
+        ctl_fire_free(c);
         if (c->sfd >= 0)
                 (void)close(c->sfd);
         free(c);

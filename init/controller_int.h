@@ -26,6 +26,7 @@ struct dispatch;
 struct registration;
 struct header_entry;
 struct docker_container;
+struct ticket;
 
 #define COLLECT_PARALLEL 64
 #define QUEUE_MAX 100000
@@ -137,6 +138,7 @@ struct ctl {
                 bool logged;  /* its overflow was said */
         } *rq;
         size_t n_rq;
+        struct ticket *tickets;  /* bodies queued and not finished */
         /* lifecycle */
         bool stopping;
         long long stop_deadline_ms;
@@ -261,5 +263,9 @@ bool ctl_exec_refused(struct ctl *c, const struct event *ev);
 
 /* dispatch's on_done: TICKET (from ctl_fire.c) finished. */
 void ctl_body_done(struct ctl *c, void *ticket);
+
+/* Free the per-registrar counters and the tickets of bodies that never
+ * finished (dropped at shutdown).  At exit, after dispatch_free. */
+void ctl_fire_free(struct ctl *c);
 
 #endif

@@ -124,7 +124,10 @@ static struct rqueued *rq_of(struct ctl *c, const char *id, bool create)
         return nv;
 }
 
+/* One queued body; the list lets ctl_fire_free release those whose jobs
+ * dispatch dropped at shutdown (their on_done never comes). */
 struct ticket {
+        struct ticket *prev, *next;
         struct pev *p;
         char registrar[80];
 };
@@ -137,7 +140,25 @@ void ctl_body_done(struct ctl *c, void *ticket)
         tk->p->pending--;
         if (q && q->n > 0 && --q->n == 0)
                 *q = c->rq[--c->n_rq];  /* forgotten: a later overflow is said again */
+        if (tk->prev)
+                tk->prev->next = tk->next;
+        else
+                c->tickets = tk->next;
+        if (tk->next)
+                tk->next->prev = tk->prev;
         free(tk);
+}
+
+void ctl_fire_free(struct ctl *c)
+{
+        while (c->tickets) {
+                struct ticket *tk = c->tickets;
+                c->tickets = tk->next;
+                free(tk);
+        }
+        free(c->rq);
+        c->rq = NULL;
+        c->n_rq = 0;
 }
 
 /* Queue G's body on T; false if it was not queued (the registrar's cap,
@@ -178,6 +199,10 @@ static bool enqueue_body(struct ctl *c, struct pev *p, struct registration *g, c
         }
         p->pending++;
         q->n++;
+        tk->next = c->tickets;
+        if (tk->next)
+                tk->next->prev = tk;
+        c->tickets = tk;
         return true;
 }
 
