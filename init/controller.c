@@ -233,7 +233,7 @@ static bool resolve(struct ctl *c, struct pev *p)
                                 if (!k->gone)
                                         (void)ctl_snap_set(c, ev->id, k->name[0] ? k->name : ev->name, k->traits);
                         } else {
-                                (void)ctl_snap_set(c, ev->id, ev->name, 0);
+                                (void)ctl_snap_set(c, ev->id, ev->name, k ? k->traits : 0);
                         }
                 }
                 ctl_dispatch_event(c, p, ev, NULL);

@@ -403,6 +403,7 @@ static void late_complete(struct ctl *c, struct coll *k)
         struct pev *p = k->late;
 
         if (!k->cancelled) {
+                ctl_snap_traits(c, k->id, k->traits);
                 ctl_install(c, k, false);
                 ctl_dispatch_event(c, p, &p->ev, k->id);
                 ctl_serve_immediates(c, p);

@@ -202,10 +202,16 @@ echo "echo ran >>\"\$M/n.ran\""'
         crun d
         wait_line "$M/d.log" "start $N-d $N-d"
         wait_line "$M/d.log" "immediate $N-d $N-d"
+        # %me:start fires on every start: b1's too, once.  Bodies on one
+        # target run in order: once b2's start has run on d, any duplicate
+        # of the earlier ones would have run before it.
         barrier b1
-        # %me:start fires on every start: b1's too, once.
-        expect_file "$M/d.log" "start $N-d $N-d
-immediate $N-d $N-d
-start $N-b1 $N-d"
+        barrier b2
+        wait_line "$M/d.log" "start $N-b2 $N-d"
+        [ "$(grep -cxF "start $N-d $N-d" "$M/d.log")" -eq 1 ]
+        [ "$(grep -cxF "immediate $N-d $N-d" "$M/d.log")" -eq 1 ]
+        [ "$(grep -cxF "start $N-b1 $N-d" "$M/d.log")" -eq 1 ]
+        [ "$(head -n 2 "$M/d.log")" = "start $N-d $N-d
+immediate $N-d $N-d" ]
         wait_log "(1 duplicate entry merged)"
 }
