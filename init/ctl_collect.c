@@ -170,7 +170,7 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
                 if (type == CR_SCRIPT_OK && k->bytes + len > ctl_budget(c)) {
                         /* Over the container's budget: keep the reason, not the output. */
                         char why[128];
-                        snprintf(why, sizeof(why), "over the container's budget of %zu bytes for all its registrations",
+                        snprintf(why, sizeof(why), "over the budget of %zu bytes shared by all registrations of a container",
                                  ctl_budget(c));
                         k->s[k->n].reason = strdup(why);
                 } else if (type == CR_SCRIPT_OK) {

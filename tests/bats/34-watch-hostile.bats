@@ -215,3 +215,22 @@ echo "echo ran >>\"\$M/n.ran\""'
 immediate $N-d $N-d" ]
         wait_log "(1 duplicate entry merged)"
 }
+
+@test "a byte budget per container: scripts past 4 MiB of output together register nothing, said per script" {
+        local s
+        # Five outputs of ~1,000,000 bytes (each under --max-output), then a
+        # small one: the fifth does not fit in 4 MiB, the small one still does.
+        for s in 10 20 30 40 50; do
+                raw_script g "$s-big" '#!/bin/sh
+echo "%me:nosuchevent"
+head -c 1000000 /dev/zero | tr "\0" x'
+        done
+        reg g 60-small "" "$(mark g.small)"
+        ctl_start
+        crun g
+        wait_lines "$M/g.small" 1
+        wait_log "script '$CTR_SD/50-big': 'over the budget of 4194304 bytes shared by all registrations of a container'"
+        [ "$(log_count "registered: container '$N-g'" "-big'")" -eq 4 ]
+        [ "$(log_count "over the budget of")" -eq 1 ]
+        log_has "registered: container '$N-g' script '$CTR_SD/60-small'"
+}
