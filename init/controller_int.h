@@ -1,8 +1,10 @@
 /* controller_int.h — the controller's shared state, split over controller.c
  * (the loop, the event queue, the cursor, signals), ctl_engine.c (the
  * /events stream, subscribing, reconnecting, identity), ctl_collect.c
- * (collection workers and registering their answers) and ctl_fire.c (which
- * entries fire on which targets, policy, body jobs).
+ * (collection workers and registering their answers), ctl_fire.c (which
+ * entries fire on which targets, policy, body jobs, per-registrar caps,
+ * refused exec events) and ctl_snap.c (the snapshot of running containers
+ * with their TRAIT_*, our exec ids, the de-duplication ring).
  * Context: the main loop of `contrainer watch` only.  Not a public API. */
 #ifndef CONTRAINER_CONTROLLER_INT_H
 #define CONTRAINER_CONTROLLER_INT_H
