@@ -234,3 +234,21 @@ head -c 1000000 /dev/zero | tr "\0" x'
         [ "$(log_count "over the budget of")" -eq 1 ]
         log_has "registered: container '$N-g' script '$CTR_SD/60-small'"
 }
+
+@test "a controller in a container it cannot identify treats a container with its host name as %contrainer (fail closed)" {
+        # The build machines run the tests in a container (/.dockerenv) that
+        # is not on the test's Engine: the controller cannot find itself.
+        [ -e /.dockerenv ] || skip "needs a controller inside a container it cannot identify"
+        reg r 10-reg "$N-a+$N-twin" "$BODY"
+        reg r 20-sync "" "$(mark r.sync)"
+        crun a
+        crun twin --hostname "$(uname -n)"
+        ctl_start --allow "$N-r=containers,host"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_lines "$M/t.$N-a" 1
+        wait_log "cannot find on this Engine"
+        wait_for "denial of the twin" 10 log_grep denied "target '$N-twin' (it may be the controller itself"
+        barrier b1
+        expect_absent "$M/t.$N-twin"
+}
