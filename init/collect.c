@@ -65,6 +65,8 @@ int collect_main(const struct collect_spec *cs, int fd)
         }
         snprintf(line, sizeof(line), "%" PRIu64 " %s", in.started_ns, in.name);
         (void)worker_puts(fd, CR_INSPECT, line);
+        inspect_traits_line(&in, line, sizeof(line));
+        (void)worker_puts(fd, CR_TRAITS, line);
         if (!in.running) {
                 (void)worker_puts(fd, CR_GONE, "container is not running");
                 return 0;

@@ -22,6 +22,7 @@ enum {
         CR_SCRIPT_OK = 13,    /* PATH '\0' STDOUT */
         CR_SCRIPT_FAIL = 14,  /* PATH '\0' REASON */
         CR_ERROR = 15,        /* reason: the collection itself failed */
+        CR_TRAITS = 16,       /* "TRAITS REASON" (inspect_traits_line) */
 };
 
 #define COLLECT_MAX_SCRIPTS 256

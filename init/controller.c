@@ -70,105 +70,9 @@ uint64_t ctl_real_ns(void)
         return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-const char *ctl_snap_name(const struct ctl *c, const char *id)
-{
-        for (size_t i = 0; i < c->n_snap; i++)
-                if (strcmp(c->snap[i].id, id) == 0)
-                        return c->snap[i].name;
-        return NULL;
-}
-
-void ctl_snap_remove(struct ctl *c, const char *id)
-{
-        for (size_t i = 0; i < c->n_snap; i++) {
-                if (strcmp(c->snap[i].id, id) == 0) {
-                        free((char *)c->snap[i].id);
-                        free((char *)c->snap[i].name);
-                        c->snap[i] = c->snap[--c->n_snap];
-                        return;
-                }
-        }
-}
-
-static int snap_set(struct ctl *c, const char *id, const char *name)
-{
-        char *i2, *n2;
-
-        for (size_t i = 0; i < c->n_snap; i++) {
-                if (strcmp(c->snap[i].id, id) == 0) {
-                        n2 = strdup(name);
-                        if (!n2)
-                                return -ENOMEM;
-                        free((char *)c->snap[i].name);
-                        c->snap[i].name = n2;
-                        return 0;
-                }
-        }
-        if (c->n_snap == c->cap_snap) {
-                size_t nc = c->cap_snap ? c->cap_snap * 2 : 64;
-                struct container_ref *nv = realloc(c->snap, nc * sizeof(*nv));
-                if (!nv)
-                        return -ENOMEM;
-                c->snap = nv;
-                c->cap_snap = nc;
-        }
-        i2 = strdup(id);
-        n2 = strdup(name);
-        if (!i2 || !n2) {
-                free(i2);
-                free(n2);
-                return -ENOMEM;
-        }
-        c->snap[c->n_snap].id = i2;
-        c->snap[c->n_snap].name = n2;
-        c->n_snap++;
-        return 0;
-}
-
-static void snap_clear(struct ctl *c)
-{
-        while (c->n_snap)
-                ctl_snap_remove(c, c->snap[0].id);
-}
-
-void ctl_ours_add(struct ctl *c, const char *exec_id)
-{
-        size_t n = strnlen(exec_id, sizeof(c->ours[0]) - 1);
-
-        memcpy(c->ours[c->ours_pos], exec_id, n);
-        c->ours[c->ours_pos][n] = '\0';
-        c->ours_pos = (c->ours_pos + 1) % OURS_MAX;
-}
-
-bool ctl_ours_has(const struct ctl *c, const char *exec_id)
-{
-        if (!exec_id[0])
-                return false;
-        for (size_t i = 0; i < OURS_MAX; i++)
-                if (strcmp(c->ours[i], exec_id) == 0)
-                        return true;
-        return false;
-}
-
 static void on_exec_id(void *ud, const char *exec_id)
 {
         ctl_ours_add(ud, exec_id);
-}
-
-bool ctl_recent_has(const struct ctl *c, const struct event *e)
-{
-        for (size_t i = 0; i < c->n_recent; i++)
-                if (event_same(&c->recent[i], e))
-                        return true;
-        return false;
-}
-
-void ctl_recent_add(struct ctl *c, const struct event *e)
-{
-        c->recent[c->recent_pos] = *e;
-        c->recent_pos = (c->recent_pos + 1) % RECENT_MAX;
-        if (c->n_recent < RECENT_MAX)
-                c->n_recent++;
 }
 
 /* ---- the event queue ------------------------------------------------------ */
@@ -281,7 +185,7 @@ static bool resolve(struct ctl *c, struct pev *p)
                         struct coll *k = p->colls[i];
                         ctl_install(c, k, true);
                         if (!k->gone)
-                                (void)snap_set(c, k->id, k->name);
+                                (void)ctl_snap_set(c, k->id, k->name, k->traits);
                 }
                 ctl_serve_immediates(c, p);
                 if (p->reconcile_gap) {
@@ -306,7 +210,8 @@ static bool resolve(struct ctl *c, struct pev *p)
         }
 
         if (strncmp(ev->action, "exec_", 5) == 0) {
-                if (ctl_ours_has(c, ev->exec_id) || !ctl_any_entry_matches(c, ev->action))
+                if (ctl_ours_has(c, ev->exec_id) || !ctl_any_entry_matches(c, ev->action) ||
+                    ctl_exec_refused(c, ev))
                         return true;
                 /* Its id may still be on its way from a worker: the exec's
                  * events can overtake the worker's record. */
@@ -326,9 +231,9 @@ static bool resolve(struct ctl *c, struct pev *p)
                         if (k && k->done) {
                                 ctl_install(c, k, false);
                                 if (!k->gone)
-                                        (void)snap_set(c, ev->id, k->name[0] ? k->name : ev->name);
+                                        (void)ctl_snap_set(c, ev->id, k->name[0] ? k->name : ev->name, k->traits);
                         } else {
-                                (void)snap_set(c, ev->id, ev->name);
+                                (void)ctl_snap_set(c, ev->id, ev->name, k ? k->traits : 0);
                         }
                 }
                 ctl_dispatch_event(c, p, ev, NULL);
@@ -362,7 +267,7 @@ static bool resolve(struct ctl *c, struct pev *p)
         }
         if (ctl_is_action(ev, "rename") && !p->historic && ev->name[0]) {
                 if (ctl_snap_name(c, ev->id))
-                        (void)snap_set(c, ev->id, ev->name);
+                        (void)ctl_snap_set(c, ev->id, ev->name, 0);
                 registry_rename(c->reg, ev->id, ev->name);
         }
         ctl_dispatch_event(c, p, ev, NULL);
@@ -392,8 +297,7 @@ static void resolve_queue(struct ctl *c)
 
 static void on_body_done(void *ud, void *ticket)
 {
-        (void)ud;
-        ((struct pev *)ticket)->pending--;
+        ctl_body_done(ud, ticket);
 }
 
 /* Pop finished events off inflight; the last real one is the cursor. */
@@ -723,8 +627,9 @@ out:
         registry_free(c->reg);
         policy_free(c->policy);
         docker_free(c->docker);
-        snap_clear(c);
+        ctl_snap_clear(c);
         free(c->snap);
+        ctl_fire_free(c);
         if (c->sfd >= 0)
                 (void)close(c->sfd);
         free(c);

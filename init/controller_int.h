@@ -1,8 +1,10 @@
 /* controller_int.h — the controller's shared state, split over controller.c
  * (the loop, the event queue, the cursor, signals), ctl_engine.c (the
  * /events stream, subscribing, reconnecting, identity), ctl_collect.c
- * (collection workers and registering their answers) and ctl_fire.c (which
- * entries fire on which targets, policy, body jobs).
+ * (collection workers and registering their answers), ctl_fire.c (which
+ * entries fire on which targets, policy, body jobs, per-registrar caps,
+ * refused exec events) and ctl_snap.c (the snapshot of running containers
+ * with their TRAIT_*, our exec ids, the de-duplication ring).
  * Context: the main loop of `contrainer watch` only.  Not a public API. */
 #ifndef CONTRAINER_CONTROLLER_INT_H
 #define CONTRAINER_CONTROLLER_INT_H
@@ -26,6 +28,7 @@ struct dispatch;
 struct registration;
 struct header_entry;
 struct docker_container;
+struct ticket;
 
 #define COLLECT_PARALLEL 64
 #define QUEUE_MAX 100000
@@ -41,6 +44,12 @@ struct docker_container;
  * "What the original tool got wrong" 4).  The late collection then fires
  * its own :start entries and immediates when it is done. */
 #define COLLECT_WAIT_MS 2000
+/* One container cannot starve the others (SPEC §2.4): bodies queued and
+ * not finished per registrar (the overflow is that registrar's loss), and
+ * the bytes of all of a container's registrations together (its scripts'
+ * outputs), at least --max-output. */
+#define REGISTRAR_BODIES_MAX 4096
+#define REGISTRATION_BUDGET_MIN (4u << 20)
 
 enum pev_kind { PEV_EVENT, PEV_COLLECT };
 
@@ -52,6 +61,8 @@ struct coll {
         bool started, done, exec_pending;
         bool gone, nodir;
         bool cancelled;         /* superseded by a newer start or a die of its container */
+        unsigned traits;        /* TRAIT_* from its inspect (0: not inspected) */
+        size_t bytes;           /* outputs kept so far (the registration budget) */
         struct pev *late;       /* its start event was resolved without it (see resolve) */
         struct worker w;
         /* answers, in script order */
@@ -92,6 +103,7 @@ struct ctl {
         char self_id[80];
         char self_name[256];
         bool identified;
+        bool in_container;      /* runs in a container (identified or not) */
         /* snapshot of running containers */
         struct container_ref *snap;
         size_t n_snap, cap_snap;
@@ -121,13 +133,21 @@ struct ctl {
         size_t n_recent, recent_pos;
         char ours[OURS_MAX][80];
         size_t ours_pos;
+        /* bodies queued and not finished, per registrar (ctl_fire.c) */
+        struct rqueued {
+                char id[80];
+                size_t n;
+                bool logged;  /* its overflow was said */
+        } *rq;
+        size_t n_rq;
+        struct ticket *tickets;  /* bodies queued and not finished */
         /* lifecycle */
         bool stopping;
         long long stop_deadline_ms;
         bool killed_bodies;
 };
 
-/* ---- controller.c ---- */
+/* ---- ctl_snap.c ---- */
 /* CLOCK_MONOTONIC in ms / CLOCK_REALTIME in ns (the Engine's timeNano clock). */
 long long ctl_mono_ms(void);
 
@@ -137,6 +157,19 @@ uint64_t ctl_real_ns(void);
 const char *ctl_snap_name(const struct ctl *c, const char *id);
 
 void ctl_snap_remove(struct ctl *c, const char *id);
+
+/* The snapshot's entry of ID (borrowed) or NULL. */
+struct container_ref *ctl_snap_find(const struct ctl *c, const char *id);
+
+/* Add ID or rename it; TRAITS (TRAIT_*) replace the known ones when they
+ * hold TRAIT_KNOWN (0: keep what is known).  TRAIT_SELF is added here when
+ * the controller could not identify its own container.  0 or -ENOMEM. */
+int ctl_snap_set(struct ctl *c, const char *id, const char *name, unsigned traits);
+
+/* New TRAITS of ID, if it is in the snapshot (a late collection's inspect). */
+void ctl_snap_traits(struct ctl *c, const char *id, unsigned traits);
+
+void ctl_snap_clear(struct ctl *c);
 
 /* Our recent exec ids (a ring of OURS_MAX): their exec_* events are never dispatched. */
 void ctl_ours_add(struct ctl *c, const char *exec_id);
@@ -148,6 +181,7 @@ bool ctl_recent_has(const struct ctl *c, const struct event *e);
 
 void ctl_recent_add(struct ctl *c, const struct event *e);
 
+/* ---- controller.c ---- */
 /* Append P to the event queue (which then owns it). */
 void ctl_queue_push(struct ctl *c, struct pev *p);
 
@@ -185,6 +219,9 @@ void ctl_stream_check(struct ctl *c);
 void ctl_stream_liveness(struct ctl *c);
 
 /* ---- ctl_collect.c ---- */
+/* The bytes all of one container's registrations may hold together. */
+size_t ctl_budget(const struct ctl *c);
+
 /* Free a collection (killing its worker if still running). */
 void ctl_coll_free(struct coll *k);
 
@@ -219,5 +256,18 @@ void ctl_serve_immediates(struct ctl *c, struct pev *p);
 
 /* Does any entry of any registration fire on ACTION? */
 bool ctl_any_entry_matches(const struct ctl *c, const char *action);
+
+/* An exec_* event EV that must not be dispatched although its exec id is not
+ * one of ours: its container's labels shadow execID (Docker copies labels
+ * over event attributes, so our own execs cannot be recognised), or the
+ * container was never inspected.  Said once per container. */
+bool ctl_exec_refused(struct ctl *c, const struct event *ev);
+
+/* dispatch's on_done: TICKET (from ctl_fire.c) finished. */
+void ctl_body_done(struct ctl *c, void *ticket);
+
+/* Free the per-registrar counters and the tickets of bodies that never
+ * finished (dropped at shutdown).  At exit, after dispatch_free. */
+void ctl_fire_free(struct ctl *c);
 
 #endif

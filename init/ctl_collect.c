@@ -131,6 +131,17 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
                         }
                 }
                 break;
+        case CR_TRAITS:
+                snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 399 ? len : 399), d);
+                {
+                        char *sp = strchr(tmp, ' '), qn[300];
+                        k->traits = (unsigned)strtoul(tmp, NULL, 10);
+                        ctl_snap_traits(c, k->id, k->traits);
+                        if ((k->traits & TRAIT_HOSTEQ) && sp)
+                                log_info("container %s is host-equivalent (%s): only registrars with both the containers and the host class reach it",
+                                         log_q(qn, sizeof(qn), k->name), sp + 1);
+                }
+                break;
         case CR_GONE:
                 k->gone = true;
                 k->exec_pending = false;
@@ -156,7 +167,14 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
                 k->s = ns;
                 memset(&k->s[k->n], 0, sizeof(k->s[0]));
                 k->s[k->n].path = strdup(d);
-                if (type == CR_SCRIPT_OK) {
+                if (type == CR_SCRIPT_OK && k->bytes + len > ctl_budget(c)) {
+                        /* Over the container's budget: keep the reason, not the output. */
+                        char why[128];
+                        snprintf(why, sizeof(why), "over the budget of %zu bytes shared by all registrations of a container",
+                                 ctl_budget(c));
+                        k->s[k->n].reason = strdup(why);
+                } else if (type == CR_SCRIPT_OK) {
+                        k->bytes += len;
                         k->s[k->n].len = len - (size_t)(nul + 1 - d);
                         k->s[k->n].out = malloc(k->s[k->n].len + 1);
                         if (k->s[k->n].out) {
@@ -174,6 +192,11 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
 }
 
 static void late_complete(struct ctl *c, struct coll *k);
+
+size_t ctl_budget(const struct ctl *c)
+{
+        return c->o->max_output > REGISTRATION_BUDGET_MIN ? c->o->max_output : REGISTRATION_BUDGET_MIN;
+}
 
 void ctl_colls_io(struct ctl *c)
 {
@@ -240,12 +263,12 @@ void ctl_install(struct ctl *c, struct coll *k, bool keep_served)
 
         log_q(qn, sizeof(qn), k->name);
         if (k->gone) {
-                log_info("container %s: not collected, %s", qn, k->error ? k->error : "gone");
+                log_info("container %s: not collected, %s", qn, log_q(qr, sizeof(qr), k->error ? k->error : "gone"));
         } else if (k->error) {
                 /* A failed collection (Engine trouble) keeps whatever the
                  * container had registered before. */
                 log_warn("container %s: collecting its scripts failed: %s; its registrations are unchanged",
-                         qn, k->error);
+                         qn, log_q(qr, sizeof(qr), k->error));
                 return;
         } else if (!k->done || (k->w.reaped && k->w.wstatus != 0 && k->n == 0 && !k->nodir)) {
                 log_warn("container %s: the collection worker failed", qn);
@@ -342,8 +365,13 @@ void ctl_install(struct ctl *c, struct coll *k, bool keep_served)
                         }
                         break;
                 }
-                log_info("registered: container %s script %s %zu %s", qn, qs, h->n_entries,
-                         h->n_entries == 1 ? "entry" : "entries");
+                if (g->merged)
+                        log_info("registered: container %s script %s %zu %s (%zu duplicate %s merged)", qn, qs,
+                                 h->n_entries, h->n_entries == 1 ? "entry" : "entries", g->merged,
+                                 g->merged == 1 ? "entry" : "entries");
+                else
+                        log_info("registered: container %s script %s %zu %s", qn, qs, h->n_entries,
+                                 h->n_entries == 1 ? "entry" : "entries");
         }
         for (size_t j = 0; j < n_prev; j++) {
                 for (size_t e = 0; e < prev[j].n; e++)
@@ -375,6 +403,7 @@ static void late_complete(struct ctl *c, struct coll *k)
         struct pev *p = k->late;
 
         if (!k->cancelled) {
+                ctl_snap_traits(c, k->id, k->traits);
                 ctl_install(c, k, false);
                 ctl_dispatch_event(c, p, &p->ev, k->id);
                 ctl_serve_immediates(c, p);

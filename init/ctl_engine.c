@@ -57,8 +57,9 @@ static void take_event(struct ctl *c, const struct event *e)
                 return;
         if (c->q_len >= QUEUE_MAX) {
                 char q[300];
-                log_error("event queue full (%d), event %s of %s dropped", QUEUE_MAX, e->action,
-                          log_q(q, sizeof(q), e->name));
+                char qa[100];
+                log_error("event queue full (%d), event %s of %s dropped", QUEUE_MAX,
+                          log_q(qa, sizeof(qa), e->action), log_q(q, sizeof(q), e->name));
                 return;
         }
         p = calloc(1, sizeof(*p));
@@ -331,19 +332,34 @@ static bool own_container_id(char *dst, size_t dstsz)
         return found;
 }
 
+/* Is this process in a container?  The marker files Docker and Podman
+ * leave in a container's root. */
+static bool in_a_container(void)
+{
+        return access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
+}
+
 static void identify(struct ctl *c)
 {
         struct docker_inspect in;
         struct utsname u;
-        char id[80];
+        char id[80], q[300];
+        bool have_id;
 
         c->self_id[0] = '\0';
         if (uname(&u) == 0)
                 snprintf(c->self_name, sizeof(c->self_name), "%s", u.nodename);
-        if (own_container_id(id, sizeof(id)) && docker_inspect(c->docker, id, &in) == 0) {
+        have_id = own_container_id(id, sizeof(id));
+        if (have_id && docker_inspect(c->docker, id, &in) == 0) {
                 snprintf(c->self_id, sizeof(c->self_id), "%s", in.id);
                 snprintf(c->self_name, sizeof(c->self_name), "%s", in.name);
         }
+        c->in_container = have_id || in_a_container();
+        if (c->in_container && !c->self_id[0])
+                log_warn("this looks like a container (/.dockerenv or a container mount) that the controller cannot find on "
+                         "this Engine: every container it cannot tell apart from itself (host name %s, or not inspected) "
+                         "is treated as %%contrainer (fail closed)",
+                         log_q(q, sizeof(q), c->self_name));
 }
 
 void ctl_stream_liveness(struct ctl *c)

@@ -418,36 +418,37 @@ int docker_parse_time(const char *s, uint64_t *ret)
 
 int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
 {
-        struct docker_inspect in = { .running = false };
-        cJSON *j = NULL, *st, *x;
+        struct docker_inspect in;
         char path[160];
-        long status;
+        struct buf b;
+        long status = 0;
         int r;
 
         if (strlen(id) >= sizeof(in.id) || strchr(id, '/') || strchr(id, '?'))
                 return -EINVAL;
         snprintf(path, sizeof(path), "/containers/%s/json", id);
-        r = get_json(d, path, &status, &j);
+        buf_init(&b, INSPECT_JSON_MAX);
+        r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
         if (r < 0)
-                return r;
-        x = cJSON_GetObjectItemCaseSensitive(j, "Id");
-        if (!cJSON_IsString(x) || strlen(x->valuestring) >= sizeof(in.id)) {
-                r = -EPROTO;
+                goto out;
+        if (status != 200) {
+                r = status == 404 ? -ENOENT : -EPROTO;
                 goto out;
         }
-        snprintf(in.id, sizeof(in.id), "%s", x->valuestring);
-        x = cJSON_GetObjectItemCaseSensitive(j, "Name");
-        copy_name(in.name, sizeof(in.name), cJSON_IsString(x) ? x->valuestring : "");
-        st = cJSON_GetObjectItemCaseSensitive(j, "State");
-        in.running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "Running"));
-        in.paused = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "Paused"));
-        x = cJSON_GetObjectItemCaseSensitive(st, "StartedAt");
-        if (cJSON_IsString(x) && docker_parse_time(x->valuestring, &in.started_ns) < 0)
+        r = inspect_parse(b.data ? b.data : "", b.len, d->socket, &in);
+        if (r < 0)
+                goto out;
+        /* The Engine resolves names and id prefixes too: a container NAMED
+         * after a dead container's id would answer for it. */
+        if (strcmp(in.id, id) != 0) {
+                r = -ENOENT;
+                goto out;
+        }
+        if (in.started_at[0] && docker_parse_time(in.started_at, &in.started_ns) < 0)
                 in.started_ns = 0;
         *ret = in;
-        r = 0;
 out:
-        cJSON_Delete(j);
+        buf_free(&b);
         return r;
 }
 

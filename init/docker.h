@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "frames.h"
+#include "inspect.h"
 
 struct docker;
 struct event;
@@ -63,15 +64,9 @@ struct docker_container {
  * (caller frees).  0 or -errno. */
 int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n);
 
-struct docker_inspect {
-        char id[80];
-        char name[256];
-        bool running;
-        bool paused;
-        uint64_t started_ns;  /* State.StartedAt, 0 if unknown */
-};
-
-/* GET /containers/{ID}/json.  0, -ENOENT (no such container), -errno. */
+/* GET /containers/{ID}/json (inspect.h parses it).  ID must be the full id:
+ * an answer for another container (the Engine also resolves names and id
+ * prefixes) is -ENOENT.  0, -ENOENT (no such container), -errno. */
 int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret);
 
 /* The executable regular files directly in DIR inside container ID, as

@@ -323,6 +323,83 @@ bool header_entry_matches(const struct header_entry *entry, const char *action)
         return false;
 }
 
+struct text_ix {
+        const char *text;
+        size_t i;
+};
+
+static int text_ix_cmp(const void *a, const void *b)
+{
+        const struct text_ix *x = a, *y = b;
+        int c = strcmp(x->text, y->text);
+
+        return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Drop later repeats of an event inside E, keeping the first's place. */
+static size_t merge_events(struct header_entry *e)
+{
+        size_t k = 0, dropped = 0;
+
+        if (!e->events)
+                return 0;
+        for (size_t i = 0; i < e->n_events; i++) {
+                bool seen = false;
+                /* n_events <= HEADER_MAX_EVENTS: quadratic is bounded. */
+                for (size_t j = 0; j < k && !seen; j++)
+                        seen = strcmp(e->events[j], e->events[i]) == 0;
+                if (seen) {
+                        free(e->events[i]);
+                        dropped++;
+                } else {
+                        e->events[k++] = e->events[i];
+                }
+        }
+        e->events[k] = NULL;
+        e->n_events = k;
+        return dropped;
+}
+
+size_t header_merge_duplicates(struct header *h)
+{
+        struct text_ix *ix;
+        bool *dup;
+        size_t k = 0, dropped = 0;
+
+        if (!h)
+                return 0;
+        for (size_t i = 0; i < h->n_entries; i++)
+                (void)merge_events(&h->entries[i]);
+        if (h->n_entries < 2)
+                return 0;
+        ix = malloc(h->n_entries * sizeof(*ix));
+        dup = calloc(h->n_entries, sizeof(*dup));
+        if (!ix || !dup) {
+                free(ix);
+                free(dup);
+                return 0;  /* merging is an optimisation: without memory, keep all */
+        }
+        for (size_t i = 0; i < h->n_entries; i++)
+                ix[i] = (struct text_ix){ h->entries[i].text, i };
+        /* Sorted by text, then position: every repeat follows its first. */
+        qsort(ix, h->n_entries, sizeof(*ix), text_ix_cmp);
+        for (size_t i = 1; i < h->n_entries; i++)
+                if (strcmp(ix[i].text, ix[i - 1].text) == 0)
+                        dup[ix[i].i] = true;
+        for (size_t i = 0; i < h->n_entries; i++) {
+                if (dup[i]) {
+                        entry_clear(&h->entries[i]);
+                        dropped++;
+                } else {
+                        h->entries[k++] = h->entries[i];
+                }
+        }
+        h->n_entries = k;
+        free(ix);
+        free(dup);
+        return dropped;
+}
+
 int header_split_output(const char *out, size_t len,
                         const char **ret_hdr, size_t *ret_hdr_len,
                         const char **ret_body, size_t *ret_body_len,

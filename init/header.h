@@ -53,6 +53,12 @@ struct header *header_free(struct header *h);
  * ':' ("exec_start: sh -c x" is "exec_start").  False for immediate entries. */
 bool header_entry_matches(const struct header_entry *entry, const char *action);
 
+/* Merge duplicates (SPEC §2.4): an entry whose text (white space removed)
+ * repeats an earlier one's is dropped, and so is an event repeated inside an
+ * entry; order is kept.  Returns how many entries were dropped.  Without
+ * memory nothing is merged (the header stays valid). */
+size_t header_merge_duplicates(struct header *h);
+
 /* Split a script's stdout OUT[0..len) into the header line (before the first
  * '\n', a trailing '\r' dropped) and the body (everything after it; empty if
  * there is no newline).  Pointers borrow OUT.  Returns 0, or -EINVAL with

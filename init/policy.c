@@ -1,7 +1,10 @@
 /* policy.c — the operator's `--allow GLOB=CLASSES` rules (SPEC §2.4).
  * See policy.h.  Deny by default: with no rule a registrar reaches only
  * itself; rules only ever add classes (their union), so rule order does not
- * matter and no rule can take "me" away. */
+ * matter and no rule can take "me" away.  A target needs every class of its
+ * policy_class_of mask: the host-equivalent containers need containers and
+ * host, the controller (and what cannot be told apart from it) contrainer
+ * and host, and a rule that grants contrainer must grant host too. */
 #include "policy.h"
 
 #include "header.h"
@@ -126,6 +129,11 @@ int policy_add(struct policy *p, const char *rule, struct parse_error *err)
         r = parse_classes(rule, (size_t)(eq - rule) + 1, len, &classes, err);
         if (r < 0)
                 return r;
+        /* A %contrainer body runs next to the Docker socket: granting
+         * contrainer is granting host, so the rule must say so. */
+        if ((classes & POLICY_CONTRAINER) && !(classes & POLICY_HOST))
+                return fail(err, (size_t)(eq - rule) + 1,
+                            "the contrainer class is the host (its bodies hold the Docker socket): write contrainer,host");
         if (p->n >= POLICY_MAX_RULES)
                 return fail(err, 0, "too many rules");
 
@@ -168,9 +176,14 @@ unsigned policy_class_of(const struct target *t)
         case TT_HOST:
                 return POLICY_HOST;
         case TT_CONTRAINER:
-                return POLICY_CONTRAINER;
+                return POLICY_CONTRAINER | POLICY_HOST;
         case TT_CONTAINER:
         default:
+                if (t->traits & TRAIT_SELF)
+                        return POLICY_CONTRAINER | POLICY_HOST;
+                /* Not inspected (yet): fail closed, as if host-equivalent. */
+                if ((t->traits & TRAIT_HOSTEQ) || !(t->traits & TRAIT_KNOWN))
+                        return POLICY_CONTAINERS | POLICY_HOST;
                 return POLICY_CONTAINERS;
         }
 }
@@ -178,5 +191,7 @@ unsigned policy_class_of(const struct target *t)
 bool policy_allows(const struct policy *p, const char *registrar_name,
                    const struct target *t)
 {
-        return (policy_classes(p, registrar_name) & policy_class_of(t)) != 0;
+        unsigned need = policy_class_of(t);
+
+        return (policy_classes(p, registrar_name) & need) == need;
 }

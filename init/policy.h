@@ -25,7 +25,8 @@ struct policy *policy_free(struct policy *p);
 
 /* Add one rule "GLOB=CLASSES" (CLASSES: comma list of me, containers,
  * contrainer, host; white space around items ignored).  Returns 0, -EINVAL
- * with *ERR filled (bad syntax, unknown class, empty glob), -ENOMEM. */
+ * with *ERR filled (bad syntax, unknown class, empty glob, contrainer
+ * without host: granting contrainer is granting host), -ENOMEM. */
 int policy_add(struct policy *p, const char *rule, struct parse_error *err);
 
 /* `--allow-all`: the rule "*=me,containers,contrainer,host". */
@@ -35,10 +36,15 @@ int policy_add_all(struct policy *p);
  * matches REGISTRAR_NAME, always including POLICY_ME. */
 unsigned policy_classes(const struct policy *p, const char *registrar_name);
 
-/* The class a target belongs to: me, host, contrainer or containers. */
+/* The classes a target needs, all of them (SPEC §2.4): me for the
+ * registrar; host for %host; contrainer and host for %contrainer and for a
+ * container with TRAIT_SELF; containers and host for a host-equivalent
+ * container (TRAIT_HOSTEQ) or one not inspected (no TRAIT_KNOWN: fail
+ * closed); containers for any other. */
 unsigned policy_class_of(const struct target *t);
 
-/* May REGISTRAR_NAME's registration run on T? */
+/* May REGISTRAR_NAME's registration run on T (its classes hold every class
+ * policy_class_of(T) needs)? */
 bool policy_allows(const struct policy *p, const char *registrar_name,
                    const struct target *t);
 

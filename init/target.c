@@ -165,6 +165,7 @@ int target_eval(const struct header_entry *entry, const struct snapshot *snap,
                                 tg->id = snap->containers[s].id;
                                 tg->name = snap->containers[s].name;
                                 tg->is_me = s == u.me;
+                                tg->traits = snap->containers[s].traits;
                         }
                 }
         }

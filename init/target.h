@@ -7,13 +7,24 @@
 #ifndef CONTRAINER_TARGET_H
 #define CONTRAINER_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct header_entry;
 
+/* What the controller knows of a container (from its inspect, inspect.h). */
+#define TRAIT_KNOWN    0x01u  /* inspected: the other bits are meaningful */
+#define TRAIT_HOSTEQ   0x02u  /* as good as the host (SPEC §2.4): needs the host class */
+#define TRAIT_SHADOW   0x04u  /* a label shadows execID on its exec events */
+#define TRAIT_SELFLIKE 0x08u  /* same host name as the controller (or the host's UTS) */
+#define TRAIT_SELF     0x10u  /* may be the controller itself, which cannot identify
+                               * its own container: treated as %contrainer */
+
 struct container_ref {
         const char *id;    /* full 64-hex id */
         const char *name;  /* without the Engine's leading '/' */
+        unsigned traits;   /* TRAIT_* */
+        bool logged;       /* the controller said once why its exec events are refused */
 };
 
 struct snapshot {
@@ -32,6 +43,7 @@ struct target {
         const char *id;
         const char *name;
         int is_me;
+        unsigned traits;  /* TT_CONTAINER: the snapshot's TRAIT_* (0 for a registrar not in it) */
 };
 
 struct target_set {

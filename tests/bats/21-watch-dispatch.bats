@@ -163,28 +163,29 @@ both"
         expect_file "$M/b.log" "immediate $N-r $N-b"
 }
 
-@test "%all!%me runs everywhere but the registrar, new containers included; %host denied without the class" {
+@test "%all!%me runs everywhere but the registrar, new containers included; %host and %contrainer denied without their classes" {
         # Guarded by name: %all is every container on this Engine.
         reg r 10-all "%all!%me" "case \$CONTRAINER_TARGET in $N-*|%contrainer) echo \"\$CONTRAINER_EVENT \$CONTRAINER_SOURCE_NAME\" >>\"\$M/all.\$CONTRAINER_TARGET\";; esac"
         reg r 20-sync "" "$(mark r.sync)"
         crun a
         crun b
-        ctl_start --allow "$N-r=me,containers,contrainer"
+        ctl_start --allow "$N-r=me,containers"
         crun r
         wait_lines "$M/all.$N-a" 1
         wait_lines "$M/all.$N-b" 1
-        wait_lines "$M/all.%contrainer" 1
         wait_lines "$M/r.sync" 1
         crun c
         wait_lines "$M/all.$N-c" 1
         ctl_ready
         local t
-        for t in "$N-a" "$N-b" "$N-c" %contrainer; do
+        for t in "$N-a" "$N-b" "$N-c"; do
                 expect_file "$M/all.$t" "immediate $N-r"
         done
         expect_absent "$M/all.$N-r"
+        expect_absent "$M/all.%contrainer"
         wait_for "a denial of %host" 10 log_has denied
         [ "$(log_count denied %host "$N-r")" -eq 1 ]
+        [ "$(log_count denied %contrainer "$N-r")" -eq 1 ]
 }
 
 @test "%me!%all is nobody; ~ is a synonym of !" {
@@ -206,7 +207,7 @@ both"
 @test "die: the registrar's own die is dispatched, then its registrations are dropped" {
         reg a 10-self "%me:start" "$(mark a.self)"
         reg r 10-reg "$N-a:start, %contrainer:die" "$(mark r.log)"
-        ctl_start --allow "$N-r=containers,contrainer"
+        ctl_start --allow "$N-r=containers,contrainer,host"
         crun a
         wait_line "$M/a.self" "start $N-a $N-a"
         crun r

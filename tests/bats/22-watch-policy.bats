@@ -96,9 +96,9 @@ denials_of() {
         [ "$(log_count denied)" -eq 2 ]
 }
 
-@test "--allow GLOB=contrainer allows %contrainer (a local child with the controller's M)" {
+@test "--allow GLOB=contrainer,host allows %contrainer (a local child with the controller's M)" {
         reg r 10-reg "%contrainer" "$BODY"
-        ctl_start --allow "$N-r=contrainer"
+        ctl_start --allow "$N-r=contrainer,host"
         crun r
         wait_lines "$M/t.%contrainer" 1
         expect_file "$M/t.%contrainer" "immediate $N-r"
@@ -108,7 +108,7 @@ denials_of() {
 @test "several --allow rules add up (each grants its classes to its glob)" {
         reg r 10-reg "%me+$N-a+%contrainer" "$BODY"
         crun a
-        ctl_start --allow "nomatch-*=containers,contrainer" --allow "$N-r=containers" --allow "$N-?=contrainer"
+        ctl_start --allow "nomatch-*=containers,contrainer,host" --allow "$N-r=containers" --allow "$N-?=contrainer,host"
         crun r
         wait_lines "$M/t.$N-a" 1
         wait_lines "$M/t.%contrainer" 1

@@ -69,7 +69,7 @@ HOST_BODY='{
 @test "%contrainer: a local child of the controller, with the controller's environment and the SPEC variables" {
         reg r 10-ctl "%contrainer" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET $CONTRAINER_REGISTRAR_NAME ctl=$CTR_CTL_ONLY id=[${CONTRAINER_ID:-}] name=$CONTRAINER_NAME" >>"$M/ctl.out"; echo "$PPID" >>"$M/ctl.ppid"'
         CTL_ENV=(CTR_CTL_ONLY=controller-value)
-        ctl_start --allow "$N-r=contrainer"
+        ctl_start --allow "$N-r=contrainer,host"
         crun r
         wait_lines "$M/ctl.out" 1
         expect_file "$M/ctl.out" "immediate $N-r %contrainer $N-r ctl=controller-value id=[] name=$(uname -n)"
@@ -122,7 +122,7 @@ start $N-b inside"
         standin_start
         reg r 10-host "%host" "$HOST_BODY"
         reg r 20-sync "" "$(mark r.sync)"
-        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=me,containers,contrainer"
+        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=me,containers"
         crun r
         wait_lines "$M/r.sync" 1
         wait_for "denial of %host" 10 log_grep denied "$N-r" %host

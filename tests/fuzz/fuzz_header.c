@@ -10,7 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static const struct container_ref c[] = { { "id-a", "a" }, { "id-b", "b" }, { "id-c", "c" } };
+        static const struct container_ref c[] = { { "id-a", "a", 0, false }, { "id-b", "b", 0, false },
+                                                  { "id-c", "c", 0, false } };
         static const struct snapshot snap = { c, 3, "id-c" };
         struct header *h = NULL;
         struct parse_error err;

@@ -484,3 +484,24 @@ Test(header, split_caps_the_header_line_not_the_body, .timeout = 10)
         cr_assert(strstr(err.what, "too long"));
         free(out);
 }
+
+Test(header, merge_duplicates_keeps_the_first_of_each_entry_in_order)
+{
+        struct header *h = NULL;
+        const char *s = "b:start, a, b:start ,a:die:die:start:die, a, c";
+
+        cr_assert_eq(header_parse(s, strlen(s), &h, NULL), 0);
+        cr_assert_eq(h->n_entries, 6);
+        cr_assert_eq(header_merge_duplicates(h), 2);
+        cr_assert_eq(h->n_entries, 4);
+        cr_assert_str_eq(h->entries[0].text, "b:start");
+        cr_assert_str_eq(h->entries[1].text, "a");
+        cr_assert_str_eq(h->entries[2].text, "a:die:die:start:die");
+        cr_assert_eq(h->entries[2].n_events, 2);
+        cr_assert_str_eq(h->entries[2].events[0], "die");
+        cr_assert_str_eq(h->entries[2].events[1], "start");
+        cr_assert_str_eq(h->entries[3].text, "c");
+        cr_assert_eq(header_merge_duplicates(h), 0, "idempotent");
+        cr_assert_eq(header_merge_duplicates(NULL), 0);
+        header_free(h);
+}

@@ -20,10 +20,10 @@ static struct criterion_test_params index_params(size_t n)
         return cr_make_param_array(size_t, idx, n, NULL);
 }
 
-static const struct target t_me = { TT_CONTAINER, "id1", "app", 1 };
-static const struct target t_other = { TT_CONTAINER, "id2", "web", 0 };
-static const struct target t_host = { TT_HOST, NULL, NULL, 0 };
-static const struct target t_ctl = { TT_CONTRAINER, NULL, NULL, 0 };
+static const struct target t_me = { TT_CONTAINER, "id1", "app", 1, 0 };
+static const struct target t_other = { TT_CONTAINER, "id2", "web", 0, TRAIT_KNOWN };
+static const struct target t_host = { TT_HOST, NULL, NULL, 0, 0 };
+static const struct target t_ctl = { TT_CONTRAINER, NULL, NULL, 0, 0 };
 
 Test(policy, empty_policy_allows_only_me)
 {
@@ -63,11 +63,11 @@ Test(policy, classes_are_the_union_of_matching_rules)
 
         cr_assert_eq(policy_add(p, "web-*=containers", NULL), 0);
         cr_assert_eq(policy_add(p, "*-1=host", NULL), 0);
-        cr_assert_eq(policy_add(p, "db=contrainer", NULL), 0);
+        cr_assert_eq(policy_add(p, "db=contrainer,host", NULL), 0);
         cr_assert_eq(policy_classes(p, "web-1"), POLICY_ME | POLICY_CONTAINERS | POLICY_HOST);
         cr_assert_eq(policy_classes(p, "web-2"), POLICY_ME | POLICY_CONTAINERS);
         cr_assert_eq(policy_classes(p, "db-1"), POLICY_ME | POLICY_HOST);
-        cr_assert_eq(policy_classes(p, "db"), POLICY_ME | POLICY_CONTRAINER);
+        cr_assert_eq(policy_classes(p, "db"), POLICY_ME | POLICY_CONTRAINER | POLICY_HOST);
         cr_assert_eq(policy_classes(p, "dbx"), POLICY_ME);
         cr_assert(policy_allows(p, "web-1", &t_host));
         cr_assert_not(policy_allows(p, "web-2", &t_host));
@@ -129,7 +129,7 @@ struct rule_case {
 static const struct rule_case rule_cases[] = {
         { "x=me", POLICY_ME },
         { "x=containers", POLICY_CONTAINERS },
-        { "x=contrainer", POLICY_CONTRAINER },
+        { "x=contrainer,host", POLICY_CONTRAINER | POLICY_HOST },
         { "x=host", POLICY_HOST },
         { "x=me,containers,contrainer,host", POLICY_ALL },
         { " x = containers , host ", POLICY_CONTAINERS | POLICY_HOST },
@@ -213,11 +213,55 @@ Test(policy, rejects_an_overlong_glob)
 
 Test(policy, class_of_each_target_kind)
 {
-        struct target me_host = { TT_HOST, NULL, NULL, 1 };
+        struct target me_host = { TT_HOST, NULL, NULL, 1, 0 };
 
         cr_assert_eq(policy_class_of(&t_me), POLICY_ME);
         cr_assert_eq(policy_class_of(&t_other), POLICY_CONTAINERS);
         cr_assert_eq(policy_class_of(&t_host), POLICY_HOST);
-        cr_assert_eq(policy_class_of(&t_ctl), POLICY_CONTRAINER);
+        cr_assert_eq(policy_class_of(&t_ctl), POLICY_CONTRAINER | POLICY_HOST);
         cr_assert_eq(policy_class_of(&me_host), POLICY_ME, "is_me wins");
+}
+
+Test(policy, contrainer_without_host_is_refused)
+{
+        struct parse_error err = { 0, "" };
+        struct policy *p = policy_new();
+
+        cr_assert_eq(policy_add(p, "x=contrainer", &err), -EINVAL);
+        cr_assert(strstr(err.what, "contrainer,host"), "%s", err.what);
+        cr_assert_eq(policy_add(p, "x=me,containers,contrainer", &err), -EINVAL);
+        cr_assert_eq(policy_add(p, "x=contrainer,host", &err), 0);
+        cr_assert_eq(policy_add(p, "y=host,contrainer", &err), 0);
+        cr_assert_eq(policy_classes(p, "z"), POLICY_ME, "the refused rules added nothing");
+        policy_free(p);
+}
+
+Test(policy, host_equivalent_containers_need_the_host_class)
+{
+        static const struct target heq = { TT_CONTAINER, "id3", "priv", 0, TRAIT_KNOWN | TRAIT_HOSTEQ };
+        static const struct target unknown = { TT_CONTAINER, "id4", "new", 0, 0 };
+        static const struct target self = { TT_CONTAINER, "id5", "ctl?", 0, TRAIT_KNOWN | TRAIT_SELF };
+        static const struct target me_heq = { TT_CONTAINER, "id3", "priv", 1, TRAIT_KNOWN | TRAIT_HOSTEQ };
+        struct policy *p = policy_new();
+
+        cr_assert_eq(policy_class_of(&heq), POLICY_CONTAINERS | POLICY_HOST);
+        cr_assert_eq(policy_class_of(&unknown), POLICY_CONTAINERS | POLICY_HOST, "fail closed");
+        cr_assert_eq(policy_class_of(&self), POLICY_CONTRAINER | POLICY_HOST);
+        cr_assert_eq(policy_class_of(&me_heq), POLICY_ME, "a registrar always reaches itself");
+        cr_assert_eq(policy_add(p, "c=containers", NULL), 0);
+        cr_assert_eq(policy_add(p, "h=host", NULL), 0);
+        cr_assert_eq(policy_add(p, "ch=containers,host", NULL), 0);
+        cr_assert_eq(policy_add(p, "all=containers,contrainer,host", NULL), 0);
+        cr_assert(policy_allows(p, "c", &t_other));
+        cr_assert_not(policy_allows(p, "c", &heq));
+        cr_assert_not(policy_allows(p, "c", &unknown));
+        cr_assert_not(policy_allows(p, "h", &heq), "host alone is not containers");
+        cr_assert(policy_allows(p, "ch", &heq));
+        cr_assert(policy_allows(p, "ch", &unknown));
+        cr_assert_not(policy_allows(p, "ch", &self));
+        cr_assert_not(policy_allows(p, "ch", &t_ctl));
+        cr_assert(policy_allows(p, "all", &self));
+        cr_assert(policy_allows(p, "all", &t_ctl));
+        cr_assert(policy_allows(p, "c", &me_heq));
+        policy_free(p);
 }

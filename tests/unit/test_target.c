@@ -19,10 +19,10 @@
 
 /* Snapshot order: app (the registrar), web, ctl (the controller), db. */
 static const struct container_ref containers[] = {
-        { ID_APP, "app" },
-        { ID_WEB, "web" },
-        { ID_CTL, "ctl" },
-        { ID_DB, "db" },
+        { ID_APP, "app", 0, false },
+        { ID_WEB, "web", 0, false },
+        { ID_CTL, "ctl", 0, false },
+        { ID_DB, "db", 0, false },
 };
 static const struct snapshot snap = { containers, 4, ID_CTL };
 
@@ -128,7 +128,7 @@ ParameterizedTest(size_t *i, target, evaluates_selectors_left_to_right)
 
 Test(target, me_is_the_registrar_even_when_not_in_the_snapshot)
 {
-        static const struct container_ref others[] = { { ID_WEB, "web" } };
+        static const struct container_ref others[] = { { ID_WEB, "web", 0, false } };
         static const struct snapshot s = { others, 1, NULL };
         struct header *h = NULL;
         struct target_set set = { 0 };
@@ -147,7 +147,7 @@ Test(target, me_is_the_registrar_even_when_not_in_the_snapshot)
 
 Test(target, all_excludes_a_registrar_that_is_gone)
 {
-        static const struct container_ref others[] = { { ID_WEB, "web" } };
+        static const struct container_ref others[] = { { ID_WEB, "web", 0, false } };
         static const struct snapshot s = { others, 1, NULL };
         char out[128];
 
@@ -221,7 +221,7 @@ Test(target, large_snapshot_and_many_terms_stay_fast, .timeout = 20)
         for (size_t i = 0; i < n; i++) {
                 snprintf(ids[i], sizeof(ids[i]), "%064zx", i);
                 snprintf(names[i], sizeof(names[i]), "c%zu", i);
-                c[i] = (struct container_ref){ ids[i], names[i] };
+                c[i] = (struct container_ref){ ids[i], names[i], 0, false };
         }
         s.self_id = ids[7];
         for (size_t i = 0; i < HEADER_MAX_TERMS; i++)
