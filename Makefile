@@ -38,7 +38,7 @@ ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 
 .PHONY: all check check-unit check-fuzz check-bats check-asan fuzz bench \
-        demo images install lint clean
+        demo images install lint clean static check-static deb
 .DELETE_ON_ERROR:
 
 all: $(B)/contrainer
@@ -83,6 +83,31 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
 	$(FUZZCC) -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB) -o $@.tmp $(DEPLIBS) -ldl
 	mv $@.tmp $@
 
+# ---- static (musl) init-only build: make static -> $(B)/static/contrainer ----
+# For `COPY --from` into any image (Alpine, distroless, scratch), as
+# tini-static.  Only the init-side modules go in, with their own main
+# (init/static/main.c: no watch, no dl.c, no dlopen); musl_compat supplies
+# the two glibc extensions they use (force-included, so no #ifdefs).
+# A new init-side module must be added to STATIC_SRCS.
+MUSLCC      ?= musl-gcc
+STATIC_SRCS := $(addprefix init/,init_main.c cli_init.c pid1.c spawn.c envexport.c \
+                 boot.c runit.c shutdown.c deadline.c log.c strv.c buf.c) \
+               init/static/main.c init/static/musl_compat.c
+STATIC      := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -Iinit -Iinit/static \
+               -include init/static/musl_compat.h -DCONTRAINER_VERSION='"$(VERSION)"' \
+               -fstack-protector-strong -MMD -MP
+STATIC_OBJS := $(patsubst init/%.c,$(B)/static/obj/%.o,$(STATIC_SRCS))
+
+$(B)/static/obj/%.o: init/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(STATIC) -c $< -o $@
+
+$(B)/static/contrainer: $(STATIC_OBJS)
+	$(MUSLCC) -static -s $^ -o $@.tmp
+	mv $@.tmp $@
+
+static: $(B)/static/contrainer
+
 $(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz $(B)/fuzz/obj:
 	mkdir -p $@
 
@@ -97,13 +122,20 @@ check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
-check-bats: $(B)/contrainer
-	@CONTRAINER=$(abspath $(B)/contrainer) tests/run-bats.sh $(BATS)
+check-bats: $(B)/contrainer $(B)/static/contrainer
+	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
+	  tests/run-bats.sh $(BATS)
 
 # The black-box init tests again, with the sanitizer build as PID 1.
 check-asan: $(B)/asan/contrainer
 	@CONTRAINER=$(abspath $(B)/asan/contrainer) tests/run-bats.sh \
 	  $(sort $(wildcard tests/bats/1*.bats))
+
+# The black-box init tests again, with the static (musl) build as PID 1,
+# plus its own checks (init-only, PID 1 of a scratch image: 43-static-image.bats).
+check-static: $(B)/static/contrainer
+	@CONTRAINER=$(abspath $(B)/static/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
+	  tests/run-bats.sh $(sort $(wildcard tests/bats/1*.bats)) tests/bats/43-static-image.bats
 
 fuzz: $(addprefix $(B)/fuzz/fuzz_,$(FUZZERS))
 	@for f in $(FUZZERS); do \
@@ -139,4 +171,5 @@ lint: $(REL_OBJS)
 clean:
 	rm -rf $(B)
 
--include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d)
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d) \
+         $(STATIC_OBJS:.o=.d)
