@@ -108,6 +108,29 @@ $(B)/static/contrainer: $(STATIC_OBJS)
 
 static: $(B)/static/contrainer
 
+# ---- Debian package: make deb -> $(B)/deb/contrainer_<version>_<arch>.deb ----
+# dpkg-buildpackage (debhelper, debian/) runs in a copy of the source tree
+# under $(B)/deb/src/, so its outputs (written to the parent directory) stay
+# in $(B)/deb/.  The version is debian/changelog's, which must equal VERSION.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
+DEB      := $(B)/deb/contrainer_$(VERSION)_$(DEB_ARCH).deb
+DEB_SRCS := $(SRCS) $(wildcard init/*.h scripts/* debian/* debian/source/* man/*) \
+            README.md VERSION Makefile
+
+$(DEB): $(DEB_SRCS)
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "make deb: debian/changelog says $$v, VERSION says $(VERSION)" >&2; exit 1; }
+	rm -rf $(B)/deb/src && mkdir -p $(B)/deb/src/contrainer-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude='./$(B)' . | \
+	  tar -x -C $(B)/deb/src/contrainer-$(VERSION)
+	cd $(B)/deb/src/contrainer-$(VERSION) && \
+	  dpkg-buildpackage -b -us -uc --no-sign >../build.log 2>&1 || \
+	  { tail -30 ../build.log >&2; exit 1; }
+	mv $(B)/deb/src/contrainer_$(VERSION)_$(DEB_ARCH).deb $@
+	rm -rf $(B)/deb/src/contrainer-$(VERSION)
+
+deb: $(DEB)
+
 $(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz $(B)/fuzz/obj:
 	mkdir -p $@
 
@@ -122,9 +145,10 @@ check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
-check-bats: $(B)/contrainer $(B)/static/contrainer
+# The image suites (4x, 5x) build the images from the package (CONTRAINER_DEB).
+check-bats: $(B)/contrainer $(B)/static/contrainer $(DEB)
 	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
-	  tests/run-bats.sh $(BATS)
+	  CONTRAINER_DEB=$(abspath $(DEB)) tests/run-bats.sh $(BATS)
 
 # The black-box init tests again, with the sanitizer build as PID 1.
 check-asan: $(B)/asan/contrainer
@@ -153,8 +177,9 @@ demo: all
 bench: all
 	tests/bench/run.sh $(abspath $(B)/contrainer)
 
-images: all
-	images/build.sh $(abspath $(B)/contrainer)
+# The base image installs the Debian package (make deb).
+images: $(DEB)
+	images/build.sh $(abspath $(DEB))
 
 # ---- install, lint, clean --------------------------------------------------
 

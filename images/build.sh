@@ -1,7 +1,10 @@
 #!/bin/sh
-# images/build.sh BINARY — builds contrainer/base:latest and
-# contrainer/controller:latest on a machine with a Docker Engine and no
-# registry (called by `make images`).
+# images/build.sh DEB — builds contrainer/base:latest and
+# contrainer/controller:latest from the Debian package DEB (make deb) on a
+# machine with a Docker Engine and no registry (called by `make images`).
+# images/build.sh --rootfs — only step 1 (no Docker needed); prints the path
+# of the cached root filesystem tar (tests/bats/45-deb.bats installs the
+# package into a copy of it).
 #
 # 1. Root filesystem: `debootstrap --variant=minbase --include=runit bookworm`
 #    (no mirror argument: the default mirror works everywhere we build), trimmed
@@ -14,6 +17,8 @@
 #    context: each Dockerfile runs its install/NN_*.sh scripts in name order
 #    (00_ essentials, 01_ base functioning, 02_ system-wide, 03_ image-specific,
 #    99_ clean-up) in one layer, so that clean-up really makes the image small.
+#    The base image installs DEB (01_base.sh): binary, my_init and helpers
+#    come from the package, so the image and the package cannot differ.
 # Prints the size of each image at the end.
 #
 # Environment: CONTRAINER_CACHE (cache dir), SUITE (default bookworm),
@@ -22,15 +27,19 @@
 set -eu
 
 usage() {
-        echo "usage: images/build.sh [--help] BINARY" >&2
-        echo "  builds contrainer/base:latest and contrainer/controller:latest" >&2
+        echo "usage: images/build.sh [--help] DEB | --rootfs" >&2
+        echo "  builds contrainer/base:latest and contrainer/controller:latest from DEB" >&2
+        echo "  --rootfs: only make (or reuse) the cached root filesystem tar, print its path" >&2
 }
+rootfs_only=
 case "${1:-}" in
 -h|--help) usage; exit 0 ;;
 '') usage; exit 2 ;;
+--rootfs) rootfs_only=1 ;;
+*.deb) deb=$1
+        [ -f "$deb" ] || { echo "images/build.sh: '$deb' is not a file" >&2; exit 2; } ;;
+*) echo "images/build.sh: '$1' is not a .deb (make deb builds one)" >&2; usage; exit 2 ;;
 esac
-bin=$1
-[ -x "$bin" ] || { echo "images/build.sh: '$bin' is not an executable file" >&2; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -43,9 +52,11 @@ net=${DOCKER_BUILD_NETWORK:-host}
 say() { printf 'images: %s\n' "$*" >&2; }
 die() { printf 'images/build.sh: error: %s\n' "$*" >&2; exit 1; }
 
-command -v docker >/dev/null 2>&1 || die "docker CLI not found (apt-get install docker.io)"
-docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
-        die "cannot reach the Docker daemon (is dockerd running?)"
+if [ -z "$rootfs_only" ]; then
+        command -v docker >/dev/null 2>&1 || die "docker CLI not found (apt-get install docker.io)"
+        docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
+                die "cannot reach the Docker daemon (is dockerd running?)"
+fi
 
 work=
 cleanup() { [ -z "$work" ] || rm -rf "$work"; }
@@ -75,6 +86,10 @@ if [ ! -s "$rootfs_tar" ]; then
         rm -rf "$root"
 else
         say "reusing cached root filesystem $rootfs_tar"
+fi
+if [ -n "$rootfs_only" ]; then
+        printf '%s\n' "$rootfs_tar"
+        exit 0
 fi
 
 # ---- 2. import -------------------------------------------------------------
@@ -115,12 +130,10 @@ old_base=$(docker image inspect -f '{{.Id}}' contrainer/base:latest 2>/dev/null 
 old_ctl=$(docker image inspect -f '{{.Id}}' contrainer/controller:latest 2>/dev/null || true)
 
 stage "$here/base"
-mkdir -p "$ctx/files/sbin" "$ctx/files/etc/boot.d" "$ctx/files/etc/sv" \
-        "$ctx/files/usr/local/bin"
-cp "$bin" "$ctx/files/sbin/contrainer"
+mkdir -p "$ctx/files/etc/boot.d" "$ctx/files/etc/sv"
+cp "$deb" "$ctx/files/contrainer.deb"
 for f in "$top"/boot.d/*; do [ -f "$f" ] && cp "$f" "$ctx/files/etc/boot.d/"; done
 for d in "$top"/svc/*/; do [ -d "$d" ] && cp -R "$d" "$ctx/files/etc/sv/"; done
-for f in "$top"/scripts/*; do [ -f "$f" ] && cp "$f" "$ctx/files/usr/local/bin/"; done
 build contrainer/base:latest "$ctx" --build-arg "ROOTFS=$rootfs_img"
 
 stage "$here/contrainer"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The product images (SPEC §3): built from $CONTRAINER by images/build.sh;
+# The product images (SPEC §3): built by images/build.sh from the package
+# (make deb, see images_helpers.bash);
 # contrainer init as PID 1 of contrainer/base; docker stop with runit
 # services; a boot script's variable reaching `docker exec`.
 load images_helpers
@@ -35,30 +36,38 @@ teardown() { img_teardown; }
         grep -E '^images: contrainer/base:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         grep -E '^images: contrainer/controller:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         [ -s "$TOP/build/cache/rootfs-bookworm.tar" ] || [ -n "${CONTRAINER_CACHE:-}" ]
-        run timeout 300 "$TOP/images/build.sh" "$CONTRAINER"
+        run timeout 300 "$TOP/images/build.sh" "$DEB"
         [ "$status" -eq 0 ]
         [[ "$output" == *"reusing cached root filesystem"* ]]
         [[ "$output" != *debootstrap\ bookworm* ]]
 }
 
-@test "base image: entrypoint contrainer init, my_init link, boot.d, services, helpers; controller adds only the contrainer service" {
+@test "base image: the package installed, entrypoint contrainer init, my_init link, boot.d, services, helpers; controller adds only the contrainer service" {
         [ "$(docker image inspect -f '{{json .Config.Entrypoint}}' contrainer/base:latest)" = '["/sbin/contrainer","init"]' ]
         run timeout 30 docker run --rm --network none --entrypoint /bin/sh contrainer/base:latest -c '
-                readlink /sbin/my_init
+                readlink -f /sbin/my_init
+                readlink -f /sbin/contrainer
+                dpkg-query -W -f "\${Status}\n" contrainer
+                dpkg -S /usr/bin/contrainer >/dev/null || echo "missing package owner of /usr/bin/contrainer"
                 test -e /etc/service/contrainer && echo contrainer-enabled-in-base
                 ls /etc/boot.d; ls /etc/service; test -e /etc/sv/sshd/down && echo sshd-down
                 for h in enter host clean stopall killall purge run-bash backup restore; do
                         test -x /usr/local/bin/$h || echo "missing $h"
+                        [ "$(readlink /usr/local/bin/$h)" = /usr/bin/contrainer-$h ] || echo "missing link $h"
                 done
                 for c in runsvdir sv sshd cron nsenter; do command -v $c >/dev/null || echo "missing $c"; done'
         [ "$status" -eq 0 ]
         [[ "$output" != *missing* ]]
-        [ "${lines[0]}" = contrainer ]
+        [ "${lines[0]}" = /usr/bin/contrainer ]
+        [ "${lines[1]}" = /usr/bin/contrainer ]
+        [ "${lines[2]}" = "install ok installed" ]
         [[ "$output" == *10_ssh_keys*20_seed_volumes*30_config_override* ]]
         [[ "$output" == *cron*sshd* ]]
         [[ "$output" != *contrainer-enabled-in-base* ]]
         [[ "$output" == *sshd-down* ]]
-        cmp "$CONTRAINER" <(docker run --rm --network none --entrypoint cat contrainer/base:latest /sbin/contrainer)
+        # the image's binary is the package's, byte for byte
+        cmp <(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/bin/contrainer) \
+                <(docker run --rm --network none --entrypoint cat contrainer/base:latest /sbin/contrainer)
         run timeout 30 docker run --rm --network none --entrypoint /bin/sh contrainer/controller:latest -c \
                 'ls /etc/service; readlink /etc/service/contrainer; ls /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/lib/x86_64-linux-gnu/libcjson.so.1'
         [ "$status" -eq 0 ]
