@@ -174,12 +174,13 @@ demo: all
 	examples/init-demo/run.sh $(abspath $(B)/contrainer)
 	examples/watch-demo/run.sh $(abspath $(B)/contrainer)
 
-bench: all
-	tests/bench/run.sh $(abspath $(B)/contrainer)
+bench: all $(B)/static/contrainer
+	CTR_STATIC=$(abspath $(B)/static/contrainer) tests/bench/run.sh $(abspath $(B)/contrainer)
 
-# The base image installs the Debian package (make deb).
-images: $(DEB)
-	images/build.sh $(abspath $(DEB))
+# The base image installs the Debian package (make deb); contrainer/static
+# holds the static init alone (make static), for COPY --from.
+images: $(DEB) $(B)/static/contrainer
+	images/build.sh $(abspath $(DEB)) $(abspath $(B)/static/contrainer)
 
 # ---- install, lint, clean --------------------------------------------------
 

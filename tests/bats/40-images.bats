@@ -36,7 +36,8 @@ teardown() { img_teardown; }
         grep -E '^images: contrainer/base:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         grep -E '^images: contrainer/controller:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         [ -s "$TOP/build/cache/rootfs-bookworm.tar" ] || [ -n "${CONTRAINER_CACHE:-}" ]
-        run timeout 300 "$TOP/images/build.sh" "$DEB"
+        grep -E '^images: contrainer/static:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
+        run timeout 300 "$TOP/images/build.sh" "$DEB" "$STATIC_BIN"
         [ "$status" -eq 0 ]
         [[ "$output" == *"reusing cached root filesystem"* ]]
         [[ "$output" != *debootstrap\ bookworm* ]]
@@ -72,6 +73,24 @@ teardown() { img_teardown; }
                 'ls /etc/service; readlink /etc/service/contrainer; ls /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/lib/x86_64-linux-gnu/libcjson.so.1'
         [ "$status" -eq 0 ]
         [[ "$output" == *"/etc/sv/contrainer"* ]]
+}
+
+@test "contrainer/static holds only the static init; COPY --from puts it into another image as PID 1" {
+        run timeout 30 docker image inspect -f '{{len .RootFS.Layers}} {{json .Config.Entrypoint}}' contrainer/static:latest
+        [ "$output" = '1 ["/contrainer","init","--"]' ]
+        run bash -c "docker save contrainer/static:latest | tar -xO --wildcards '*/layer.tar' | tar -t"
+        [ "$status" -eq 0 ]
+        [ "$output" = contrainer ]
+        cmp "$STATIC_BIN" <(docker save contrainer/static:latest | tar -xO --wildcards '*/layer.tar' | tar -xO contrainer)
+        # the README's way 2, on an image that is not Debian (busybox only)
+        local d=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$d"
+        printf 'FROM %s\nCOPY --from=contrainer/static:latest /contrainer /sbin/contrainer\nENTRYPOINT ["/sbin/contrainer", "init", "--"]\n' \
+                "$BB_IMAGE" >"$d/Dockerfile"
+        build_test_image "${IP}copyfrom:latest" "$d"
+        run timeout 60 docker run --rm --network none "${IP}copyfrom:latest" sh -c 'cat /proc/1/comm; exit 5'
+        [ "$status" -eq 5 ]
+        [[ "$output" == *contrainer* ]]
 }
 
 @test "base image runs a command as PID 1 and exits with its status" {
