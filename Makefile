@@ -88,11 +88,12 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
 # tini-static.  Only the init-side modules go in, with their own main
 # (init/static/main.c: no watch, no dl.c, no dlopen); musl_compat supplies
 # the two glibc extensions they use (force-included, so no #ifdefs).
-# A new init-side module must be added to STATIC_SRCS.
+# A new init-side module must be added to STATIC_SRCS (ready.c, readiness,
+# is picked up when present).
 MUSLCC      ?= musl-gcc
 STATIC_SRCS := $(addprefix init/,init_main.c cli_init.c pid1.c spawn.c envexport.c \
                  boot.c runit.c shutdown.c deadline.c log.c strv.c buf.c) \
-               init/static/main.c init/static/musl_compat.c
+               $(wildcard init/ready.c) init/static/main.c init/static/musl_compat.c
 STATIC      := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -Iinit -Iinit/static \
                -include init/static/musl_compat.h -DCONTRAINER_VERSION='"$(VERSION)"' \
                -fstack-protector-strong -MMD -MP

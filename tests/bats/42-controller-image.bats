@@ -47,7 +47,7 @@ privileged_flags() {
 ctl_start() {
         privileged_flags
         timeout 60 docker run -d --name "${IP}ctl" --network none "${PRIV[@]}" --pid=host \
-                -v "$DOCKER_SOCK:/var/run/docker.sock" -v /:/host -e SYSIMAGE=/host \
+                -v "${DOCKER_SOCK:-/var/run/docker.sock}:/var/run/docker.sock" -v /:/host -e SYSIMAGE=/host \
                 -e CONTRAINER_WATCH_ARGS="--script-dir $SD --exec-timeout 20" \
                 -e CONTRAINER_ALLOW="${IP}*=me,host" \
                 contrainer/controller:latest >/dev/null
