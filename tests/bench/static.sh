@@ -36,11 +36,16 @@ E=$W/empty
 mkdir -p "$E" "$W/log"
 
 # ---- a private /etc (as init.sh) --------------------------------------------
+# Also without an exported environment left in the machine's /etc by some
+# earlier run outside a namespace: a fresh container has none, and
+# re-reading dozens of stale variables would triple the start-up time.
 etc=$W/etc
 mkdir -p "$etc"
 if ! mount -t tmpfs -o size=64m ctrbench-etc "$etc" || ! cp -a /etc/. "$etc/" ||
    ! rm -rf "$etc/service" "$etc/boot.d" "$etc/my_init.d" "$etc/rc.local" \
-        "$etc/shutdown.d" "$etc/my_init.pre_shutdown.d" "$etc/my_init.post_shutdown.d" ||
+        "$etc/shutdown.d" "$etc/my_init.pre_shutdown.d" "$etc/my_init.post_shutdown.d" \
+        "$etc/container_environment" "$etc/container_environment.sh" \
+        "$etc/container_environment.json" ||
    ! mount --bind "$etc" /etc; then
         echo "static.sh: cannot set up a private /etc; no static-init measurement" >&2
         exit 0
