@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* glibc's names (string/siglist.h): SIGIO is "POLL" there. */
 static const char *const abbrev[] = {
         [SIGHUP] = "HUP",       [SIGINT] = "INT",       [SIGQUIT] = "QUIT",
         [SIGILL] = "ILL",       [SIGTRAP] = "TRAP",     [SIGABRT] = "ABRT",
@@ -19,7 +20,7 @@ static const char *const abbrev[] = {
         [SIGSTOP] = "STOP",     [SIGTSTP] = "TSTP",     [SIGTTIN] = "TTIN",
         [SIGTTOU] = "TTOU",     [SIGURG] = "URG",       [SIGXCPU] = "XCPU",
         [SIGXFSZ] = "XFSZ",     [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
-        [SIGWINCH] = "WINCH",   [SIGIO] = "IO",         [SIGSYS] = "SYS",
+        [SIGWINCH] = "WINCH",   [SIGIO] = "POLL",       [SIGSYS] = "SYS",
 #ifdef SIGPWR
         [SIGPWR] = "PWR",
 #endif
