@@ -112,6 +112,9 @@ static: $(B)/static/contrainer
 # The shims' unit test (glibc's own functions as the reference) includes them.
 $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
 
+# The shims' unit test (glibc's own functions as the reference) includes them.
+$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
+
 # ---- Debian package: make deb -> $(B)/deb/contrainer_<version>_<arch>.deb ----
 # dpkg-buildpackage (debhelper, debian/) runs in a copy of the source tree
 # under $(B)/deb/src/, so its outputs (written to the parent directory) stay
@@ -162,9 +165,6 @@ check-asan: $(B)/asan/contrainer
 # The black-box init tests again, with the static (musl) build as PID 1,
 # plus its own checks (init-only, PID 1 of a scratch image: 43-static-image.bats).
 check-static: $(B)/static/contrainer
-
-# The shims' unit test (glibc's own functions as the reference) includes them.
-$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
 	@CONTRAINER=$(abspath $(B)/static/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
 	  tests/run-bats.sh $(sort $(wildcard tests/bats/1*.bats)) tests/bats/43-static-image.bats
 
