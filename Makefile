@@ -38,7 +38,7 @@ ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 
 .PHONY: all check check-unit check-fuzz check-bats check-asan fuzz bench \
-        demo images install lint clean static check-static deb
+        demo images install lint clean
 .DELETE_ON_ERROR:
 
 all: $(B)/contrainer
@@ -84,6 +84,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
 	mv $@.tmp $@
 
 # ---- static (musl) init-only build: make static -> $(B)/static/contrainer ----
+.PHONY: static check-static deb
 # For `COPY --from` into any image (Alpine, distroless, scratch), as
 # tini-static.  Only the init-side modules go in, with their own main
 # (init/static/main.c: no watch, no dl.c, no dlopen); musl_compat supplies
