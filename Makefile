@@ -83,6 +83,62 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
 	$(FUZZCC) -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB) -o $@.tmp $(DEPLIBS) -ldl
 	mv $@.tmp $@
 
+# ---- static (musl) init-only build: make static -> $(B)/static/contrainer ----
+.PHONY: static check-static deb
+# For `COPY --from` into any image (Alpine, distroless, scratch), as
+# tini-static.  Only the init-side modules go in, with their own main
+# (init/static/main.c: no watch, no dl.c, no dlopen); musl_compat supplies
+# the two glibc extensions they use (force-included, so no #ifdefs).
+# A new init-side module must be added to STATIC_SRCS (ready.c, readiness,
+# is picked up when present).
+MUSLCC      ?= musl-gcc
+STATIC_SRCS := $(addprefix init/,init_main.c cli_init.c pid1.c spawn.c envexport.c \
+                 boot.c runit.c shutdown.c deadline.c log.c strv.c buf.c) \
+               $(wildcard init/ready.c) init/static/main.c init/static/musl_compat.c
+STATIC      := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -Iinit -Iinit/static \
+               -include init/static/musl_compat.h -DCONTRAINER_VERSION='"$(VERSION)"' \
+               -fstack-protector-strong -MMD -MP
+STATIC_OBJS := $(patsubst init/%.c,$(B)/static/obj/%.o,$(STATIC_SRCS))
+
+$(B)/static/obj/%.o: init/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(STATIC) -c $< -o $@
+
+$(B)/static/contrainer: $(STATIC_OBJS)
+	$(MUSLCC) -static -s $^ -o $@.tmp
+	mv $@.tmp $@
+
+static: $(B)/static/contrainer
+
+# The shims' unit test (glibc's own functions as the reference) includes them.
+$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
+
+# The shims' unit test (glibc's own functions as the reference) includes them.
+$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
+
+# ---- Debian package: make deb -> $(B)/deb/contrainer_<version>_<arch>.deb ----
+# dpkg-buildpackage (debhelper, debian/) runs in a copy of the source tree
+# under $(B)/deb/src/, so its outputs (written to the parent directory) stay
+# in $(B)/deb/.  The version is debian/changelog's, which must equal VERSION.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
+DEB      := $(B)/deb/contrainer_$(VERSION)_$(DEB_ARCH).deb
+DEB_SRCS := $(SRCS) $(wildcard init/*.h scripts/* debian/* debian/source/* man/*) \
+            README.md VERSION Makefile
+
+$(DEB): $(DEB_SRCS)
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "make deb: debian/changelog says $$v, VERSION says $(VERSION)" >&2; exit 1; }
+	rm -rf $(B)/deb/src && mkdir -p $(B)/deb/src/contrainer-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude='./$(B)' . | \
+	  tar -x -C $(B)/deb/src/contrainer-$(VERSION)
+	cd $(B)/deb/src/contrainer-$(VERSION) && \
+	  dpkg-buildpackage -b -us -uc --no-sign >../build.log 2>&1 || \
+	  { tail -30 ../build.log >&2; exit 1; }
+	mv $(B)/deb/src/contrainer_$(VERSION)_$(DEB_ARCH).deb $@
+	rm -rf $(B)/deb/src/contrainer-$(VERSION)
+
+deb: $(DEB)
+
 $(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz $(B)/fuzz/obj:
 	mkdir -p $@
 
@@ -97,13 +153,21 @@ check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
-check-bats: $(B)/contrainer
-	@CONTRAINER=$(abspath $(B)/contrainer) tests/run-bats.sh $(BATS)
+# The image suites (4x, 5x) build the images from the package (CONTRAINER_DEB).
+check-bats: $(B)/contrainer $(B)/static/contrainer $(DEB)
+	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
+	  CONTRAINER_DEB=$(abspath $(DEB)) tests/run-bats.sh $(BATS)
 
 # The black-box init tests again, with the sanitizer build as PID 1.
 check-asan: $(B)/asan/contrainer
 	@CONTRAINER=$(abspath $(B)/asan/contrainer) tests/run-bats.sh \
 	  $(sort $(wildcard tests/bats/1*.bats))
+
+# The black-box init tests again, with the static (musl) build as PID 1,
+# plus its own checks (init-only, PID 1 of a scratch image: 43-static-image.bats).
+check-static: $(B)/static/contrainer
+	@CONTRAINER=$(abspath $(B)/static/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
+	  tests/run-bats.sh $(sort $(wildcard tests/bats/1*.bats)) tests/bats/43-static-image.bats
 
 fuzz: $(addprefix $(B)/fuzz/fuzz_,$(FUZZERS))
 	@for f in $(FUZZERS); do \
@@ -118,11 +182,13 @@ demo: all
 	examples/init-demo/run.sh $(abspath $(B)/contrainer)
 	examples/watch-demo/run.sh $(abspath $(B)/contrainer)
 
-bench: all
-	tests/bench/run.sh $(abspath $(B)/contrainer)
+bench: all $(B)/static/contrainer
+	CTR_STATIC=$(abspath $(B)/static/contrainer) tests/bench/run.sh $(abspath $(B)/contrainer)
 
-images: all
-	images/build.sh $(abspath $(B)/contrainer)
+# The base image installs the Debian package (make deb); contrainer/static
+# holds the static init alone (make static), for COPY --from.
+images: $(DEB) $(B)/static/contrainer
+	images/build.sh $(abspath $(DEB)) $(abspath $(B)/static/contrainer)
 
 # ---- install, lint, clean --------------------------------------------------
 
@@ -139,4 +205,5 @@ lint: $(REL_OBJS)
 clean:
 	rm -rf $(B)
 
--include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d)
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d) \
+         $(STATIC_OBJS:.o=.d)

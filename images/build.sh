@@ -1,7 +1,12 @@
 #!/bin/sh
-# images/build.sh BINARY — builds contrainer/base:latest and
-# contrainer/controller:latest on a machine with a Docker Engine and no
-# registry (called by `make images`).
+# images/build.sh DEB [STATIC] — builds contrainer/base:latest and
+# contrainer/controller:latest from the Debian package DEB (make deb) on a
+# machine with a Docker Engine and no registry (called by `make images`);
+# with STATIC (make static), also contrainer/static:latest, an image that
+# holds only /contrainer, the static init, for `COPY --from` (step 4).
+# images/build.sh --rootfs — only step 1 (no Docker needed); prints the path
+# of the cached root filesystem tar (tests/bats/45-deb.bats installs the
+# package into a copy of it).
 #
 # 1. Root filesystem: `debootstrap --variant=minbase --include=runit bookworm`
 #    (no mirror argument: the default mirror works everywhere we build), trimmed
@@ -14,6 +19,10 @@
 #    context: each Dockerfile runs its install/NN_*.sh scripts in name order
 #    (00_ essentials, 01_ base functioning, 02_ system-wide, 03_ image-specific,
 #    99_ clean-up) in one layer, so that clean-up really makes the image small.
+#    The base image installs DEB (01_base.sh): binary, my_init and helpers
+#    come from the package, so the image and the package cannot differ.
+# 4. `docker import` of a one-file tar (/contrainer = STATIC) as
+#    contrainer/static:latest (entrypoint `/contrainer init --`).
 # Prints the size of each image at the end.
 #
 # Environment: CONTRAINER_CACHE (cache dir), SUITE (default bookworm),
@@ -22,15 +31,21 @@
 set -eu
 
 usage() {
-        echo "usage: images/build.sh [--help] BINARY" >&2
-        echo "  builds contrainer/base:latest and contrainer/controller:latest" >&2
+        echo "usage: images/build.sh [--help] DEB [STATIC] | --rootfs" >&2
+        echo "  builds contrainer/base:latest and contrainer/controller:latest from DEB" >&2
+        echo "  --rootfs: only make (or reuse) the cached root filesystem tar, print its path" >&2
 }
+rootfs_only=
 case "${1:-}" in
 -h|--help) usage; exit 0 ;;
 '') usage; exit 2 ;;
+--rootfs) rootfs_only=1 ;;
+*.deb) deb=$1 static=${2:-}
+        [ -f "$deb" ] || { echo "images/build.sh: '$deb' is not a file" >&2; exit 2; }
+        [ -z "$static" ] || [ -x "$static" ] ||
+                { echo "images/build.sh: '$static' is not an executable file" >&2; exit 2; } ;;
+*) echo "images/build.sh: '$1' is not a .deb (make deb builds one)" >&2; usage; exit 2 ;;
 esac
-bin=$1
-[ -x "$bin" ] || { echo "images/build.sh: '$bin' is not an executable file" >&2; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -43,9 +58,11 @@ net=${DOCKER_BUILD_NETWORK:-host}
 say() { printf 'images: %s\n' "$*" >&2; }
 die() { printf 'images/build.sh: error: %s\n' "$*" >&2; exit 1; }
 
-command -v docker >/dev/null 2>&1 || die "docker CLI not found (apt-get install docker.io)"
-docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
-        die "cannot reach the Docker daemon (is dockerd running?)"
+if [ -z "$rootfs_only" ]; then
+        command -v docker >/dev/null 2>&1 || die "docker CLI not found (apt-get install docker.io)"
+        docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
+                die "cannot reach the Docker daemon (is dockerd running?)"
+fi
 
 work=
 cleanup() { [ -z "$work" ] || rm -rf "$work"; }
@@ -75,6 +92,10 @@ if [ ! -s "$rootfs_tar" ]; then
         rm -rf "$root"
 else
         say "reusing cached root filesystem $rootfs_tar"
+fi
+if [ -n "$rootfs_only" ]; then
+        printf '%s\n' "$rootfs_tar"
+        exit 0
 fi
 
 # ---- 2. import -------------------------------------------------------------
@@ -113,26 +134,37 @@ build() { # build TAG CONTEXT [ARG...]: docker build, its log shown on failure
 # container stays, and `purge` removes it later.
 old_base=$(docker image inspect -f '{{.Id}}' contrainer/base:latest 2>/dev/null || true)
 old_ctl=$(docker image inspect -f '{{.Id}}' contrainer/controller:latest 2>/dev/null || true)
+old_static=$(docker image inspect -f '{{.Id}}' contrainer/static:latest 2>/dev/null || true)
 
 stage "$here/base"
-mkdir -p "$ctx/files/sbin" "$ctx/files/etc/boot.d" "$ctx/files/etc/sv" \
-        "$ctx/files/usr/local/bin"
-cp "$bin" "$ctx/files/sbin/contrainer"
+mkdir -p "$ctx/files/etc/boot.d" "$ctx/files/etc/sv"
+cp "$deb" "$ctx/files/contrainer.deb"
 for f in "$top"/boot.d/*; do [ -f "$f" ] && cp "$f" "$ctx/files/etc/boot.d/"; done
 for d in "$top"/svc/*/; do [ -d "$d" ] && cp -R "$d" "$ctx/files/etc/sv/"; done
-for f in "$top"/scripts/*; do [ -f "$f" ] && cp "$f" "$ctx/files/usr/local/bin/"; done
 build contrainer/base:latest "$ctx" --build-arg "ROOTFS=$rootfs_img"
 
 stage "$here/contrainer"
 build contrainer/controller:latest "$ctx"
 
-for old in "$old_ctl" "$old_base"; do
+images="$rootfs_img contrainer/base:latest contrainer/controller:latest"
+if [ -n "$static" ]; then
+        say "docker import contrainer/static:latest"
+        mkdir -p "$work/static"
+        cp "$static" "$work/static/contrainer"
+        chmod 0755 "$work/static/contrainer"
+        tar -C "$work/static" --numeric-owner --owner=0 --group=0 -cf "$work/static.tar" contrainer
+        docker import -c 'ENTRYPOINT ["/contrainer", "init", "--"]' \
+                "$work/static.tar" contrainer/static:latest >/dev/null
+        images="$images contrainer/static:latest"
+fi
+
+for old in "$old_ctl" "$old_base" "$old_static"; do
         [ -n "$old" ] || continue
         ! docker images -q --no-trunc --filter dangling=true | grep -qxF "$old" ||
                 docker rmi "$old" >/dev/null 2>&1 || true
 done
 
-for img in "$rootfs_img" contrainer/base:latest contrainer/controller:latest; do
+for img in $images; do
         size=$(docker image inspect -f '{{.Size}}' "$img")
         # MB as `docker images` counts them (10^6 bytes).
         printf 'images: %-32s %s MB\n' "$img" \

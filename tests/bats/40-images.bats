@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The product images (SPEC §3): built from $CONTRAINER by images/build.sh;
+# The product images (SPEC §3): built by images/build.sh from the package
+# (make deb, see images_helpers.bash);
 # contrainer init as PID 1 of contrainer/base; docker stop with runit
 # services; a boot script's variable reaching `docker exec`.
 load images_helpers
@@ -35,34 +36,61 @@ teardown() { img_teardown; }
         grep -E '^images: contrainer/base:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         grep -E '^images: contrainer/controller:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
         [ -s "$TOP/build/cache/rootfs-bookworm.tar" ] || [ -n "${CONTRAINER_CACHE:-}" ]
-        run timeout 300 "$TOP/images/build.sh" "$CONTRAINER"
+        grep -E '^images: contrainer/static:latest +[0-9.]+ MB$' "$BATS_FILE_TMPDIR/build.out"
+        run timeout 300 "$TOP/images/build.sh" "$DEB" "$STATIC_BIN"
         [ "$status" -eq 0 ]
         [[ "$output" == *"reusing cached root filesystem"* ]]
         [[ "$output" != *debootstrap\ bookworm* ]]
 }
 
-@test "base image: entrypoint contrainer init, my_init link, boot.d, services, helpers; controller adds only the contrainer service" {
+@test "base image: the package installed, entrypoint contrainer init, my_init link, boot.d, services, helpers; controller adds only the contrainer service" {
         [ "$(docker image inspect -f '{{json .Config.Entrypoint}}' contrainer/base:latest)" = '["/sbin/contrainer","init"]' ]
         run timeout 30 docker run --rm --network none --entrypoint /bin/sh contrainer/base:latest -c '
-                readlink /sbin/my_init
+                readlink -f /sbin/my_init
+                readlink -f /sbin/contrainer
+                dpkg-query -W -f "\${Status}\n" contrainer
+                dpkg -S /usr/bin/contrainer >/dev/null || echo "missing package owner of /usr/bin/contrainer"
                 test -e /etc/service/contrainer && echo contrainer-enabled-in-base
                 ls /etc/boot.d; ls /etc/service; test -e /etc/sv/sshd/down && echo sshd-down
                 for h in enter host clean stopall killall purge run-bash backup restore; do
                         test -x /usr/local/bin/$h || echo "missing $h"
+                        [ "$(readlink /usr/local/bin/$h)" = /usr/bin/contrainer-$h ] || echo "missing link $h"
                 done
                 for c in runsvdir sv sshd cron nsenter; do command -v $c >/dev/null || echo "missing $c"; done'
         [ "$status" -eq 0 ]
         [[ "$output" != *missing* ]]
-        [ "${lines[0]}" = contrainer ]
+        [ "${lines[0]}" = /usr/bin/contrainer ]
+        [ "${lines[1]}" = /usr/bin/contrainer ]
+        [ "${lines[2]}" = "install ok installed" ]
         [[ "$output" == *10_ssh_keys*20_seed_volumes*30_config_override* ]]
         [[ "$output" == *cron*sshd* ]]
         [[ "$output" != *contrainer-enabled-in-base* ]]
         [[ "$output" == *sshd-down* ]]
-        cmp "$CONTRAINER" <(docker run --rm --network none --entrypoint cat contrainer/base:latest /sbin/contrainer)
+        # the image's binary is the package's, byte for byte
+        cmp <(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/bin/contrainer) \
+                <(docker run --rm --network none --entrypoint cat contrainer/base:latest /sbin/contrainer)
         run timeout 30 docker run --rm --network none --entrypoint /bin/sh contrainer/controller:latest -c \
                 'ls /etc/service; readlink /etc/service/contrainer; ls /usr/lib/x86_64-linux-gnu/libcurl.so.4 /usr/lib/x86_64-linux-gnu/libcjson.so.1'
         [ "$status" -eq 0 ]
         [[ "$output" == *"/etc/sv/contrainer"* ]]
+}
+
+@test "contrainer/static holds only the static init; COPY --from puts it into another image as PID 1" {
+        run timeout 30 docker image inspect -f '{{len .RootFS.Layers}} {{json .Config.Entrypoint}}' contrainer/static:latest
+        [ "$output" = '1 ["/contrainer","init","--"]' ]
+        run bash -c "docker save contrainer/static:latest | tar -xO --wildcards '*/layer.tar' | tar -t"
+        [ "$status" -eq 0 ]
+        [ "$output" = contrainer ]
+        cmp "$STATIC_BIN" <(docker save contrainer/static:latest | tar -xO --wildcards '*/layer.tar' | tar -xO contrainer)
+        # the README's way 2, on an image that is not Debian (busybox only)
+        local d=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$d"
+        printf 'FROM %s\nCOPY --from=contrainer/static:latest /contrainer /sbin/contrainer\nENTRYPOINT ["/sbin/contrainer", "init", "--"]\n' \
+                "$BB_IMAGE" >"$d/Dockerfile"
+        build_test_image "${IP}copyfrom:latest" "$d"
+        run timeout 60 docker run --rm --network none "${IP}copyfrom:latest" sh -c 'cat /proc/1/comm; exit 5'
+        [ "$status" -eq 5 ]
+        [[ "$output" == *contrainer* ]]
 }
 
 @test "base image runs a command as PID 1 and exits with its status" {

@@ -3,7 +3,10 @@
 # run against the real Docker Engine.
 #
 # - The product images (contrainer/base, contrainer/controller) are built by
-#   images/build.sh from $CONTRAINER once per file (docker's cache makes a
+#   images/build.sh from the Debian package $CONTRAINER_DEB (make deb; by
+#   default the newest deb/contrainer_*.deb beside $CONTRAINER, which is
+#   what `make check-bats` builds), and contrainer/static from the static
+#   build, once per file (docker's cache makes a
 #   rebuild with nothing changed take seconds; the debootstrap root
 #   filesystem is cached in build/cache/).  They stay built: they are the
 #   product.
@@ -20,8 +23,25 @@ BASE_IMAGE=contrainer/base:latest
 CTL_IMAGE=contrainer/controller:latest
 BB_IMAGE=ctrtest/busybox:latest
 
+# img_deb: the package the images are built from (CONTRAINER_DEB, else the
+# newest deb/contrainer_*.deb beside $CONTRAINER); exported as DEB, and the
+# static build as STATIC_BIN.
+img_deb() {
+        DEB=${CONTRAINER_DEB:-}
+        if [ -z "$DEB" ]; then
+                # shellcheck disable=SC2012 # our own file names, no odd characters
+                DEB=$(ls -t "$(dirname "$CONTRAINER")"/deb/contrainer_*.deb 2>/dev/null | head -n 1)
+        fi
+        [ -f "$DEB" ] || { echo "no contrainer .deb (make deb, or set CONTRAINER_DEB)" >&2; return 1; }
+        # and the static init for contrainer/static (CONTRAINER_STATIC, else
+        # static/contrainer beside $CONTRAINER)
+        STATIC_BIN=${CONTRAINER_STATIC:-$(dirname "$CONTRAINER")/static/contrainer}
+        [ -x "$STATIC_BIN" ] || { echo "no static build at $STATIC_BIN (make static)" >&2; return 1; }
+        export DEB STATIC_BIN
+}
+
 # img_setup_file [build]: names for this file; with "build", (re)build the
-# product images from $CONTRAINER (bounded: a cold build with debootstrap
+# product images from the package (bounded: a cold build with debootstrap
 # takes about a minute).
 img_setup_file() {
         local base
@@ -29,8 +49,8 @@ img_setup_file() {
         export IP="ctrimg-${base%%-*}-$$-"
         busybox_image "$BB_IMAGE"
         if [ "${1:-}" = build ]; then
-                [ -x "$CONTRAINER" ] || { echo "CONTRAINER=$CONTRAINER is not executable" >&2; return 1; }
-                timeout 600 "$TOP/images/build.sh" "$CONTRAINER" >"$BATS_FILE_TMPDIR/build.out" 2>&1 || {
+                img_deb || return 1
+                timeout 600 "$TOP/images/build.sh" "$DEB" "$STATIC_BIN" >"$BATS_FILE_TMPDIR/build.out" 2>&1 || {
                         cat "$BATS_FILE_TMPDIR/build.out" >&2
                         return 1
                 }

@@ -188,4 +188,5 @@ tables() {
         awk -F'\t' '$1 == "note" { print "- " $3 }' "$BENCH_RESULTS"
 }
 tables | tee "$BENCH_OUT"
+{ [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = static ]; } && unshare --mount --propagation private env CTRBENCH_PRIVATE_MNT=1 bash "$here/static.sh" | tee -a "$BENCH_OUT"
 say "table written to $BENCH_OUT"

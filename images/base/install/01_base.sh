@@ -1,10 +1,18 @@
 #!/bin/sh
-# 01_ base functioning: contrainer as PID 1 (and /sbin/my_init), runit's
-# service directories, the exported-environment directory.
+# 01_ base functioning: the contrainer package (make deb) — binary in
+# /usr/bin, /usr/sbin/my_init, the contrainer-* helpers — plus the paths the
+# images have always had: /sbin/contrainer (the entrypoint, a link to the
+# package's binary) and /sbin/my_init (the package's own link: /sbin is
+# /usr/sbin in Debian's merged /usr); runit's service directories, the
+# exported-environment directory.
 set -eu
 f=/tmp/contrainer-files
-install -m 0755 "$f/sbin/contrainer" /sbin/contrainer
-ln -sf contrainer /sbin/my_init
+# apt-get resolves the package's dependencies (runit and libc are already
+# in the root filesystem); recommends (watch mode's libraries) stay out of
+# the base image (00_ turned them off); the controller image adds them.
+apt-get install -y -qq "$f/contrainer.deb" >/dev/null
+[ -e /sbin/my_init ] || ln -s /usr/bin/contrainer /sbin/my_init
+ln -sfn /usr/bin/contrainer /sbin/contrainer
 /sbin/contrainer --version
 # Debian's packaged runit services keep their supervise state through links
 # to /run/runit/supervise/NAME, a folder runit-init would make: make it here

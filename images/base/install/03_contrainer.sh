@@ -1,5 +1,6 @@
 #!/bin/sh
-# 03_ image-specific: boot scripts, runit services, admin helpers.
+# 03_ image-specific: boot scripts, runit services, the admin helpers under
+# their short names (links to the package's contrainer-* commands).
 set -eu
 f=/tmp/contrainer-files
 cp -R "$f/etc/boot.d/." /etc/boot.d/
@@ -12,8 +13,8 @@ chmod 0755 /etc/sv/*/run
 for s in /etc/sv/*/finish /etc/sv/*/log/run; do
         [ ! -f "$s" ] || chmod 0755 "$s"
 done
-for h in "$f"/usr/local/bin/*; do
-        [ ! -f "$h" ] || install -m 0755 "$h" /usr/local/bin/
+for h in /usr/bin/contrainer-*; do
+        [ ! -f "$h" ] || ln -sfn "$h" "/usr/local/bin/${h#/usr/bin/contrainer-}"
 done
 # Enabled in every container: cron; sshd too, but held down by a down file
 # until the SSH boot script removes it (SSHD_ENABLE=1 or authorized keys).
