@@ -130,7 +130,7 @@ int status_table(const char *text, struct buf *b)
         put(b, "CONTAINER", 24);
         put(b, "SCRIPT", 20);
         put(b, "ENTRIES", 24);
-        put(b, "LAST RESULT", 36);
+        put(b, "LAST RESULT", 44);
         put(b, "AGE\n", 0);
         cs = cJSON_GetObjectItemCaseSensitive(root, "containers");
         n = 0;
@@ -146,7 +146,7 @@ int status_table(const char *text, struct buf *b)
                         put(b, r ? "" : str(c, "name"), 24);
                         put(b, sl ? sl + 1 : sc, 20);
                         put(b, str(g, "header")[0] ? str(g, "header") : "%me", 24);
-                        result_cell(b, r ? NULL : last, 36);
+                        result_cell(b, r ? NULL : last, 44);
                         if (!r && last) {
                                 age(a, sizeof(a), num(last, "age_s"));
                                 put(b, a, 0);
