@@ -15,7 +15,7 @@
 
 #define STATS_RING 100          /* last dispatches kept */
 #define STATS_LAST 4            /* last results kept per registrar container */
-#define STATS_CONTAINERS 4096   /* registrar containers with last results */
+#define STATS_CONTAINERS 1024   /* registrar containers with last results (~3 KiB each) */
 
 enum stats_counter {
         STATS_EVENTS,           /* container events read from the stream */

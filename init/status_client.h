@@ -2,7 +2,7 @@
  * controller's status socket (libcurl, CURLOPT_UNIX_SOCKET_PATH) and prints
  * a table for a person, the JSON as is (--json), or turns /healthz into an
  * exit status (--health, for the controller image's HEALTHCHECK).
- * Owns: its options and the table layout.  Does not own: the JSON (made
+ * Owns: its options and the HTTP request (the table: status_table.h).  Does not own: the JSON (made
  * by status_render.c in the controller).
  * Context: its own process; loads libcurl and cJSON (dl.h), never MHD. */
 #ifndef CONTRAINER_STATUS_CLIENT_H
@@ -10,14 +10,8 @@
 
 #include <stddef.h>
 
-struct buf;
-
 /* ARGV[0] is "status".  Returns the exit status: 0; 1 when the controller
  * cannot be asked (or, with --health, is not healthy); 2 on usage errors. */
 int status_main(int argc, char **argv);
-
-/* Pure: the /status JSON TEXT as a table into OUT.  0, -EINVAL if TEXT is
- * not a status document, -ENOMEM/-ENOBUFS. */
-int status_table(const char *text, struct buf *out);
 
 #endif
