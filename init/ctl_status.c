@@ -18,7 +18,6 @@
 #include "strv.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,20 +128,22 @@ static bool has_sys_admin(void)
 
 /* %host needs host PID 1's namespaces ($SYSIMAGE/proc/1/ns, i.e. --pid=host
  * or the host's /proc) and the right to enter them (CAP_SYS_ADMIN, i.e.
- * --privileged): a Swarm service gets neither (SPEC §2.8). */
+ * --privileged): a Swarm service gets neither (SPEC §2.8).  In a container
+ * (/.dockerenv) whose PID 1 shares our mount namespace, PID 1 is the
+ * container's own init, not the host's. */
 static void check_host_access(struct ctl *c)
 {
         char path[4200];
         const char *why = NULL;
-        int fd;
+        struct stat p1, self;
 
         snprintf(path, sizeof(path), "%s/proc/1/ns/mnt", strcmp(c->o->sysimage, "/") ? c->o->sysimage : "");
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                why = "the host's PID 1 is not visible (no --pid=host or SYSIMAGE)";
-        else
-                (void)close(fd);
-        if (!why && !has_sys_admin())
+        if (stat(path, &p1) < 0 || access(path, R_OK) < 0)
+                why = "the host's PID 1 is not visible (no --pid=host, no SYSIMAGE)";
+        else if (access("/.dockerenv", F_OK) == 0 && stat("/proc/self/ns/mnt", &self) == 0 &&
+                 self.st_ino == p1.st_ino && self.st_dev == p1.st_dev)
+                why = "PID 1 is this container's own init (no --pid=host)";
+        else if (!has_sys_admin())
                 why = "no CAP_SYS_ADMIN (not --privileged)";
         if (!why)
                 return;
