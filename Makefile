@@ -93,14 +93,14 @@ check: all check-unit check-fuzz check-bats
 check-unit: $(addprefix $(B)/asan/unit/,$(UNITS))
 	@tests/run-unit.sh $^
 
-check-# The three-node Docker Swarm test (SPEC 2.8): three dockerds in network
+check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
+	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
+
+# The three-node Docker Swarm test (SPEC 2.8): three dockerds in network
 # namespaces of their own deploy images/controller/stack.yml with the
 # controller image (hence `images` first).  Root, iproute2; not in `check`.
 check-swarm: images
 	@CONTRAINER=$(abspath $(B)/contrainer) BATS_TEST_TIMEOUT=600 tests/run-bats.sh tests/swarm/70-swarm.bats
-
-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
-	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
 check-bats: $(B)/contrainer

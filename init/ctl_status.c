@@ -165,18 +165,17 @@ void ctl_status_start(struct ctl *c)
                 log_error("out of memory, no status socket");
                 return;
         }
-        check_host_access(c);
         r = dl_load_httpd(err, sizeof(err));
         if (r < 0) {
                 log_warn("%s: no status socket and no metrics, going on without them", err);
-                return;
+                goto out;
         }
         if (c->o->status_socket) {
                 sc.socket_path = c->o->status_socket;
         } else {
                 if (asprintf(&path, "%s/status.sock", c->o->state_dir) < 0) {
                         log_error("out of memory, no status socket");
-                        return;
+                        goto out;
                 }
                 /* the state dir is made at the first cursor save otherwise */
                 if (mkdir(c->o->state_dir, 0700) < 0 && errno != EEXIST)
@@ -187,9 +186,13 @@ void ctl_status_start(struct ctl *c)
         if (r < 0)
                 log_warn("%s; going on without the status socket%s", err, sc.listen ? " and metrics" : "");
         else
-                log_info("status on %s%s%s", sc.socket_path, sc.listen ? ", metrics on " : "",
-                         sc.listen ? sc.listen : "");
+                log_debug("status on %s%s%s", sc.socket_path, sc.listen ? ", metrics on " : "",
+                          sc.listen ? sc.listen : "");
         free(path);
+out:
+        /* Last, right before the first connection: start-up says at most
+         * this one line before the Engine's. */
+        check_host_access(c);
 }
 
 size_t ctl_status_fds(struct ctl *c, struct curl_waitfd *w, size_t max, long *timeout_ms)
