@@ -149,7 +149,7 @@ static void check_host_access(struct ctl *c)
                 return;
         c->status->unavailable[0] = "%host";
         c->status->unavailable[1] = "direct dispatch";
-        log_warn("%s, as under Docker Swarm: %%host targets and direct dispatch are not available here; "
+        log_warn("%s, as under Docker Swarm: targets on the host and direct dispatch are not available here; "
                  "every other feature works", why);
 }
 

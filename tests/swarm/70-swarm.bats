@@ -70,7 +70,7 @@ all_healthy() { [[ "$(service_replicas)" == "global 3/3"* ]]; }
         local n
         for n in 1 2 3; do
                 sw_docker "$n" logs "$(task "$n")" >"$SWT/log$n" 2>&1
-                [ "$(grep -c '%host targets and direct dispatch are not available here' "$SWT/log$n")" -eq 1 ]
+                [ "$(grep -c 'targets on the host and direct dispatch are not available here' "$SWT/log$n")" -eq 1 ]
                 status_json "$n" | jq -e '.unavailable == ["%host", "direct dispatch"] and .engine.connected' >/dev/null
         done
 }
