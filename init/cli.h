@@ -48,6 +48,8 @@ struct watch_opts {
         unsigned jobs;              /* default 8, >= 1 */
         enum log_format log_format;
         bool once;
+        const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
+        const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
 };
 
 int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *ret,

@@ -35,6 +35,9 @@ const char cli_watch_help[] =
         "  --max-output BYTES     cap on each of stdout and stderr (1048576)\n"
         "  --jobs N               bodies running in parallel (8)\n"
         "  --log-format text|json log line format on stderr (text)\n"
+        "  --status-socket PATH   serve GET /status, /metrics, /healthz there, mode\n"
+        "                         0600 (default: STATE-DIR/status.sock)\n"
+        "  --metrics-listen ADDR:PORT  serve /metrics and /healthz on TCP too\n"
         "  --once                 process running containers and queued events,\n"
         "                         wait for the bodies, then exit\n"
         "  --help                 print this help and exit\n"
@@ -136,7 +139,8 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                     strcmp(name, "--state-dir") && strcmp(name, "--sysimage") &&
                     strcmp(name, "--allow") && strcmp(name, "--exec-timeout") &&
                     strcmp(name, "--max-output") && strcmp(name, "--jobs") &&
-                    strcmp(name, "--log-format")) {
+                    strcmp(name, "--log-format") && strcmp(name, "--status-socket") &&
+                    strcmp(name, "--metrics-listen")) {
                         snprintf(err, errsz, "unknown option '%s' (see --help)", name);
                         goto fail;
                 }
@@ -150,7 +154,8 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 }
 
                 if (strcmp(name, "--docker-socket") == 0 || strcmp(name, "--script-dir") == 0 ||
-                    strcmp(name, "--state-dir") == 0 || strcmp(name, "--sysimage") == 0) {
+                    strcmp(name, "--state-dir") == 0 || strcmp(name, "--sysimage") == 0 ||
+                    strcmp(name, "--status-socket") == 0 || strcmp(name, "--metrics-listen") == 0) {
                         if (!*val) {
                                 snprintf(err, errsz, "option '%s' needs a non-empty value", name);
                                 goto fail;
@@ -161,6 +166,10 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                                 o.script_dir = val;
                         else if (strcmp(name, "--state-dir") == 0)
                                 o.state_dir = val;
+                        else if (strcmp(name, "--status-socket") == 0)
+                                o.status_socket = val;
+                        else if (strcmp(name, "--metrics-listen") == 0)
+                                o.metrics_listen = val;
                         else
                                 o.sysimage = val;
                 } else if (strcmp(name, "--allow") == 0) {

@@ -34,6 +34,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
+#include "stats.h"
 #include "strv.h"
 #include "target.h"
 #include "worker.h"
@@ -202,6 +203,7 @@ static bool resolve(struct ctl *c, struct pev *p)
                                 ctl_dispatch_event(c, p, &se, NULL);
                                 n_rec++;
                         }
+                        stats_inc(c->stats, STATS_RECONCILES);
                         log_warn("reconciled from the container list: the Engine no longer has the events since the cursor "
                                  "(daemon restart or more than 256 events); %zu container(s) started since then got their start dispatched",
                                  n_rec);
@@ -442,8 +444,8 @@ static int loop(struct ctl *c)
                 long timeout = 1000, t;
                 int running = 0;
 
-                if (cap < 1 + c->o->jobs + COLLECT_PARALLEL) {
-                        cap = 1 + c->o->jobs + COLLECT_PARALLEL;
+                if (cap < 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS) {
+                        cap = 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS;
                         free(wfds);
                         wfds = calloc(cap, sizeof(*wfds));
                         if (!wfds)
@@ -471,7 +473,9 @@ static int loop(struct ctl *c)
                         timeout = 100;  /* re-check COLLECT_WAIT_MS */
                 if (c->cursor_dirty && timeout > CURSOR_SAVE_MS / 2)
                         timeout = CURSOR_SAVE_MS / 2;
+                n += ctl_status_fds(c, wfds + n, cap - n, &timeout);
                 (void)curl_multi_poll(c->multi, wfds, (unsigned)n, (int)timeout, NULL);
+                ctl_status_io(c);
 
                 read_signals(c);
                 if (c->stream)
@@ -555,7 +559,7 @@ int controller_run(const struct watch_opts *o)
         dc = (struct dispatch_config){
                 .jobs = o->jobs, .timeout_s = o->exec_timeout_s, .max_output = o->max_output,
                 .sysimage = o->sysimage, .docker = c->docker, .on_exec_id = on_exec_id,
-                .on_done = on_body_done, .ud = c,
+                .on_done = on_body_done, .on_result = ctl_status_on_result, .ud = c,
         };
         c->ds = dispatch_new(&dc);
         if (!c->ds) {
@@ -570,6 +574,7 @@ int controller_run(const struct watch_opts *o)
                           o->state_dir);
         }
         c->cursor_saved_ms = ctl_mono_ms();
+        ctl_status_start(c);
 
         r = ctl_connect_engine(c, true);
         if (r < 0) {
@@ -620,6 +625,7 @@ out:
                 c->coll_run = k->next_run;
                 ctl_coll_free(k);
         }
+        ctl_status_stop(c);
         ctl_stream_close(c);
         if (c->multi)
                 curl_multi_cleanup(c->multi);

@@ -29,6 +29,9 @@ struct registration;
 struct header_entry;
 struct docker_container;
 struct ticket;
+struct stats;
+struct ctl_status;
+struct dispatch_result;
 
 #define COLLECT_PARALLEL 64
 #define QUEUE_MAX 100000
@@ -145,6 +148,9 @@ struct ctl {
         bool stopping;
         long long stop_deadline_ms;
         bool killed_bodies;
+        /* status and metrics (ctl_status.c) */
+        struct stats *stats;
+        struct ctl_status *status;
 };
 
 /* ---- ctl_snap.c ---- */
@@ -269,5 +275,24 @@ void ctl_body_done(struct ctl *c, void *ticket);
 /* Free the per-registrar counters and the tickets of bodies that never
  * finished (dropped at shutdown).  At exit, after dispatch_free. */
 void ctl_fire_free(struct ctl *c);
+
+/* ---- ctl_status.c ---- */
+#define CTL_STATUS_FDS 2  /* poll fds of the status server (unix + TCP) */
+
+/* Create the stats, say what this deployment cannot do, serve the status
+ * socket and --metrics-listen.  Failures are logged; the controller goes on. */
+void ctl_status_start(struct ctl *c);
+
+/* Stop serving, free the stats. */
+void ctl_status_stop(struct ctl *c);
+
+/* The status server's fds into W (at most MAX), lowering *TIMEOUT_MS. */
+size_t ctl_status_fds(struct ctl *c, struct curl_waitfd *w, size_t max, long *timeout_ms);
+
+/* Serve whatever is ready (never blocks). */
+void ctl_status_io(struct ctl *c);
+
+/* dispatch_config.on_result: a finished body into the stats. */
+void ctl_status_on_result(void *ud, const struct dispatch_result *r);
 
 #endif

@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
+#include "stats.h"
 #include "strv.h"
 #include "target.h"
 #include "worker.h"
@@ -319,6 +320,7 @@ void ctl_install(struct ctl *c, struct coll *k, bool keep_served)
                 int r;
 
                 log_q(qs, sizeof(qs), s->path);
+                stats_inc(c->stats, STATS_SCRIPTS);
                 if (!s->out) {
                         log_warn("container %s script %s: %s, nothing registered", qn, qs,
                                  log_q(qr, sizeof(qr), s->reason ? s->reason : "failed"));

@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
+#include "stats.h"
 #include "strv.h"
 #include "target.h"
 #include "worker.h"
@@ -89,6 +90,7 @@ static int on_line(void *ud, const char *line, size_t len)
                          log_quote(q, sizeof(q), line, len));
                 return 0;
         }
+        stats_inc(c->stats, STATS_EVENTS);
         take_event(c, &e);
         return 0;
 }
@@ -271,6 +273,7 @@ void ctl_try_reconnect(struct ctl *c)
                 ctl_schedule_retry(c, strerror(-r));
                 return;
         }
+        stats_inc(c->stats, STATS_RECONNECTS);
         log_info("reconnected to the Docker Engine (API %s), resuming events from the cursor",
                  docker_api_version(c->docker));
         c->outage_logged = false;

@@ -14,6 +14,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
+#include "stats.h"
 #include "strv.h"
 #include "target.h"
 #include "worker.h"
@@ -95,6 +96,7 @@ static bool allowed(struct ctl *c, struct registration *g, const struct header_e
         if (policy_allows(c->policy, g->name, t))
                 return true;
         if (!keyset_has(&g->denied, key)) {
+                stats_inc(c->stats, STATS_DENIALS);
                 (void)keyset_add(&g->denied, key);
                 log_warn("denied: registrar %s script %s entry %s target %s (%s)",
                          log_q(qr, sizeof(qr), g->name), log_q(qs, sizeof(qs), g->script),

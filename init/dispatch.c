@@ -35,6 +35,7 @@ struct job {
         /* while running */
         struct worker w;
         long long started_ms;
+        long long queued_ms;
         bool exec_pending;
         bool killed_by_us;
         char status[64];
@@ -180,6 +181,7 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
         j->vars = vars;
         j->ticket = ticket;
         j->seq = ++ds->seq;
+        j->queued_ms = now_ms();
         j->w.fd = -1;
         buf_init(&j->out, JOBRUN_TAIL);
         buf_init(&j->err, JOBRUN_TAIL);
@@ -366,6 +368,9 @@ static void job_finish(struct dispatch *ds, size_t idx)
         for (q = ds->queues; q; q = q->next)
                 if (strcmp(q->key, target_key(j)) == 0)
                         q->busy = false;
+        if (ds->cfg.on_result)
+                ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){ j->type, target_display(j), j->vars,
+                        j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms });
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
         ds->cfg.on_done(ds->cfg.ud, j->ticket);

@@ -21,6 +21,16 @@ struct rbody;
 
 #define DISPATCH_MAX_QUEUED 100000  /* jobs waiting in all queues */
 
+/* A finished body, for the status side (stats.h); borrowed during the call. */
+struct dispatch_result {
+        enum target_type type;
+        const char *target;        /* container name, "%host", "%contrainer" */
+        char *const *vars;         /* the body's CONTRAINER_* variables */
+        const char *status;        /* "exit N", "timeout...", "overflow", "gone", "failed", "" (worker died) */
+        long long run_ms;          /* worker start to end */
+        long long latency_ms;      /* queued to end */
+};
+
 struct dispatch_config {
         unsigned jobs;
         unsigned timeout_s;
@@ -29,6 +39,7 @@ struct dispatch_config {
         struct docker *docker;
         void (*on_exec_id)(void *ud, const char *exec_id);
         void (*on_done)(void *ud, void *ticket);
+        void (*on_result)(void *ud, const struct dispatch_result *r);  /* may be NULL */
         void *ud;
 };
 

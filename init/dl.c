@@ -1,4 +1,5 @@
-/* dl.c — run-time loading of libcurl and cJSON for watch mode.  See dl.h.
+/* dl.c — run-time loading of libcurl, cJSON and libmicrohttpd for watch
+ * mode.  See dl.h.
  *
  * Each wrapped function is listed once in CURL_FUNCS / CJSON_FUNCS; a
  * wrapper with the library's own prototype forwards to the resolved pointer.
@@ -13,6 +14,7 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -88,12 +90,27 @@
         X(cJSON *, cJSON_AddStringToObject, (cJSON *const o, const char *const k, const char *const s), (o, k, s)) \
         X(cJSON *, cJSON_AddObjectToObject, (cJSON *const o, const char *const k), (o, k)) \
         X(cJSON *, cJSON_AddArrayToObject, (cJSON *const o, const char *const k), (o, k)) \
+        X(void, cJSON_DeleteItemFromObject, (cJSON *o, const char *k), (o, k)) \
         X(void *, cJSON_malloc, (size_t n), (n)) \
         X(void, cJSON_free, (void *p), (p))
+
+/* The status server's (status_server.c); loaded by dl_load_httpd only. */
+#define MHD_FUNCS(X) \
+        X(void, MHD_stop_daemon, (struct MHD_Daemon *d), (d)) \
+        X(enum MHD_Result, MHD_run, (struct MHD_Daemon *d), (d)) \
+        X(enum MHD_Result, MHD_get_timeout, (struct MHD_Daemon *d, MHD_UNSIGNED_LONG_LONG *t), (d, t)) \
+        X(struct MHD_Response *, MHD_create_response_from_buffer, (size_t n, void *b, enum MHD_ResponseMemoryMode m), (n, b, m)) \
+        X(enum MHD_Result, MHD_add_response_header, (struct MHD_Response *r, const char *h, const char *v), (r, h, v)) \
+        X(enum MHD_Result, MHD_queue_response, (struct MHD_Connection *c, unsigned int code, struct MHD_Response *r), (c, code, r)) \
+        X(void, MHD_destroy_response, (struct MHD_Response *r), (r))
 
 #define DECLARE_PTR(ret, name, params, args) static ret(*p_##name) params;
 CURL_FUNCS(DECLARE_PTR)
 CJSON_FUNCS(DECLARE_PTR)
+MHD_FUNCS(DECLARE_PTR)
+static struct MHD_Daemon *(*p_MHD_start_daemon_va)(unsigned int, uint16_t, MHD_AcceptPolicyCallback,
+                                                   void *, MHD_AccessHandlerCallback, void *, va_list);
+static const union MHD_DaemonInfo *(*p_MHD_get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...);
 static CURLcode (*p_curl_easy_setopt)(CURL *, CURLoption, ...);
 static CURLcode (*p_curl_easy_getinfo)(CURL *, CURLINFO, ...);
 static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
@@ -106,7 +123,27 @@ static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
 #pragma GCC diagnostic ignored "-Wpedantic"
 CURL_FUNCS(DEFINE_WRAPPER)
 CJSON_FUNCS(DEFINE_WRAPPER)
+MHD_FUNCS(DEFINE_WRAPPER)
 #pragma GCC diagnostic pop
+
+/* The options list goes on as MHD's own va_list variant reads it. */
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+                                    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+{
+        struct MHD_Daemon *d;
+        va_list ap;
+
+        va_start(ap, dh_cls);
+        d = p_MHD_start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
+        va_end(ap);
+        return d;
+}
+
+/* Only infos without an extra argument are asked for (EPOLL_FD). */
+const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *d, enum MHD_DaemonInfoType t, ...)
+{
+        return p_MHD_get_daemon_info(d, t);
+}
 
 /* One argument follows; libcurl reads it as long, object pointer, function
  * pointer or curl_off_t by the option's number range (curl.h). */
@@ -162,35 +199,45 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 struct dl_sym {
         const char *name;
         void **slot;
-        int lib; /* 0 curl, 1 cJSON */
+        int lib; /* 0 curl, 1 cJSON, 2 libmicrohttpd */
 };
 
 #define SYM_CURL(ret, name, params, args) { #name, (void **)&p_##name, 0 },
 #define SYM_CJSON(ret, name, params, args) { #name, (void **)&p_##name, 1 },
+#define SYM_MHD(ret, name, params, args) { #name, (void **)&p_##name, 2 },
 static const struct dl_sym dl_syms[] = {
         CURL_FUNCS(SYM_CURL)
         CJSON_FUNCS(SYM_CJSON)
         { "curl_easy_setopt", (void **)&p_curl_easy_setopt, 0 },
         { "curl_easy_getinfo", (void **)&p_curl_easy_getinfo, 0 },
         { "curl_multi_setopt", (void **)&p_curl_multi_setopt, 0 },
+        MHD_FUNCS(SYM_MHD)
+        { "MHD_start_daemon_va", (void **)&p_MHD_start_daemon_va, 2 },
+        { "MHD_get_daemon_info", (void **)&p_MHD_get_daemon_info, 2 },
 };
 
-int dl_load(char *err, size_t errsz)
-{
-        static const char *const libs[2] = { "libcurl.so.4", "libcjson.so.1" };
-        void *h[2];
+static const char *const dl_libs[3] = { "libcurl.so.4", "libcjson.so.1", "libmicrohttpd.so.12" };
 
-        for (int i = 0; i < 2; i++) {
-                h[i] = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL);
+/* dlopen the libraries FIRST..LAST and resolve their symbols. */
+static int load(int first, int last, char *err, size_t errsz)
+{
+        void *h[3] = { NULL, NULL, NULL };
+
+        for (int i = first; i <= last; i++) {
+                h[i] = dlopen(dl_libs[i], RTLD_NOW | RTLD_LOCAL);
                 if (!h[i]) {
-                        snprintf(err, errsz, "cannot load %s: %s", libs[i], dlerror());
+                        snprintf(err, errsz, "cannot load %s: %s", dl_libs[i], dlerror());
                         return -ENOENT;
                 }
         }
         for (size_t i = 0; i < sizeof(dl_syms) / sizeof(dl_syms[0]); i++) {
-                void *p = dlsym(h[dl_syms[i].lib], dl_syms[i].name);
+                void *p;
+
+                if (dl_syms[i].lib < first || dl_syms[i].lib > last)
+                        continue;
+                p = dlsym(h[dl_syms[i].lib], dl_syms[i].name);
                 if (!p) {
-                        snprintf(err, errsz, "%s: no symbol %s", libs[dl_syms[i].lib],
+                        snprintf(err, errsz, "%s: no symbol %s", dl_libs[dl_syms[i].lib],
                                  dl_syms[i].name);
                         return -ENOENT;
                 }
@@ -198,4 +245,14 @@ int dl_load(char *err, size_t errsz)
         }
         /* The handles stay open for the life of the process, on purpose. */
         return 0;
+}
+
+int dl_load(char *err, size_t errsz)
+{
+        return load(0, 1, err, errsz);
+}
+
+int dl_load_httpd(char *err, size_t errsz)
+{
+        return load(2, 2, err, errsz);
 }

@@ -1,4 +1,5 @@
-/* dl.h — loads libcurl and cJSON at run time, in watch mode only.
+/* dl.h — loads libcurl and cJSON (watch and status modes) and
+ * libmicrohttpd (watch mode's status server) at run time.
  * Owns: the dlopen handles and the table of resolved symbols.  dl.c defines
  * every curl_* and cJSON_* function the program calls as a thin wrapper
  * around the symbol it resolved, so the rest of the code includes the real
@@ -16,5 +17,9 @@
 /* Load libcurl.so.4 and libcjson.so.1 and resolve every wrapped symbol.
  * Returns 0, or -ENOENT with a description in ERR (dlerror's text). */
 int dl_load(char *err, size_t errsz);
+
+/* Load libmicrohttpd.so.12 and resolve the MHD_* symbols status_server.c
+ * uses.  Same returns as dl_load. */
+int dl_load_httpd(char *err, size_t errsz);
 
 #endif

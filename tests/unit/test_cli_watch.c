@@ -130,3 +130,22 @@ Test(cli_watch, rejects_bad_command_lines_with_one_line_naming_the_culprit)
                 cr_assert_null(strchr(err, '\n'));
         }
 }
+
+Test(cli_watch, status_socket_and_metrics_listen)
+{
+        char *argv0[] = { "watch", NULL }, *env[] = { NULL };
+        char *argv1[] = { "watch", "--status-socket", "/run/s.sock", "--metrics-listen=0.0.0.0:9323", NULL };
+        char *argv2[] = { "watch", "--metrics-listen", "", NULL };
+        struct watch_opts o;
+
+        cr_assert_eq(parse(argv0, env, &o), CLI_RUN);
+        cr_assert_null(o.status_socket);   /* <state-dir>/status.sock, decided by the controller */
+        cr_assert_null(o.metrics_listen);  /* off */
+        cli_watch_opts_free(&o);
+        cr_assert_eq(parse(argv1, env, &o), CLI_RUN);
+        cr_assert_str_eq(o.status_socket, "/run/s.sock");
+        cr_assert_str_eq(o.metrics_listen, "0.0.0.0:9323");
+        cli_watch_opts_free(&o);
+        cr_assert_eq(parse(argv2, env, &o), -EINVAL);
+        cr_assert_not_null(strstr(err, "--metrics-listen"));
+}

@@ -8,7 +8,7 @@
 #   runc, iptables) a client does not need.
 set -eu
 apt-get update -qq
-apt-get install -y -qq libcurl4 libcjson1 >/dev/null
+apt-get install -y -qq libcurl4 libcjson1 libmicrohttpd12 >/dev/null
 tmp=$(mktemp -d)
 (cd "$tmp" && apt-get download -qq docker.io)
 dpkg-deb --fsys-tarfile "$tmp"/docker.io_*.deb | tar -x -C "$tmp" ./usr/bin/docker
