@@ -29,6 +29,8 @@ const char cli_watch_help[] =
         "  --max-output BYTES     cap on each of stdout and stderr (1048576)\n"
         "  --jobs N               bodies running in parallel (8)\n"
         "  --log-format text|json log line format on stderr (text)\n"
+        "  --stop-timeout SECONDS on SIGTERM/SIGINT, how long running bodies may\n"
+        "                         finish before they are killed (5)\n"
         "  --once                 process running containers and queued events,\n"
         "                         wait for the bodies, then exit\n"
         "  --help                 print this help and exit\n"
@@ -79,6 +81,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 .state_dir = "/var/lib/contrainer",
                 .sysimage = "/",
                 .exec_timeout_s = 60,
+                .stop_timeout_s = 5,
                 .max_output = 1048576,
                 .jobs = 8,
                 .log_format = LOG_FORMAT_TEXT,
@@ -128,7 +131,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 name[nl] = '\0';
                 if (strcmp(name, "--docker-socket") && strcmp(name, "--script-dir") &&
                     strcmp(name, "--state-dir") && strcmp(name, "--sysimage") &&
-                    strcmp(name, "--allow") && strcmp(name, "--exec-timeout") &&
+                    strcmp(name, "--allow") && strcmp(name, "--exec-timeout") && strcmp(name, "--stop-timeout") &&
                     strcmp(name, "--max-output") && strcmp(name, "--jobs") &&
                     strcmp(name, "--log-format")) {
                         snprintf(err, errsz, "unknown option '%s' (see --help)", name);
@@ -184,6 +187,12 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                                 goto fail;
                         }
                         o.exec_timeout_s = (unsigned)n;
+                } else if (strcmp(name, "--stop-timeout") == 0) {
+                        if (parse_ull(val, 0, 3600, &n) < 0) {
+                                snprintf(err, errsz, "--stop-timeout needs whole seconds 0..3600, got '%.200s'", val);
+                                goto fail;
+                        }
+                        o.stop_timeout_s = (unsigned)n;
                 } else if (strcmp(name, "--max-output") == 0) {
                         if (parse_ull(val, 1, (unsigned long long)1 << 30, &n) < 0) {
                                 snprintf(err, errsz, "--max-output needs bytes 1..1073741824, got '%.200s'", val);

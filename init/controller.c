@@ -457,9 +457,11 @@ static void reap(struct ctl *c)
         int st;
         pid_t pid;
 
-        while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+        while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+                worker_forget(pid);
                 if (!dispatch_reaped(c->ds, pid, st))
                         (void)ctl_colls_reaped(c, pid, st);
+        }
 }
 
 static void recollect_all(struct ctl *c)
@@ -482,7 +484,7 @@ static void begin_stop(struct ctl *c, int sig)
         if (c->stopping)
                 return;
         c->stopping = true;
-        c->stop_deadline_ms = ctl_mono_ms() + (long long)c->o->exec_timeout_s * 1000 + 1000;
+        c->stop_deadline_ms = ctl_mono_ms() + (long long)c->o->stop_timeout_s * 1000;
         ctl_stream_close(c);
         dispatch_drop_queued(c->ds);
         /* Collections in flight are abandoned; their events stay behind the
@@ -496,7 +498,7 @@ static void begin_stop(struct ctl *c, int sig)
         c->q_len = 0;
         if (sig)
                 log_info("%s: stopping, waiting up to %us for %zu running bod%s", strsignal(sig),
-                         c->o->exec_timeout_s, dispatch_running(c->ds),
+                         c->o->stop_timeout_s, dispatch_running(c->ds),
                          dispatch_running(c->ds) == 1 ? "y" : "ies");
 }
 
@@ -567,6 +569,11 @@ static int loop(struct ctl *c)
                         timeout = 100;  /* re-check COLLECT_WAIT_MS */
                 if (c->cursor_dirty && timeout > CURSOR_SAVE_MS / 2)
                         timeout = CURSOR_SAVE_MS / 2;
+                if (c->stopping) {
+                        long long d = c->stop_deadline_ms - ctl_mono_ms();
+                        if (d < timeout)
+                                timeout = d < 0 ? 0 : (long)d;
+                }
                 (void)curl_multi_poll(c->multi, wfds, (unsigned)n, (int)timeout, NULL);
 
                 read_signals(c);
@@ -586,11 +593,16 @@ static int loop(struct ctl *c)
                 if (c->stopping) {
                         if (dispatch_running(c->ds) == 0)
                                 break;
+                        if (c->killed_bodies && ctl_mono_ms() >= c->stop_deadline_ms)
+                                break;  /* worker_end_all finishes them */
                         if (!c->killed_bodies && ctl_mono_ms() >= c->stop_deadline_ms) {
-                                log_warn("bodies still running after %us, killing their workers",
-                                         c->o->exec_timeout_s);
+                                log_warn("%zu bod%s still running after --stop-timeout %us, killing them with their process groups",
+                                         dispatch_running(c->ds), dispatch_running(c->ds) == 1 ? "y" : "ies",
+                                         c->o->stop_timeout_s);
                                 dispatch_kill_running(c->ds);
                                 c->killed_bodies = true;
+                                /* the workers' own grace, then a margin */
+                                c->stop_deadline_ms = ctl_mono_ms() + (WORKER_STOP_GRACE_S + 1) * 1000;
                         }
                 }
                 if (c->o->once && c->connected && !work_left(c))
@@ -716,6 +728,9 @@ out:
                 c->coll_run = k->next_run;
                 ctl_coll_free(k);
         }
+        /* No process we started outlives us (SPEC §2.5): every worker
+         * kills its body's group and exits, or is killed. */
+        worker_end_all((WORKER_STOP_GRACE_S + 1) * 1000L);
         ctl_stream_close(c);
         if (c->multi)
                 curl_multi_cleanup(c->multi);
