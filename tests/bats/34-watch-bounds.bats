@@ -136,3 +136,33 @@ wait' "$N-b")
         [ "$CTL_RC" -eq 0 ]
         wait_for "the body's processes gone" 10 ctop_lacks "$N-h" 'sleep 66[12]'
 }
+
+@test "without a view of container PIDs a hung script is left running, said so once, and the next script still registers" {
+        raw_script h 10-hang '#!/bin/sh
+echo started >>/m/h.started
+sleep 671 &
+exec sleep 672'
+        # A PID namespace of its own: the Engine's PIDs name nothing here.
+        CTL_WRAP=(unshare --pid --fork --mount-proc --kill-child=TERM)
+        ctl_start --exec-timeout 3
+        crun h
+        wait_lines "$M/h.started" 1
+        wait_log "10-hang" 30
+        [ "$(log_count "$N-h" 10-hang "not visible")" -eq 1 ]
+        refute log_grep "$N-h" "killed with its process group"
+        reg h 10-hang "" "$(mark h.next)"
+        kill -HUP "$(pgrep -P "$CTL_PID" -x contrainer)"
+        wait_lines "$M/h.next" 1
+        expect_file "$M/h.next" "immediate $N-h $N-h"
+}
+
+@test "a controller killed outright does not leave its bodies behind" {
+        reg r 10-ctl "%contrainer" 'trap "" TERM; echo $$ >>"$M/ctl.pids"; sleep 681 & echo $! >>"$M/ctl.pids"; sleep 682'
+        ctl_start --allow "$N-r=contrainer"
+        crun r
+        wait_lines "$M/ctl.pids" 2
+        kill -KILL "$CTL_PID"
+        CTL_MAY_EXIT=1 wait_for "the controller to exit" 10 ctl_exited
+        # Its workers got their parent-death signal and killed the group.
+        wait_for "the body's processes gone" 10 all_gone "$M/ctl.pids"
+}
