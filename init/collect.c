@@ -59,7 +59,7 @@ static void fail_reason(const struct collect_spec *cs, const struct docker_exec_
                 snprintf(line, linesz, "stopped (the controller is stopping)%s",
                          res->killed ? ", killed with its process group" : "");
         } else if (res->timed_out) {
-                snprintf(line, linesz, "timed out: the collection's deadline (--exec-timeout %us) passed%s",
+                snprintf(line, linesz, "timed out: the collection deadline (--exec-timeout %us) passed%s",
                          cs->timeout_s,
                          res->killed ? ", killed with its process group"
                          : res->not_visible ? ", left running: its process is not visible here (no --pid=host)"
@@ -143,7 +143,7 @@ int collect_main(const struct collect_spec *cs, int fd)
                         break;
                 }
                 if (r == -ETIME) {
-                        snprintf(line, sizeof(line), "not run: the collection's deadline (--exec-timeout %us) had passed",
+                        snprintf(line, sizeof(line), "not run: the collection deadline (--exec-timeout %us) had passed",
                                  cs->timeout_s);
                         put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
