@@ -1,5 +1,6 @@
 /* controller_int.h — the controller's shared state, split over controller.c
- * (the loop, the event queue, the cursor, signals), ctl_engine.c (the
+ * (the loop, the event queue, the cursor), ctl_signal.c (signals, the stop
+ * path), ctl_engine.c (the
  * /events stream, subscribing, reconnecting, identity), ctl_collect.c
  * (collection workers and registering their answers) and ctl_fire.c (which
  * entries fire on which targets, policy, body jobs).
@@ -128,6 +129,9 @@ struct ctl {
 };
 
 /* ---- controller.c ---- */
+/* Free every event still queued (not yet resolved), with its collections. */
+void ctl_queue_drop(struct ctl *c);
+
 /* CLOCK_MONOTONIC in ms / CLOCK_REALTIME in ns (the Engine's timeNano clock). */
 long long ctl_mono_ms(void);
 
@@ -219,5 +223,16 @@ void ctl_serve_immediates(struct ctl *c, struct pev *p);
 
 /* Does any entry of any registration fire on ACTION? */
 bool ctl_any_entry_matches(const struct ctl *c, const char *action);
+
+/* ---- ctl_signal.c ---- */
+/* Block TERM, INT, HUP, CHLD into a signalfd (c->sfd), ignore SIGPIPE.  0 or -errno. */
+int ctl_signals_setup(struct ctl *c);
+
+/* Handle every pending signal, then reap children. */
+void ctl_signals_read(struct ctl *c);
+
+/* While stopping: may the loop end?  Kills the bodies still running at
+ * --stop-timeout (once). */
+bool ctl_stop_done(struct ctl *c);
 
 #endif
