@@ -84,8 +84,15 @@ bool procguard_stat_leader(const char *text, size_t len, pid_t pid)
                         p = text + i;
                         break;
                 }
-        if (!p || sscanf(text, "%ld", &self) != 1 || self != (long)pid)
+        if (!p)
                 return false;
+        {
+                size_t hl = (size_t)(p - text) < 24 ? (size_t)(p - text) : 24;
+                memcpy(tmp, text, hl);  /* TEXT need not be NUL-terminated */
+                tmp[hl] = '\0';
+                if (sscanf(tmp, "%ld", &self) != 1 || self != (long)pid)
+                        return false;
+        }
         len -= (size_t)(p - text);
         if (len >= sizeof(tmp))
                 len = sizeof(tmp) - 1;
