@@ -4,8 +4,9 @@
  * for the stream, the worker's stop request and — when the exec's process
  * is visible to us (the controller shares the host's PID namespace) — its
  * pidfd.  Otherwise the exec is inspected now and then.  Either way the exec
- * is over when its process is: a background child holding the output open
- * gets a short drain and the stream is closed (such a child is the
+ * is over when its process is and the Engine has seen that (it marks the
+ * exec not running before it finishes copying the output): a background
+ * child holding the output open gets a short drain and the stream is closed (such a child is the
  * container's own business, as with `docker exec`).  No API call stops an
  * exec (ENGINE-NOTES): a timed-out one is killed with its process group
  * after procguard's checks, or, when its PID is not ours to see, left to the
@@ -30,7 +31,7 @@
 #include <time.h>
 
 #define DEXEC_CALL_S 5L          /* one inspect call */
-#define DEXEC_DRAIN_MS 200       /* output still in flight after the process exited */
+#define DEXEC_DRAIN_MS 300       /* output still in flight after the Engine saw the exit */
 #define DEXEC_EXIT_POLL_MS 3000  /* the Engine recording ExitCode after the exit */
 #define DEXEC_INSPECT_FIRST_MS 100
 #define DEXEC_INSPECT_MAX_MS 1000
@@ -170,7 +171,8 @@ struct run {
         struct docker_exec_result *res;
         struct procguard g;
         bool pid_tried;      /* an inspect gave its PID and we looked at it */
-        bool exited;         /* its process is known to have exited */
+        bool pid_exited;     /* its pidfd says it exited */
+        bool exited;         /* the Engine says it exited */
         bool has_exit;
         int exit_code;
 };
@@ -220,8 +222,13 @@ static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
                         if (msg->msg == CURLMSG_DONE)
                                 return msg->data.result;
                 now = deadline_now();
-                if (!x->exited && pidfd_exited(x))
-                        x->exited = true;
+                if (!x->pid_exited && pidfd_exited(x)) {
+                        /* The Engine sets Running=false and only then lets
+                         * the output streams finish: ask it before draining. */
+                        x->pid_exited = true;
+                        next_inspect = now;
+                        every = DEXEC_INSPECT_FIRST_MS / 2;
+                }
                 if (x->exited && !drain_end)
                         drain_end = now + DEXEC_DRAIN_MS;
                 if (x->exited && now >= drain_end)
@@ -234,20 +241,21 @@ static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
                         x->res->timed_out = true;
                         return CURLE_OK;
                 }
-                if (!x->exited && x->g.pidfd < 0 && now >= next_inspect) {
+                if (!x->exited && (x->g.pidfd < 0 || x->pid_exited) && now >= next_inspect) {
                         run_inspect(x);
-                        every = every * 2 > DEXEC_INSPECT_MAX_MS ? DEXEC_INSPECT_MAX_MS : every * 2;
+                        if (!x->pid_exited)
+                                every = every * 2 > DEXEC_INSPECT_MAX_MS ? DEXEC_INSPECT_MAX_MS : every * 2;
                         next_inspect = deadline_now() + every;
                         continue;
                 }
                 wake = deadline;
                 if (x->exited)
                         wake = deadline_min(wake, drain_end);
-                else if (x->g.pidfd < 0)
+                else if (x->g.pidfd < 0 || x->pid_exited)
                         wake = deadline_min(wake, next_inspect);
                 if (worker_stop_fd() >= 0)
                         w[nw++] = (struct curl_waitfd){ .fd = worker_stop_fd(), .events = CURL_WAIT_POLLIN };
-                if (x->g.pidfd >= 0 && !x->exited)
+                if (x->g.pidfd >= 0 && !x->pid_exited)
                         w[nw++] = (struct curl_waitfd){ .fd = x->g.pidfd, .events = CURL_WAIT_POLLIN };
                 t = deadline_poll_timeout(wake);
                 (void)curl_multi_poll(m, w, nw, t < 0 || t > 1000 ? 1000 : t, NULL);
@@ -271,6 +279,8 @@ static void run_exit_code(struct run *x)
 /* Kill it with its group if it still runs and procguard vouches for it. */
 static void run_kill(struct run *x)
 {
+        if (x->pid_exited)
+                return;  /* done; what is left of its group is the container's */
         if (x->g.pidfd < 0 && !x->pid_tried)
                 run_inspect(x);
         if (x->g.pidfd >= 0) {
