@@ -184,7 +184,9 @@ static void run_inspect(struct run *x)
 
         if (exec_inspect(x->d, x->res->exec_id, &ei) < 0)
                 return;
-        if (ei.pid > 0 && !x->pid_tried) {
+        /* Only while the Engine says it runs: after its exit the number may
+         * already name another process. */
+        if (ei.pid > 0 && ei.running && !x->pid_tried) {
                 x->pid_tried = true;
                 if (procguard_open_exec((pid_t)ei.pid, x->id, &x->g) == 0)
                         worker_guard(x->g.pidfd, x->g.pid);
