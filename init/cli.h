@@ -44,6 +44,7 @@ struct watch_opts {
         size_t n_allow;
         bool allow_all;
         unsigned exec_timeout_s;    /* default 60 */
+        unsigned stop_timeout_s;    /* --stop-timeout, default 5 */
         size_t max_output;          /* default 1048576 */
         unsigned jobs;              /* default 8, >= 1 */
         enum log_format log_format;

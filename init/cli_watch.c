@@ -38,6 +38,8 @@ const char cli_watch_help[] =
         "  --status-socket PATH   serve GET /status, /metrics, /healthz there, mode\n"
         "                         0600 (default: STATE-DIR/status.sock)\n"
         "  --metrics-listen ADDR:PORT  serve /metrics and /healthz on TCP too\n"
+        "  --stop-timeout SECONDS on SIGTERM/SIGINT, how long running bodies may\n"
+        "                         finish before they are killed (5)\n"
         "  --once                 process running containers and queued events,\n"
         "                         wait for the bodies, then exit\n"
         "  --help                 print this help and exit\n"
@@ -88,6 +90,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 .state_dir = "/var/lib/contrainer",
                 .sysimage = "/",
                 .exec_timeout_s = 60,
+                .stop_timeout_s = 5,
                 .max_output = 1048576,
                 .jobs = 8,
                 .log_format = LOG_FORMAT_TEXT,
@@ -137,7 +140,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 name[nl] = '\0';
                 if (strcmp(name, "--docker-socket") && strcmp(name, "--script-dir") &&
                     strcmp(name, "--state-dir") && strcmp(name, "--sysimage") &&
-                    strcmp(name, "--allow") && strcmp(name, "--exec-timeout") &&
+                    strcmp(name, "--allow") && strcmp(name, "--exec-timeout") && strcmp(name, "--stop-timeout") &&
                     strcmp(name, "--max-output") && strcmp(name, "--jobs") &&
                     strcmp(name, "--log-format") && strcmp(name, "--status-socket") &&
                     strcmp(name, "--metrics-listen")) {
@@ -199,6 +202,12 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                                 goto fail;
                         }
                         o.exec_timeout_s = (unsigned)n;
+                } else if (strcmp(name, "--stop-timeout") == 0) {
+                        if (parse_ull(val, 0, 3600, &n) < 0) {
+                                snprintf(err, errsz, "--stop-timeout needs whole seconds 0..3600, got '%.200s'", val);
+                                goto fail;
+                        }
+                        o.stop_timeout_s = (unsigned)n;
                 } else if (strcmp(name, "--max-output") == 0) {
                         if (parse_ull(val, 1, (unsigned long long)1 << 30, &n) < 0) {
                                 snprintf(err, errsz, "--max-output needs bytes 1..1073741824, got '%.200s'", val);

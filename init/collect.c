@@ -1,6 +1,8 @@
 /* collect.c — run a container's scripts in a worker.  See collect.h. */
 #include "collect.h"
 
+#include "deadline.h"
+#include "dexec.h"
 #include "docker.h"
 #include "strv.h"
 #include "worker.h"
@@ -47,11 +49,44 @@ static void stderr_tail(const struct buf *b, char *dst, size_t dstsz)
         snprintf(dst, dstsz, "%.*s", (int)(end - start), b->data ? b->data + start : "");
 }
 
+/* The reason a script failed, from its exec's result. */
+static void fail_reason(const struct collect_spec *cs, const struct docker_exec_result *res,
+                        char *line, size_t linesz)
+{
+        char tail[256];
+
+        if (res->stopped) {
+                snprintf(line, linesz, "stopped (the controller is stopping)%s",
+                         res->killed ? ", killed with its process group" : "");
+        } else if (res->timed_out) {
+                snprintf(line, linesz, "timed out: the collection deadline (--exec-timeout %us) passed%s",
+                         cs->timeout_s,
+                         res->killed ? ", killed with its process group"
+                         : res->not_visible ? ", left running: its process is not visible here (no --pid=host)"
+                                            : "");
+        } else if (res->overflow) {
+                snprintf(line, linesz, "output over %zu bytes", cs->max_output);
+        } else if (res->bad_stream) {
+                snprintf(line, linesz, "malformed exec stream");
+        } else {
+                stderr_tail(&res->out.err, tail, sizeof(tail));
+                snprintf(line, linesz, "exit status %d%s%s", res->exit_code,
+                         tail[0] ? ": " : "", tail);
+        }
+}
+
 int collect_main(const struct collect_spec *cs, int fd)
 {
+        /* One deadline for the whole collection (SPEC §2.4): scripts share
+         * --exec-timeout, they do not each get it. */
+        int64_t deadline = deadline_in((int64_t)cs->timeout_s * 1000);
         struct docker_inspect in;
         char **scripts = NULL, line[512];
         int r;
+
+        /* The outer bound of this worker: the listing calls have their own
+         * request timeouts on top of the scripts' deadline. */
+        worker_bound(cs->timeout_s + 2 * (unsigned)DOCKER_REQUEST_TIMEOUT_S);
 
         r = docker_inspect(cs->docker, cs->container_id, &in);
         if (r == -ENOENT) {
@@ -98,39 +133,36 @@ int collect_main(const struct collect_spec *cs, int fd)
         for (size_t i = 0; scripts[i]; i++) {
                 char *argv[] = { scripts[i], NULL };
                 struct docker_exec_result res = { .exit_code = -1 };
-                char tail[256];
 
+                if (worker_stop_requested())
+                        break;
                 (void)worker_put(fd, CR_EXEC_PENDING, NULL, 0);
-                r = docker_exec(cs->docker, cs->container_id, argv, NULL, cs->timeout_s,
+                r = docker_exec(cs->docker, cs->container_id, argv, NULL, deadline,
                                 cs->max_output, on_created, &fd, &res);
                 if (r == -ENOENT || r == -EBUSY) {
                         (void)worker_puts(fd, CR_GONE, r == -ENOENT ? "no such container"
                                                                     : "container is not running");
                         break;
                 }
+                if (r == -ETIME) {
+                        snprintf(line, sizeof(line), "not run: the collection deadline (--exec-timeout %us) had passed",
+                                 cs->timeout_s);
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        continue;
+                }
                 if (r < 0) {
                         snprintf(line, sizeof(line), "exec API: %s", strerror(-r));
                         put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
-                if (res.timed_out) {
-                        snprintf(line, sizeof(line), "timed out after %us%s", cs->timeout_s,
-                                 res.killed ? " (killed)" : " (abandoned: its process is not visible)");
-                } else if (res.overflow) {
-                        snprintf(line, sizeof(line), "output over %zu bytes", cs->max_output);
-                } else if (res.bad_stream) {
-                        snprintf(line, sizeof(line), "malformed exec stream");
-                } else if (res.exit_code != 0) {
-                        stderr_tail(&res.out.err, tail, sizeof(tail));
-                        snprintf(line, sizeof(line), "exit status %d%s%s", res.exit_code,
-                                 tail[0] ? ": " : "", tail);
-                } else {
+                if (!res.timed_out && !res.overflow && !res.bad_stream && !res.stopped &&
+                    res.exit_code == 0) {
                         put_pair(fd, CR_SCRIPT_OK, scripts[i], res.out.out.data,
                                  res.out.out.len);
-                        docker_exec_result_free(&res);
-                        continue;
+                } else {
+                        fail_reason(cs, &res, line, sizeof(line));
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
                 }
-                put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
                 docker_exec_result_free(&res);
         }
         strv_free(scripts);

@@ -340,59 +340,8 @@ static void save_cursor(struct ctl *c, bool force)
 
 /* ---- signals and the loop --------------------------------------------------- */
 
-static int setup_signals(struct ctl *c)
+void ctl_queue_drop(struct ctl *c)
 {
-        sigset_t s;
-
-        sigemptyset(&s);
-        sigaddset(&s, SIGTERM);
-        sigaddset(&s, SIGINT);
-        sigaddset(&s, SIGHUP);
-        sigaddset(&s, SIGCHLD);
-        if (sigprocmask(SIG_BLOCK, &s, NULL) < 0)
-                return -errno;
-        /* A dead exec connection must be an error return, not our death. */
-        if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-                return -errno;
-        c->sfd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC);
-        return c->sfd < 0 ? -errno : 0;
-}
-
-static void reap(struct ctl *c)
-{
-        int st;
-        pid_t pid;
-
-        while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-                if (!dispatch_reaped(c->ds, pid, st))
-                        (void)ctl_colls_reaped(c, pid, st);
-}
-
-static void recollect_all(struct ctl *c)
-{
-        struct docker_container *list = calloc(c->n_snap ? c->n_snap : 1, sizeof(*list));
-
-        if (!list)
-                return;
-        for (size_t i = 0; i < c->n_snap; i++) {
-                snprintf(list[i].id, sizeof(list[i].id), "%s", c->snap[i].id);
-                snprintf(list[i].name, sizeof(list[i].name), "%s", c->snap[i].name);
-        }
-        if (ctl_queue_collect(c, list, c->n_snap))
-                log_info("SIGHUP: collecting the scripts of %zu running container(s) again", c->n_snap);
-        free(list);
-}
-
-static void begin_stop(struct ctl *c, int sig)
-{
-        if (c->stopping)
-                return;
-        c->stopping = true;
-        c->stop_deadline_ms = ctl_mono_ms() + (long long)c->o->exec_timeout_s * 1000 + 1000;
-        ctl_stream_close(c);
-        dispatch_drop_queued(c->ds);
-        /* Collections in flight are abandoned; their events stay behind the
-         * cursor and come back on the next start. */
         while (c->q_head) {
                 struct pev *p = c->q_head;
                 c->q_head = p->next;
@@ -400,33 +349,6 @@ static void begin_stop(struct ctl *c, int sig)
         }
         c->q_tail = NULL;
         c->q_len = 0;
-        if (sig)
-                log_info("%s: stopping, waiting up to %us for %zu running bod%s", strsignal(sig),
-                         c->o->exec_timeout_s, dispatch_running(c->ds),
-                         dispatch_running(c->ds) == 1 ? "y" : "ies");
-}
-
-static void read_signals(struct ctl *c)
-{
-        struct signalfd_siginfo si;
-
-        while (read(c->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-                switch (si.ssi_signo) {
-                case SIGTERM:
-                case SIGINT:
-                        begin_stop(c, (int)si.ssi_signo);
-                        break;
-                case SIGHUP:
-                        if (!c->stopping)
-                                recollect_all(c);
-                        break;
-                case SIGCHLD:
-                        break;
-                default:
-                        break;
-                }
-        }
-        reap(c);
 }
 
 static bool work_left(const struct ctl *c)
@@ -474,10 +396,15 @@ static int loop(struct ctl *c)
                 if (c->cursor_dirty && timeout > CURSOR_SAVE_MS / 2)
                         timeout = CURSOR_SAVE_MS / 2;
                 n += ctl_status_fds(c, wfds + n, cap - n, &timeout);
+                if (c->stopping) {
+                        long long d = c->stop_deadline_ms - ctl_mono_ms();
+                        if (d < timeout)
+                                timeout = d < 0 ? 0 : (long)d;
+                }
                 (void)curl_multi_poll(c->multi, wfds, (unsigned)n, (int)timeout, NULL);
                 ctl_status_io(c);
 
-                read_signals(c);
+                ctl_signals_read(c);
                 if (c->stream)
                         (void)curl_multi_perform(c->multi, &running);
                 if (c->stream)
@@ -491,16 +418,8 @@ static int loop(struct ctl *c)
                 ctl_stream_liveness(c);
                 ctl_try_reconnect(c);
 
-                if (c->stopping) {
-                        if (dispatch_running(c->ds) == 0)
-                                break;
-                        if (!c->killed_bodies && ctl_mono_ms() >= c->stop_deadline_ms) {
-                                log_warn("bodies still running after %us, killing their workers",
-                                         c->o->exec_timeout_s);
-                                dispatch_kill_running(c->ds);
-                                c->killed_bodies = true;
-                        }
-                }
+                if (c->stopping && ctl_stop_done(c))
+                        break;
                 if (c->o->once && c->connected && !work_left(c))
                         break;
         }
@@ -551,7 +470,7 @@ int controller_run(const struct watch_opts *o)
                 log_error("out of memory");
                 goto out;
         }
-        r = setup_signals(c);
+        r = ctl_signals_setup(c);
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "cannot set up signals: %m");
                 goto out;
@@ -626,6 +545,9 @@ out:
                 ctl_coll_free(k);
         }
         ctl_status_stop(c);
+        /* No process we started outlives us (SPEC §2.5): every worker
+         * kills its body's group and exits, or is killed. */
+        worker_end_all((WORKER_STOP_GRACE_S + 1) * 1000L);
         ctl_stream_close(c);
         if (c->multi)
                 curl_multi_cleanup(c->multi);

@@ -1,5 +1,6 @@
 /* controller_int.h — the controller's shared state, split over controller.c
- * (the loop, the event queue, the cursor, signals), ctl_engine.c (the
+ * (the loop, the event queue, the cursor), ctl_signal.c (signals, the stop
+ * path), ctl_engine.c (the
  * /events stream, subscribing, reconnecting, identity), ctl_collect.c
  * (collection workers and registering their answers), ctl_fire.c (which
  * entries fire on which targets, policy, body jobs, per-registrar caps,
@@ -153,6 +154,10 @@ struct ctl {
         struct ctl_status *status;
 };
 
+/* ---- controller.c ---- */
+/* Free every event still queued (not yet resolved), with its collections. */
+void ctl_queue_drop(struct ctl *c);
+
 /* ---- ctl_snap.c ---- */
 /* CLOCK_MONOTONIC in ms / CLOCK_REALTIME in ns (the Engine's timeNano clock). */
 long long ctl_mono_ms(void);
@@ -294,5 +299,15 @@ void ctl_status_io(struct ctl *c);
 
 /* dispatch_config.on_result: a finished body into the stats. */
 void ctl_status_on_result(void *ud, const struct dispatch_result *r);
+/* ---- ctl_signal.c ---- */
+/* Block TERM, INT, HUP, CHLD into a signalfd (c->sfd), ignore SIGPIPE.  0 or -errno. */
+int ctl_signals_setup(struct ctl *c);
+
+/* Handle every pending signal, then reap children. */
+void ctl_signals_read(struct ctl *c);
+
+/* While stopping: may the loop end?  Kills the bodies still running at
+ * --stop-timeout (once). */
+bool ctl_stop_done(struct ctl *c);
 
 #endif

@@ -38,6 +38,7 @@ struct job {
         long long queued_ms;
         bool exec_pending;
         bool killed_by_us;
+        bool stopped;       /* stopped at shutdown: its event is not done */
         char status[64];
         struct buf out, err, reason;
 };
@@ -326,6 +327,8 @@ static void job_finish(struct dispatch *ds, size_t idx)
         double secs = (double)(now_ms() - j->started_ms) / 1000.0;
         char qt[512], qo[620], qe[620], qr[1100];
         const char *st = j->status;
+        /* Stopped at shutdown, unless it finished by itself meanwhile. */
+        bool unfinished = j->stopped && (!st[0] || strncmp(st, "stopped", 7) == 0);
         struct tqueue *q;
 
         log_q(qt, sizeof(qt), target_display(j));
@@ -338,8 +341,14 @@ static void job_finish(struct dispatch *ds, size_t idx)
                 if (j->err.len)
                         snprintf(qe, sizeof(qe), ", stderr %.590s", tail_q(t2, sizeof(t2), &j->err, 200));
         }
-        if (j->killed_by_us) {
-                log_error("%s on target %s: no answer within %us, worker killed", j->label, qt,
+        if (unfinished) {
+                log_warn("%s on target %s: stopped after %.3fs at shutdown%s, it runs again after the next start",
+                         j->label, qt, secs,
+                         strstr(st, "killed") ? ", killed with its process group"
+                         : strstr(st, "notvisible") ? " (its process is not visible here: left running)"
+                                                     : "");
+        } else if (j->killed_by_us) {
+                log_error("%s on target %s: no answer within %us, worker stopped", j->label, qt,
                           ds->cfg.timeout_s);
         } else if (!st[0]) {
                 log_error("%s on target %s: the worker died (status %d) after %.3fs", j->label,
@@ -353,7 +362,9 @@ static void job_finish(struct dispatch *ds, size_t idx)
         } else if (strncmp(st, "timeout", 7) == 0) {
                 log_warn("%s on target %s: timed out after %us%s%s%s", j->label,
                          qt, ds->cfg.timeout_s,
-                         strstr(st, "killed") ? " (killed)" : " (abandoned: its process is not visible)",
+                         strstr(st, "killed") ? " (killed with its process group)"
+                         : strstr(st, "notvisible") ? " (not killed: its process is not visible here, no --pid=host)"
+                                                     : "",
                          qo, qe);
         } else if (strcmp(st, "overflow") == 0) {
                 log_warn("%s on target %s: output over %zu bytes, stopped after %.3fs", j->label,
@@ -373,7 +384,10 @@ static void job_finish(struct dispatch *ds, size_t idx)
                         j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms });
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
-        ds->cfg.on_done(ds->cfg.ud, j->ticket);
+        /* A body stopped at shutdown did not finish: its event stays behind
+         * the cursor (SPEC §2.5, at-least-once). */
+        if (!unfinished)
+                ds->cfg.on_done(ds->cfg.ud, j->ticket);
         job_free(j);
 }
 
@@ -444,7 +458,7 @@ void dispatch_kill_running(struct dispatch *ds)
 {
         for (size_t i = 0; i < ds->n_running; i++) {
                 worker_kill(&ds->running[i]->w);
-                ds->running[i]->killed_by_us = true;
+                ds->running[i]->stopped = true;
         }
 }
 

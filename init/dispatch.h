@@ -79,7 +79,9 @@ size_t dispatch_queued(const struct dispatch *ds);
 /* Forget every job not yet started (their tickets are not completed). */
 void dispatch_drop_queued(struct dispatch *ds);
 
-/* SIGKILL every running worker (shutdown after the grace period). */
+/* Stop every running job (shutdown after --stop-timeout): its worker kills
+ * the body with its process group and exits (worker_kill); such a job's
+ * ticket is never completed, so its event stays behind the cursor. */
 void dispatch_kill_running(struct dispatch *ds);
 
 /* Milliseconds until the next safety deadline (-1: none). */

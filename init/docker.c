@@ -8,6 +8,7 @@
 #include "docker.h"
 
 #include "buf.h"
+#include "docker_int.h"
 #include "events.h"
 #include "strv.h"
 #include "tarlist.h"
@@ -183,8 +184,8 @@ int docker_request(struct docker *d, const char *method, const char *path_query,
         return r;
 }
 
-/* GET PATH and parse the JSON answer (status 200 only). */
-static int get_json(struct docker *d, const char *path, long *ret_status, cJSON **ret)
+int docker_get_json(struct docker *d, const char *path, long timeout_s, long *ret_status,
+                    cJSON **ret)
 {
         struct buf b;
         long status = 0;
@@ -192,7 +193,7 @@ static int get_json(struct docker *d, const char *path, long *ret_status, cJSON 
         int r;
 
         buf_init(&b, DOCKER_JSON_MAX);
-        r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
+        r = docker_request(d, "GET", path, NULL, timeout_s, &status, &b);
         if (r < 0)
                 goto out;
         *ret_status = status;
@@ -210,6 +211,17 @@ static int get_json(struct docker *d, const char *path, long *ret_status, cJSON 
 out:
         buf_free(&b);
         return r;
+}
+
+/* GET PATH and parse the JSON answer (status 200 only). */
+static int get_json(struct docker *d, const char *path, long *ret_status, cJSON **ret)
+{
+        return docker_get_json(d, path, DOCKER_REQUEST_TIMEOUT_S, ret_status, ret);
+}
+
+int docker_curl_errno(int code)
+{
+        return curl_to_errno((CURLcode)code);
 }
 
 /* ---- version negotiation ------------------------------------------------- */
@@ -555,270 +567,6 @@ out:
         if (s.h)
                 curl_easy_cleanup(s.h);
         return r;
-}
-
-/* ---- exec ---------------------------------------------------------------- */
-
-static cJSON *string_array(char *const *v)
-{
-        cJSON *a = cJSON_CreateArray();
-
-        for (size_t i = 0; a && v && v[i]; i++) {
-                cJSON *s = cJSON_CreateString(v[i]);
-                if (!s || !cJSON_AddItemToArray(a, s)) {
-                        cJSON_Delete(s);
-                        cJSON_Delete(a);
-                        return NULL;
-                }
-        }
-        return a;
-}
-
-static int exec_create(struct docker *d, const char *id, char *const *argv, char *const *env,
-                       long *ret_status, char *ret_id, size_t idsz)
-{
-        cJSON *req = cJSON_CreateObject(), *resp = NULL, *x;
-        char *body = NULL, path[160];
-        struct buf b;
-        long status = 0;
-        int r;
-
-        buf_init(&b, 65536);
-        if (!req || !cJSON_AddTrueToObject(req, "AttachStdout") ||
-            !cJSON_AddTrueToObject(req, "AttachStderr") ||
-            !cJSON_AddFalseToObject(req, "AttachStdin") ||
-            !cJSON_AddFalseToObject(req, "Tty")) {
-                r = -ENOMEM;
-                goto out;
-        }
-        x = string_array(argv);
-        if (!x || !cJSON_AddItemToObject(req, "Cmd", x)) {
-                cJSON_Delete(x);
-                r = -ENOMEM;
-                goto out;
-        }
-        if (env) {
-                x = string_array(env);
-                if (!x || !cJSON_AddItemToObject(req, "Env", x)) {
-                        cJSON_Delete(x);
-                        r = -ENOMEM;
-                        goto out;
-                }
-        }
-        body = cJSON_PrintUnformatted(req);
-        if (!body) {
-                r = -ENOMEM;
-                goto out;
-        }
-        snprintf(path, sizeof(path), "/containers/%s/exec", id);
-        r = docker_request(d, "POST", path, body, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
-        if (r < 0)
-                goto out;
-        *ret_status = status;
-        if (status != 201) {
-                r = status == 404 ? -ENOENT : status == 409 ? -EBUSY : -EPROTO;
-                goto out;
-        }
-        resp = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
-        x = resp ? cJSON_GetObjectItemCaseSensitive(resp, "Id") : NULL;
-        if (!cJSON_IsString(x) || strlen(x->valuestring) >= idsz ||
-            strspn(x->valuestring, "0123456789abcdef") != strlen(x->valuestring)) {
-                r = -EPROTO;
-                goto out;
-        }
-        snprintf(ret_id, idsz, "%s", x->valuestring);
-        r = 0;
-out:
-        cJSON_Delete(req);
-        cJSON_Delete(resp);
-        if (body)
-                cJSON_free(body);
-        buf_free(&b);
-        return r;
-}
-
-struct exec_inspect {
-        bool running;
-        bool has_exit;
-        int exit_code;
-        long pid;
-};
-
-static int exec_inspect(struct docker *d, const char *exec_id, struct exec_inspect *ret)
-{
-        struct exec_inspect ei = { .running = false };
-        cJSON *j = NULL, *x;
-        char path[160];
-        long status;
-        int r;
-
-        snprintf(path, sizeof(path), "/exec/%s/json", exec_id);
-        r = get_json(d, path, &status, &j);
-        if (r < 0)
-                return r;
-        ei.running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "Running"));
-        x = cJSON_GetObjectItemCaseSensitive(j, "ExitCode");
-        if (cJSON_IsNumber(x)) {
-                ei.has_exit = true;
-                ei.exit_code = x->valueint;
-        }
-        x = cJSON_GetObjectItemCaseSensitive(j, "Pid");
-        if (cJSON_IsNumber(x))
-                ei.pid = (long)x->valuedouble;
-        cJSON_Delete(j);
-        *ret = ei;
-        return 0;
-}
-
-/* Does /proc/PID look like the exec we started (ARGV)?  Only then may we
- * kill it: the Engine reports a host PID, which names our process only when
- * we share the host's PID namespace. */
-static bool proc_matches(long pid, char *const *argv)
-{
-        char path[64], cmd[4096];
-        ssize_t n;
-        int fd;
-        bool ok = false;
-
-        snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        n = read(fd, cmd, sizeof(cmd) - 1);
-        (void)close(fd);
-        if (n <= 0)
-                return false;
-        cmd[n] = '\0';
-        /* A script started through its #! line shows as "sh /contrainer/x";
-         * a body as "sh -c BODY" (or BODY's last command after sh's exec):
-         * accept when any argument equals our argv[0] or last argument. */
-        for (char *p = cmd; p < cmd + n; p += strlen(p) + 1) {
-                size_t last = strv_len(argv) - 1;
-                if (strcmp(p, argv[0]) == 0 || strcmp(p, argv[last]) == 0)
-                        ok = true;
-        }
-        return ok;
-}
-
-struct exec_sink {
-        struct frame_decoder *fd;
-        int err;
-};
-
-static size_t exec_write(char *p, size_t sz, size_t n, void *ud)
-{
-        struct exec_sink *s = ud;
-        int r = frame_decoder_feed(s->fd, p, sz * n);
-
-        if (r < 0) {
-                s->err = r;
-                return 0;  /* a short count aborts the transfer */
-        }
-        return sz * n;
-}
-
-int docker_exec(struct docker *d, const char *id, char *const *argv, char *const *env,
-                unsigned timeout_s, size_t max_output,
-                void (*on_created)(void *userdata, const char *exec_id), void *userdata,
-                struct docker_exec_result *ret)
-{
-        struct docker_exec_result res = { .exit_code = -1 };
-        struct exec_sink s;
-        struct exec_inspect ei;
-        char path[160], *url = NULL;
-        CURL *h = NULL;
-        struct curl_slist *hdrs = NULL;
-        CURLcode c;
-        long status = 0;
-        int r;
-
-        frame_decoder_init(&res.out, max_output);
-        r = exec_create(d, id, argv, env, &status, res.exec_id, sizeof(res.exec_id));
-        if (r < 0) {
-                ret->http_status = status;
-                goto out;
-        }
-        if (on_created)
-                on_created(userdata, res.exec_id);
-
-        snprintf(path, sizeof(path), "/exec/%s/start", res.exec_id);
-        url = docker_url(d, path);
-        h = curl_easy_init();
-        hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-        if (!url || !h || !hdrs) {
-                r = -ENOMEM;
-                goto out;
-        }
-        s.fd = &res.out;
-        s.err = 0;
-        docker_easy_setup(d, h, url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{\"Detach\":false,\"Tty\":false}");
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, exec_write);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_s);
-        c = curl_easy_perform(h);
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        if (c == CURLE_OPERATION_TIMEDOUT) {
-                res.timed_out = true;
-        } else if (c == CURLE_WRITE_ERROR && s.err == -ENOBUFS) {
-                res.overflow = true;
-        } else if (c == CURLE_WRITE_ERROR && s.err == -EPROTO) {
-                res.bad_stream = true;
-        } else if (c != CURLE_OK) {
-                r = curl_to_errno(c);
-                goto out;
-        } else if (status != 200 && status != 101) {
-                r = status == 404 ? -ENOENT : status == 409 ? -EBUSY : -EPROTO;
-                res.http_status = status;
-                goto out;
-        }
-        if (res.out.overflow)
-                res.overflow = true;
-
-        if (res.timed_out || res.overflow || res.bad_stream) {
-                /* No API call stops an exec (ENGINE-NOTES): kill its host
-                 * PID if it is visible and plausibly ours, else abandon it. */
-                if (exec_inspect(d, res.exec_id, &ei) == 0 && ei.running && ei.pid > 1 &&
-                    proc_matches(ei.pid, argv) && kill((pid_t)ei.pid, SIGKILL) == 0)
-                        res.killed = true;
-                *ret = res;
-                memset(&res, 0, sizeof(res));
-                r = 0;
-                goto out;
-        }
-        /* The stream ended: the process has exited, but the Engine may not
-         * have recorded ExitCode yet — re-poll while Running, bounded. */
-        for (int i = 0; i < 200; i++) {
-                r = exec_inspect(d, res.exec_id, &ei);
-                if (r < 0)
-                        goto out;
-                if (!ei.running && ei.has_exit)
-                        break;
-                struct timespec ts = { 0, 10 * 1000 * 1000 };
-                (void)nanosleep(&ts, NULL);
-        }
-        if (ei.running || !ei.has_exit) {
-                r = -ETIMEDOUT;
-                goto out;
-        }
-        res.exit_code = ei.exit_code;
-        *ret = res;
-        memset(&res, 0, sizeof(res));
-        r = 0;
-out:
-        frame_decoder_free(&res.out);
-        curl_slist_free_all(hdrs);
-        if (h)
-                curl_easy_cleanup(h);
-        free(url);
-        return r;
-}
-
-void docker_exec_result_free(struct docker_exec_result *r)
-{
-        if (r)
-                frame_decoder_free(&r->out);
 }
 
 /* ---- finite /events query ------------------------------------------------ */

@@ -1,8 +1,9 @@
 /* docker.h — blocking Engine API client over the unix socket (libcurl).
  * Owns: the socket path, the negotiated API version, request/response
  * plumbing, and the calls the controller needs: ping, list, inspect, the
- * archive listing of a script dir, exec (create, attached start, inspect),
- * and a finite /events query.  cJSON trees never leave this file.
+ * archive listing of a script dir and a finite /events query.  The exec
+ * life cycle is dexec.h's (it shares docker_int.h).  cJSON trees never leave
+ * this file and dexec.c.
  * Does not own: the live /events stream's loop (watch.c drives it on a multi
  * handle; docker_url/docker_easy_setup give it the same transport).
  * Context: the main loop (start-up, reconnect: short calls) and forked worker
@@ -76,29 +77,6 @@ int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
  * dir), -ESRCH (no such container), -errno. */
 int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
                         char ***ret);
-
-struct docker_exec_result {
-        char exec_id[80];
-        int exit_code;          /* valid when !timed_out && !overflow && !bad_stream */
-        bool timed_out;
-        bool overflow;          /* stdout or stderr passed MAX_OUTPUT */
-        bool bad_stream;
-        bool killed;            /* timed out or overflowed, and we killed its host pid */
-        long http_status;       /* of the create call, when it failed */
-        struct frame_decoder out;  /* .out and .err hold the captured output */
-};
-
-/* Run ARGV (with ENV added, may be NULL) in container ID, attached, bounded
- * by TIMEOUT_S and MAX_OUTPUT per stream.  ON_CREATED (may be NULL) is
- * called with the exec id as soon as it is known (before it starts).
- * Returns 0 with *RET filled (free with docker_exec_result_free), or
- * -ENOENT / -EBUSY (container gone / not running: create got 404 / 409,
- * RET.http_status set), -errno. */
-int docker_exec(struct docker *d, const char *id, char *const *argv, char *const *env,
-                unsigned timeout_s, size_t max_output,
-                void (*on_created)(void *userdata, const char *exec_id), void *userdata,
-                struct docker_exec_result *ret);
-void docker_exec_result_free(struct docker_exec_result *r);
 
 /* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
  * parseable events in order (malformed lines skipped), at most MAX.

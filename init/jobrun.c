@@ -4,9 +4,12 @@
  * injection"). */
 #include "jobrun.h"
 
+#include "deadline.h"
+#include "dexec.h"
 #include "docker.h"
 #include "frames.h"
 #include "nsenter.h"
+#include "procguard.h"
 #include "strv.h"
 #include "worker.h"
 
@@ -17,26 +20,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
-static long long now_ms(void)
+/* Close every descriptor from LOWEST up without close_range (Linux < 5.9):
+ * the numbers /proc/self/fd lists (read with raw getdents64: no malloc), or
+ * every number below RLIMIT_NOFILE when /proc is not there.
+ * Async-signal-safe. */
+int jobrun_close_fds_fallback(int lowest)
 {
-        struct timespec ts;
+        char buf[4096];
+        struct rlimit rl;
+        long n;
+        int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (dfd >= 0) {
+                while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+                        for (long off = 0; off < n;) {
+                                struct linux_dirent64 {
+                                        unsigned long long d_ino;
+                                        long long d_off;
+                                        unsigned short d_reclen;
+                                        unsigned char d_type;
+                                        char d_name[];
+                                } *e = (void *)(buf + off);
+                                int fd = 0;
+                                const char *c = e->d_name;
+
+                                off += e->d_reclen;
+                                if (*c < '0' || *c > '9')
+                                        continue;
+                                while (*c >= '0' && *c <= '9' && fd < 1 << 24)
+                                        fd = fd * 10 + (*c++ - '0');
+                                if (fd >= lowest && fd != dfd)
+                                        (void)close(fd);
+                        }
+                }
+                (void)close(dfd);
+                if (n == 0)
+                        return 0;
+        }
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 20)
+                rl.rlim_cur = 1 << 20;
+        for (int fd = lowest; fd < (int)rl.rlim_cur; fd++)
+                (void)close(fd);
+        return 0;
 }
 
 int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct jobrun_local_result *ret)
 {
         struct jobrun_local_result res = { .wstatus = 0 };
+        struct procguard g = PROCGUARD_INIT;
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
-        long long deadline = now_ms() + (long long)timeout_s * 1000;
+        int64_t deadline = deadline_in((int64_t)timeout_s * 1000), drain_end = 0;
         bool exited = false, killed = false;
         pid_t pid;
 
@@ -58,17 +99,22 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                 /* async-signal-safe calls only from here to execve */
                 (void)setpgid(0, 0);
                 (void)signal(SIGPIPE, SIG_DFL);
+                (void)signal(SIGTERM, SIG_DFL);
+                (void)signal(SIGALRM, SIG_DFL);
                 sigemptyset(&all);
                 (void)sigprocmask(SIG_SETMASK, &all, NULL);
                 if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
                         _exit(126);
-                (void)close_range(3, ~0U, 0);
+                if (close_range(3, ~0U, 0) < 0)
+                        (void)jobrun_close_fds_fallback(3);
                 execve(argv[0], argv, envp);
                 _exit(errno == ENOENT ? 127 : 126);
         }
         /* Also from this side: kill(-pid) must not race the child's own
          * setpgid (EACCES after its exec is harmless). */
         (void)setpgid(pid, pid);
+        if (procguard_open_child(pid, &g) == 0)
+                worker_guard(g.pidfd, pid);
         (void)close(po[1]);
         (void)close(pe[1]);
         po[1] = pe[1] = -1;
@@ -77,31 +123,36 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
 
         /* Read until both pipes close and the child is gone; a background
          * process that keeps a pipe open cannot hold us past the child's
-         * exit by more than a short grace. */
-        long long grace_end = 0;
+         * exit by more than a short drain. */
         while (po[0] >= 0 || pe[0] >= 0 || !exited) {
-                struct pollfd p[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-                long long now = now_ms(), wait_ms;
+                struct pollfd p[4] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 },
+                                       { exited ? -1 : g.pidfd, POLLIN, 0 },
+                                       { worker_stop_fd(), POLLIN, 0 } };
+                int64_t now = deadline_now(), wake;
                 int st;
 
                 if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
                         exited = true;
                         res.wstatus = st;
-                        grace_end = now + 200;
+                        drain_end = now + 200;
+                        worker_guard(-1, 0);
+                        procguard_close(&g);
                 }
-                if (exited && (now >= grace_end || (po[0] < 0 && pe[0] < 0)))
+                if (exited && (now >= drain_end || (po[0] < 0 && pe[0] < 0)))
                         break;
-                if (!killed && now >= deadline) {
-                        res.timed_out = true;
+                if (!killed && !exited && (now >= deadline || worker_stop_requested())) {
+                        if (now >= deadline)
+                                res.timed_out = true;
+                        else
+                                res.stopped = true;
+                        /* Our child, not reaped: its group id is still its own. */
                         (void)kill(-pid, SIGKILL);
                         killed = true;
                 }
-                wait_ms = exited ? grace_end - now : killed ? 50 : deadline - now;
-                if (wait_ms > 50 && (!exited))
-                        wait_ms = 50;  /* poll the child's exit */
-                if (wait_ms < 0)
-                        wait_ms = 0;
-                if (poll(p, 2, (int)wait_ms) < 0 && errno != EINTR) {
+                wake = exited ? drain_end : killed ? now + 50 : deadline;
+                if (g.pidfd < 0 && !exited && wake > now + 50)
+                        wake = now + 50;  /* no pidfd: poll the child's exit */
+                if (poll(p, 4, deadline_poll_timeout(wake)) < 0 && errno != EINTR) {
                         r = -errno;
                         goto out;
                 }
@@ -117,7 +168,8 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                         if (n > 0) {
                                 if (buf_append(b, tmp, (size_t)n) == -ENOBUFS && !res.overflow) {
                                         res.overflow = true;
-                                        (void)kill(-pid, SIGKILL);
+                                        if (!exited)
+                                                (void)kill(-pid, SIGKILL);
                                         killed = true;
                                 }
                         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -136,6 +188,8 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
         memset(&res, 0, sizeof(res));
         r = 0;
 out:
+        worker_guard(-1, 0);
+        procguard_close(&g);
         for (int i = 0; i < 2; i++) {
                 if (po[i] >= 0)
                         (void)close(po[i]);
@@ -167,8 +221,9 @@ static int run_container(const struct jobrun_spec *js, int fd)
         int r;
 
         (void)worker_put(fd, JR_EXEC_PENDING, NULL, 0);
-        r = docker_exec(js->docker, js->container_id, argv, js->vars, js->timeout_s,
-                        js->max_output, on_created, &fd, &res);
+        r = docker_exec(js->docker, js->container_id, argv, js->vars,
+                        deadline_in((int64_t)js->timeout_s * 1000), js->max_output, on_created,
+                        &fd, &res);
         if (r == -ENOENT || r == -EBUSY) {
                 (void)worker_puts(fd, JR_STATUS, "gone");
                 (void)worker_puts(fd, JR_REASON, r == -ENOENT ? "no such container"
@@ -181,8 +236,9 @@ static int run_container(const struct jobrun_spec *js, int fd)
                 (void)worker_puts(fd, JR_REASON, st);
                 return 0;
         }
-        if (res.timed_out)
-                snprintf(st, sizeof(st), res.killed ? "timeout killed" : "timeout");
+        if (res.stopped || res.timed_out)
+                snprintf(st, sizeof(st), "%s%s", res.stopped ? "stopped" : "timeout",
+                         res.killed ? " killed" : res.not_visible ? " notvisible" : "");
         else if (res.overflow)
                 snprintf(st, sizeof(st), "overflow");
         else if (res.bad_stream)
@@ -237,7 +293,9 @@ static int run_local(const struct jobrun_spec *js, int fd)
                 (void)worker_puts(fd, JR_REASON, reason);
                 return 0;
         }
-        if (res.timed_out)
+        if (res.stopped)
+                snprintf(st, sizeof(st), "stopped killed");
+        else if (res.timed_out)
                 snprintf(st, sizeof(st), "timeout killed");
         else if (res.overflow)
                 snprintf(st, sizeof(st), "overflow");
@@ -262,6 +320,9 @@ nomem:
 
 int jobrun_main(const struct jobrun_spec *js, int fd)
 {
+        /* The worker's outer bound: the run's own deadline plus the exec
+         * API's calls around it (dispatch's safety kill comes later). */
+        worker_bound(js->timeout_s + 10);
         if (js->where == JOBRUN_CONTAINER)
                 return run_container(js, fd);
         return run_local(js, fd);

@@ -47,14 +47,22 @@ int jobrun_main(const struct jobrun_spec *js, int fd);
 struct jobrun_local_result {
         int wstatus;
         bool timed_out;
+        bool stopped;         /* the worker was asked to stop: killed */
         bool overflow;
         struct buf out, err;  /* capped at max_output each */
 };
 
 /* Fork and exec ARGV[0] (a path) with ENVP in its own process group,
- * stdin /dev/null, stdout/stderr captured; kill the group on timeout or
- * overflow.  0 with *RET filled (free the bufs), or -errno. */
+ * stdin /dev/null, stdout/stderr captured, no other descriptor inherited;
+ * kill the group on timeout, overflow or a worker stop request.  Done when
+ * the child exits (a background process holding its output gets a short
+ * drain).  0 with *RET filled (free the bufs), or -errno. */
 int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct jobrun_local_result *ret);
+
+/* Close every descriptor >= LOWEST the slow way (for kernels without
+ * close_range): /proc/self/fd, else up to RLIMIT_NOFILE.  Async-signal-safe.
+ * Returns 0.  Exported for its unit test. */
+int jobrun_close_fds_fallback(int lowest);
 
 #endif

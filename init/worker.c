@@ -5,12 +5,118 @@
  * while the exec is still running (to ignore our own exec_* events). */
 #include "worker.h"
 
+#include "procguard.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* ---- child side: the stop request --------------------------------------- */
+
+/* Set once in the child, read by its handler: the only globals here. */
+static volatile sig_atomic_t stop_state;       /* 0, then 1 once asked */
+static volatile sig_atomic_t guard_fd = -1, guard_pid;
+static int stop_pipe[2] = { -1, -1 };
+
+/* SIGTERM or the bound's SIGALRM: note the request (the loops see the
+ * pipe); the grace's SIGALRM: kill the registered body group, leave. */
+static void on_stop(int sig)
+{
+        int e = errno;
+
+        if (!stop_state) {
+                stop_state = 1;
+                (void)!write(stop_pipe[1], "s", 1);
+                (void)alarm(WORKER_STOP_GRACE_S);
+        } else if (sig == SIGALRM) {
+                (void)procguard_kill_raw(guard_fd, (pid_t)guard_pid);
+                _exit(3);
+        }
+        errno = e;
+}
+
+static void child_setup(void)
+{
+        struct sigaction sa;
+        sigset_t s;
+
+        /* Group signals (a terminal's ^C, an init forwarding to the group)
+         * are for the controller, which decides when bodies stop. */
+        (void)setpgid(0, 0);
+        if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+                stop_pipe[0] = stop_pipe[1] = -1;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        (void)sigaction(SIGTERM, &sa, NULL);
+        (void)sigaction(SIGALRM, &sa, NULL);
+        sigemptyset(&s);
+        sigaddset(&s, SIGTERM);
+        sigaddset(&s, SIGALRM);
+        (void)sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+int worker_stop_fd(void)
+{
+        return stop_pipe[0];
+}
+
+bool worker_stop_requested(void)
+{
+        return stop_state != 0;
+}
+
+void worker_guard(int pidfd, pid_t pid)
+{
+        if (pidfd < 0) {
+                guard_fd = -1;
+                guard_pid = 0;
+        } else {
+                guard_pid = pid;
+                guard_fd = pidfd;
+        }
+}
+
+void worker_bound(unsigned seconds)
+{
+        if (!stop_state)
+                (void)alarm(seconds);
+}
+
+/* ---- parent side ---------------------------------------------------------- */
+
+/* PIDs of workers not known to be reaped, for worker_end_all. */
+static pid_t *live;
+static size_t n_live, cap_live;
+
+static void live_add(pid_t pid)
+{
+        if (n_live == cap_live) {
+                size_t nc = cap_live ? cap_live * 2 : 64;
+                pid_t *n = realloc(live, nc * sizeof(*n));
+                if (!n)
+                        return;  /* only worker_end_all's list; the worker still dies with us */
+                live = n;
+                cap_live = nc;
+        }
+        live[n_live++] = pid;
+}
+
+void worker_forget(pid_t pid)
+{
+        for (size_t i = 0; i < n_live; i++)
+                if (live[i] == pid) {
+                        live[i] = live[--n_live];
+                        return;
+                }
+}
 
 int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd), void *ud)
 {
@@ -30,15 +136,18 @@ int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd
                 int rc;
 
                 (void)close(p[0]);
-                /* An orphaned worker would keep exec streams and namespace
-                 * handles alive after the controller is gone. */
-                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+                child_setup();
+                /* An orphaned worker would keep exec streams, namespace
+                 * handles and its body alive after the controller is gone:
+                 * it stops as on worker_kill. */
+                (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
                 if (getppid() != parent)
                         _exit(1);  /* the parent died before prctl */
                 rc = fn(ud, p[1]);
                 _exit(rc < 0 ? 1 : rc > 255 ? 255 : rc);
         }
         (void)close(p[1]);
+        live_add(pid);
         if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
                 /* Without O_NONBLOCK a read could stall the loop. */
                 int r = -errno;
@@ -119,7 +228,46 @@ int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *l
 void worker_kill(struct worker *w)
 {
         if (w->pid > 0 && !w->reaped)
-                (void)kill(w->pid, SIGKILL);
+                (void)kill(w->pid, SIGTERM);
+}
+
+/* Is PID still our child, not reaped?  Reaps it when it has exited. */
+static bool still_ours(pid_t pid)
+{
+        int st;
+
+        return waitpid(pid, &st, WNOHANG) == 0;
+}
+
+void worker_end_all(long grace_ms)
+{
+        struct timespec tick = { 0, 20 * 1000 * 1000 };
+        long waited = 0;
+
+        for (size_t i = 0; i < n_live;)
+                if (still_ours(live[i]))
+                        (void)kill(live[i++], SIGTERM);
+                else
+                        live[i] = live[--n_live];
+        while (n_live > 0 && waited < grace_ms) {
+                (void)nanosleep(&tick, NULL);
+                waited += 20;
+                for (size_t i = 0; i < n_live;)
+                        if (still_ours(live[i]))
+                                i++;
+                        else
+                                live[i] = live[--n_live];
+        }
+        for (size_t i = 0; i < n_live; i++) {
+                int st;
+                if (still_ours(live[i])) {
+                        (void)kill(live[i], SIGKILL);
+                        (void)waitpid(live[i], &st, 0);
+                }
+        }
+        free(live);
+        live = NULL;
+        n_live = cap_live = 0;
 }
 
 void worker_release(struct worker *w)

@@ -2,9 +2,16 @@
  * Owns: fork, the child's result pipe and the record framing
  * ({u32 type, u32 len, bytes}) in both directions.  Does not own: what a
  * worker does (collect.c, jobrun.c) or what its records mean.
- * Context: worker_spawn/worker_read/worker_next/worker_kill in the main
- * loop; worker_put in the child.  A child never touches the parent's curl
- * handles; it makes its own. */
+ * Context: worker_spawn/worker_read/worker_next/worker_kill/worker_end_all
+ * in the main loop; worker_put and the worker_stop_* / worker_guard /
+ * worker_bound calls in the child.  A child never touches the parent's curl
+ * handles; it makes its own.
+ * Stopping (SPEC §2.5): a worker is in its own process group (a Ctrl-C or
+ * a forwarded group signal reaches only the controller) and takes SIGTERM —
+ * from worker_kill, or as its parent-death signal — as "kill your body's
+ * process group and leave"; its loops watch worker_stop_fd().  Whatever it
+ * is doing, WORKER_STOP_GRACE_S after that request a second alarm kills
+ * the registered body group (worker_guard) from the handler and _exits. */
 #ifndef CONTRAINER_WORKER_H
 #define CONTRAINER_WORKER_H
 
@@ -39,8 +46,19 @@ int worker_read(struct worker *w);
  * next worker_* call on W), 0 if none is complete yet. */
 int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *len);
 
-/* SIGKILL the child (if not reaped). */
+#define WORKER_STOP_GRACE_S 2
+
+/* Ask the child to stop (SIGTERM: it kills its body's process group and
+ * exits within WORKER_STOP_GRACE_S), if not reaped. */
 void worker_kill(struct worker *w);
+
+/* PID (any child) was reaped: forget it (see worker_end_all). */
+void worker_forget(pid_t pid);
+
+/* At exit: stop every worker not yet reaped, wait up to GRACE_MS for them,
+ * SIGKILL the rest and reap them all.  Only PIDs that are still our
+ * unreaped children are signalled. */
+void worker_end_all(long grace_ms);
 
 /* Close the fd and free the buffer (does not wait). */
 void worker_release(struct worker *w);
@@ -48,5 +66,18 @@ void worker_release(struct worker *w);
 /* Child side: write one record (blocking, whole).  0 or -errno. */
 int worker_put(int fd, uint32_t type, const void *data, size_t len);
 int worker_puts(int fd, uint32_t type, const char *s);
+
+/* Child side: readable (poll) once a stop was asked for; -1 outside a
+ * worker (then nothing ever asks). */
+int worker_stop_fd(void);
+bool worker_stop_requested(void);
+
+/* Child side: the body the emergency path kills (its leader's pidfd and
+ * pid, see procguard_kill_raw); PIDFD -1 clears it. */
+void worker_guard(int pidfd, pid_t pid);
+
+/* Child side: ask for a stop by itself after SECONDS (0: never) — the
+ * worker's own outer bound. */
+void worker_bound(unsigned seconds);
 
 #endif

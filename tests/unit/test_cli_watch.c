@@ -29,6 +29,7 @@ Test(cli_watch, defaults_follow_the_spec)
         cr_assert_str_eq(o.state_dir, "/var/lib/contrainer");
         cr_assert_str_eq(o.sysimage, "/");
         cr_assert_eq(o.exec_timeout_s, 60);
+        cr_assert_eq(o.stop_timeout_s, 5);
         cr_assert_eq(o.max_output, 1048576);
         cr_assert_eq(o.jobs, 8);
         cr_assert_eq(o.log_format, LOG_FORMAT_TEXT);
@@ -65,7 +66,7 @@ Test(cli_watch, every_flag_in_both_spellings)
         char *argv[] = { "watch", "--docker-socket", "/s", "--script-dir=/sd", "--state-dir", "/st",
                          "--sysimage=/si", "--allow", "a*=containers", "--allow=b=host",
                          "--allow-all", "--exec-timeout", "5", "--max-output=100", "--jobs", "3",
-                         "--log-format", "json", "--once", NULL };
+                         "--log-format", "json", "--once", "--stop-timeout=0", NULL };
         char *env[] = { "DOCKER_HOST=unix:///x", "SYSIMAGE=/y", NULL };
         struct watch_opts o;
 
@@ -80,6 +81,7 @@ Test(cli_watch, every_flag_in_both_spellings)
         cr_assert_null(o.allow[2]);
         cr_assert(o.allow_all);
         cr_assert_eq(o.exec_timeout_s, 5);
+        cr_assert_eq(o.stop_timeout_s, 0);
         cr_assert_eq(o.max_output, 100);
         cr_assert_eq(o.jobs, 3);
         cr_assert_eq(o.log_format, LOG_FORMAT_JSON);
@@ -98,6 +100,7 @@ Test(cli_watch, help_and_version)
         cr_assert_eq(parse(a2, env, &o), CLI_HELP);
         cli_watch_opts_free(&o);
         cr_assert(strstr(cli_watch_help, "--exec-timeout"));
+        cr_assert(strstr(cli_watch_help, "--stop-timeout"));
 }
 
 struct bad {
@@ -112,6 +115,7 @@ static struct bad bads[] = {
         { { "watch", "--jobs", "x", NULL }, "--jobs" },
         { { "watch", "--exec-timeout", "-1", NULL }, "--exec-timeout" },
         { { "watch", "--max-output", "1k", NULL }, "--max-output" },
+        { { "watch", "--stop-timeout", "3601", NULL }, "--stop-timeout" },
         { { "watch", "--log-format", "xml", NULL }, "--log-format" },
         { { "watch", "--allow", "noequals", NULL }, "--allow" },
         { { "watch", "--state-dir=", NULL }, "--state-dir" },
