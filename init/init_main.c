@@ -39,8 +39,8 @@ static void env_skipped(const char *name, int err)
 }
 
 /* Boot: --boot-dir, /etc/my_init.d, /etc/rc.local.  Returns 0, or the exit
- * status of a failed boot (after its one error line), or -1 when a
- * terminating signal interrupted it. */
+ * status of a failed boot (after its one error line), or 128+N when
+ * terminating signal N interrupted it (SPEC §1 "Signals during boot"). */
 static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o)
 {
         const char *dirs[] = { o->boot_dir, "/etc/my_init.d" };
@@ -60,7 +60,7 @@ static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opt
                         if (strv_push(&paths, "/etc/rc.local") < 0)
                                 log_error("out of memory, not running /etc/rc.local");
                 }
-                r = boot_run(p, env, paths, "boot script", true, &f);
+                r = boot_run(p, env, paths, "boot script", true, o->kill_process_timeout_ms, &f);
                 strv_free(paths);
         }
         if (r == 1) {
@@ -75,7 +75,7 @@ static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opt
                 return f.status;
         }
         if (r == 2)
-                return -1;
+                return 128 + pid1_terminate_signal(p);
         if (r < 0)
                 log_error_errno(r, "boot: %m");
         return 0;
@@ -238,8 +238,6 @@ int init_main(int argc, char **argv)
                         log_info("command exited with status %d", status);
         }
 shutdown:
-        if (boot_status < 0)
-                boot_status = 0;
         if (c.command_done)
                 reclaim_terminal();
         shutdown_run(&c);

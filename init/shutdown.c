@@ -86,7 +86,7 @@ static void run_dirs(struct shutdown_ctx *c, const char *const *dirs, size_t n, 
                 if (r < 0)
                         log_warn_errno(r, "cannot list %s: %m", log_q(q, sizeof(q), dirs[i]));
                 else
-                        (void)boot_run(c->pid1, c->env, paths, what, false, NULL);
+                        (void)boot_run(c->pid1, c->env, paths, what, false, 0, NULL);
                 strv_free(paths);
                 note_command(c);
         }
