@@ -142,7 +142,7 @@ EOS
                 grep -q "boot script '/etc/boot.d/10_stubborn' did not exit within 0.500s of SIG$s, killing its process group" "$T/out"
                 # shutdown.d ran, and no process of the script was left by then
                 [ "$(cat "$T/shutdown")" = ran ]
-                ! grep -q "killing all processes" "$T/out"
+                no_line "killing all processes" "$T/out"
         done
 }
 
