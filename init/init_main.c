@@ -11,6 +11,7 @@
 #include "envexport.h"
 #include "log.h"
 #include "pid1.h"
+#include "ready.h"
 #include "runit.h"
 #include "shutdown.h"
 #include "spawn.h"
@@ -226,6 +227,16 @@ int init_main(int argc, char **argv)
                 start_runit(&c, &o);
         if (pid1_terminate_signal(p))
                 goto shutdown;
+        if (o.wait_for_services_ms && c.runsvdir > 0) {
+                r = ready_wait(p, o.service_dir, envexport_env(c.env),
+                               deadline_in(o.wait_for_services_ms), o.kill_process_timeout_ms);
+                if (r == 1)
+                        boot_status = 1;
+                if (r == 2)
+                        boot_status = 128 + pid1_terminate_signal(p);
+                if (r != 0)
+                        goto shutdown;
+        }
         if (o.command)
                 start_command(&c, o.command);
         main_wait(&c);

@@ -107,6 +107,7 @@ int runit_status(const char *svc, struct runit_status *ret)
         for (int i = 0; i < 8; i++)
                 ret->since = (ret->since << 8) | st[i];
         ret->since -= (uint64_t)1 << 62;  /* TAI64 label → seconds (≈ Unix time + 10) */
+        ret->since_ns = (uint32_t)st[8] << 24 | (uint32_t)st[9] << 16 | (uint32_t)st[10] << 8 | st[11];
         ret->pid = (pid_t)(st[12] | st[13] << 8 | st[14] << 16 | (uint32_t)st[15] << 24);
         ret->want_down = st[17] == 'd';
         ret->state = st[19];

@@ -26,7 +26,9 @@ struct runit_status {
         bool want_down;    /* told to go (or stay) down */
         int state;         /* RUNIT_DOWN, RUNIT_RUN or RUNIT_FINISH */
         pid_t pid;         /* of ./run or ./finish, 0 when down */
-        uint64_t since;    /* TAI64 seconds when the state began (as sv shows) */
+        uint64_t since;    /* TAI64 seconds when the state began (as sv shows):
+                            * 2^62 is taken off, so about Unix time + 10 */
+        uint32_t since_ns; /* and its nanoseconds */
 };
 
 /* Read the status of service directory SVC.  Returns 0 (supervised false

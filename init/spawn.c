@@ -53,6 +53,11 @@ static void child(const struct spawn_opts *o, int errfd)
                         if (fd != errfd)
                                 (void)close(fd);
         }
+        if (o->cwd && chdir(o->cwd) < 0) {
+                e = errno;
+                (void)!write(errfd, &e, sizeof(e));
+                _exit(spawn_exec_status(e));
+        }
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
         /* execvp() takes PATH from environ, so point it at the child's env. */
