@@ -32,7 +32,12 @@
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
 {
         char *argv[] = { "runsvdir", "-P", (char *)service_dir, NULL };
-        struct spawn_opts o = { .argv = argv, .envp = env };
+        /* COMMAND need not wait for runsvdir's exec: a failure is its line. */
+        struct spawn_opts o = {
+                .argv = argv, .envp = env,
+                .exec_fail_msg = "contrainer init: error: cannot run runsvdir (not on PATH or "
+                                 "not executable), services will not run\n",
+        };
         pid_t pid;
         int r, e;
 
@@ -46,6 +51,20 @@ int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t
                 return -e;
         *ret_pid = pid;
         return 0;
+}
+
+bool runit_has_services(const char *dir)
+{
+        struct dirent *de;
+        bool any = false;
+        DIR *d = opendir(dir);
+
+        if (!d)
+                return false;
+        while (!any && (de = readdir(d)))
+                any = de->d_name[0] != '.';
+        (void)closedir(d);
+        return any;
 }
 
 /* Write command C to SVC/supervise/control.  -ENXIO: no runsv reads it. */

@@ -15,8 +15,9 @@
 struct pid1;
 
 /* Start `runsvdir -P SERVICE_DIR` (runsvdir looked up on ENV's PATH) and
- * track it.  Returns 0 and *ret_pid, or -errno (-ENOENT: no runsvdir);
- * an exec failure is returned, the child is reaped later. */
+ * track it, without waiting for its exec: if that fails, the child prints
+ * one error line itself and exits 127/126.  Returns 0 and *ret_pid, or
+ * -errno (no child could be made). */
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid);
 
 enum { RUNIT_DOWN = 0, RUNIT_RUN = 1, RUNIT_FINISH = 2 };
@@ -34,6 +35,10 @@ struct runit_status {
 /* Read the status of service directory SVC.  Returns 0 (supervised false
  * when no runsv supervises it; the other fields are then 0) or -errno. */
 int runit_status(const char *svc, struct runit_status *ret);
+
+/* Does DIR have an entry not starting with '.' (a service runsvdir would
+ * start)?  False when it cannot be read. */
+bool runit_has_services(const char *dir);
 
 /* Stop all services in parallel: SIGKILL runsvdir (no runsv is started or
  * restarted after that), wait until every runsv left supervises its

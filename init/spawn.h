@@ -18,6 +18,9 @@ struct spawn_opts {
                               * group when stdin is a terminal */
         const char *cwd;     /* NULL: ours; else chdir() there first (a failure
                               * is reported like an exec failure) */
+        const char *exec_fail_msg; /* non-NULL: do not wait for the exec (no
+                              * round trip; *ret_exec_errno is 0); if it fails,
+                              * the child writes this line to stderr itself */
 };
 
 /* Start the program.  Returns 0 with *ret_pid and *ret_exec_errno (0 if the
