@@ -2,8 +2,11 @@
  * Semantics follow phusion's my_init (export_envvars/import_envvars), with
  * two deliberate differences: the variables my_init never exports (HOME...)
  * are kept from the start-up environment instead of vanishing from every
- * later step, and the writes are atomic (.new + rename, as runit's
- * update_status) so a `docker exec` sourcing the .sh never sees half a file. */
+ * later step, and the .sh and .json are written atomically (.new + rename,
+ * as runit's update_status) so a `docker exec` sourcing the .sh never sees
+ * half a file.  The variable files are written in place, and only when
+ * missing or changed: one temporary and rename per variable made start-up
+ * cost grow fast with the count (Kubernetes injects dozens). */
 #include "envexport.h"
 #include "buf.h"
 #include "strv.h"

@@ -23,8 +23,8 @@
 /* After SIGKILL a process is gone in microseconds unless it sits in an
  * uninterruptible sleep; do not wait for that longer than this. */
 #define KILL_REAP_GRACE_MS 250
-/* runsvdir and runsv leave within milliseconds of SIGHUP/TERM once their
- * services are down; their finish scripts get this much on top. */
+/* runsvdir and runsv are SIGKILLed (runit.c), so they are gone at once;
+ * finish scripts after a 'k' get this much on top. */
 #define RUNIT_EXIT_GRACE_MS 500
 #define POLL_MS 20
 
