@@ -217,9 +217,13 @@ static int count_supervised(char *const *svcs)
         return n;
 }
 
-/* Wait until every service of SVCS is down or DEADLINE passes. */
+/* Wait until every service of SVCS is down or DEADLINE passes.  Most
+ * services stop within milliseconds of the 'd': look again after 1 ms, then
+ * back off to RUNIT_POLL_MS (nothing wakes us when a status changes). */
 static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
 {
+        int64_t pause = 1;
+
         for (;;) {
                 bool all_down = true;
 
@@ -227,7 +231,9 @@ static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
                         all_down = is_down(svcs[i]);
                 if (all_down || deadline_passed(deadline))
                         return;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_POLL_MS)));
+                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
+                if (pause < RUNIT_POLL_MS)
+                        pause *= 2;
         }
 }
 
