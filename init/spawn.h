@@ -1,7 +1,7 @@
 /* spawn.h — fork/exec of one program with an explicit argv and envp.
  * Owns: the child's side between fork and exec (process group, terminal
- * foreground, working directory, empty signal mask, default dispositions, fds >= 3 closed) and
- * carrying an exec failure back to the parent.
+ * foreground, working directory, empty signal mask, default dispositions,
+ * fds >= 3 closed) and carrying an exec failure back to the parent.
  * Does not own: waiting for the child (pid1.c) or saying anything about it.
  * Context: the init main loop. */
 #ifndef CONTRAINER_SPAWN_H
