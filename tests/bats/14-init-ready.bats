@@ -66,14 +66,14 @@ CMD=(sh -c 'echo command >>"$T/order"')
         for how in flag env; do
                 rm -f "$T/order"
                 if [ "$how" = flag ]; then
-                        run_init --wait-for-services=3 -- "${CMD[@]}"
+                        run_init --wait-for-services=4 -- "${CMD[@]}"
                 else
-                        CONTRAINER_WAIT_FOR_SERVICES=3 run_init -- "${CMD[@]}"
+                        CONTRAINER_WAIT_FOR_SERVICES=4 run_init -- "${CMD[@]}"
                 fi
                 echo "$output"
                 [ "$status" -eq 1 ]
                 [ "$(grep -c 'services not ready' <<<"$output")" -eq 1 ]
-                grep -q "error: services not ready after 3\.[0-9]*s: '/etc/service/never'\$" <<<"$output"
+                grep -q "error: services not ready after 4\.[0-9]*s: '/etc/service/never'\$" <<<"$output"
                 no_line command "$T/order"
                 grep -q shutdown.d "$T/order"
                 grep -q "never finish" "$T/order"
