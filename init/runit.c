@@ -25,6 +25,9 @@
 /* How often supervise/stat is looked at while waiting (services are not our
  * children, their exits wake nobody). */
 #define RUNIT_POLL_MS 20
+/* How long a service must look idle (down, wanting up, nothing running)
+ * to count as down: runsv's restart throttle (see wait_down). */
+#define RUNIT_IDLE_MS 100
 /* How often the just-started runsv processes are looked at at shutdown (they
  * open their control FIFO within a millisecond or two of starting). */
 #define RUNIT_START_POLL_MS 2
@@ -136,14 +139,20 @@ int runit_status(const char *svc, struct runit_status *ret)
 /* Is SVC down for good: no runsv supervises it, or its runsv has taken our
  * 'd' (want down) and the service and its finish script are done.  "down"
  * alone is not enough: a runsv that has just opened supervise/ok says so
- * before its first ./run. */
-static bool is_down(const char *svc)
+ * before its first ./run.  *IDLE says whether it is down but still wants
+ * up, with nothing running: a runsv in its restart throttle (see
+ * wait_down) or, for microseconds, one about to start ./run. */
+static bool is_down(const char *svc, bool *idle)
 {
         struct runit_status st;
 
+        *idle = false;
         if (runit_status(svc, &st) < 0)
                 return true;  /* supervised but no status: runsv is gone meanwhile */
-        return !st.supervised || (st.want_down && st.state == RUNIT_DOWN);
+        if (!st.supervised || (st.want_down && st.state == RUNIT_DOWN))
+                return true;
+        *idle = st.state == RUNIT_DOWN && st.pid == 0;
+        return false;
 }
 
 /* The supervised service directories of DIR (those with a runsv reading
@@ -219,22 +228,40 @@ static int count_supervised(char *const *svcs)
 
 /* Wait until every service of SVCS is down or DEADLINE passes.  Most
  * services stop within milliseconds of the 'd': look again after 1 ms, then
- * back off to RUNIT_POLL_MS (nothing wakes us when a status changes). */
+ * back off to RUNIT_POLL_MS (nothing wakes us when a status changes).
+ * A service that crashed within a second of starting has its runsv asleep
+ * for a second (restart throttle, TERM blocked) before it reads the 'd':
+ * down, nothing running, finish done.  Seen idle like that for
+ * RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
+ * about to fork ./run, lasts microseconds). */
 static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
 {
-        int64_t pause = 1;
+        size_t n = strv_len(svcs);
+        int64_t pause = 1, *idle_since = calloc(n + 1, sizeof(*idle_since));
 
         for (;;) {
                 bool all_down = true;
 
-                for (size_t i = 0; svcs && svcs[i] && all_down; i++)
-                        all_down = is_down(svcs[i]);
+                for (size_t i = 0; i < n && all_down; i++) {
+                        bool idle;
+
+                        all_down = is_down(svcs[i], &idle);
+                        if (!idle_since)
+                                continue;
+                        if (!idle)
+                                idle_since[i] = 0;
+                        else if (idle_since[i] == 0)
+                                idle_since[i] = deadline_now();
+                        else if (deadline_now() - idle_since[i] >= RUNIT_IDLE_MS)
+                                all_down = true;
+                }
                 if (all_down || deadline_passed(deadline))
-                        return;
+                        break;
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
                 if (pause < RUNIT_POLL_MS)
                         pause *= 2;
         }
+        free(idle_since);
 }
 
 /* Stop runsvdir for good: SIGKILL (it keeps no state; its runsv children
@@ -276,8 +303,9 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         wait_down(p, svcs, deadline);
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 char q[512];
+                bool idle;
 
-                if (is_down(svcs[i]))
+                if (is_down(svcs[i], &idle) || idle)
                         continue;
                 log_warn("service %s did not stop in time, killing it",
                          log_q(q, sizeof(q), svcs[i]));

@@ -64,6 +64,21 @@ service() {
         done
 }
 
+@test "a service that keeps crashing does not hold the shutdown for runsv's throttle second" {
+        # runsv sleeps a second after each crash before it reads the stop
+        # request; with a 0.5 s KILL_PROCESS_TIMEOUT, waiting that out would
+        # end in "did not stop in time".
+        echo 'echo crash >>"$T/order"; exit 1' | script service/crashy/run
+        # shellcheck disable=SC2016
+        KILL_PROCESS_TIMEOUT=0.5 KILL_ALL_PROCESSES_TIMEOUT=0.3 run_init -- sh -c '
+                d=$(( $(date +%s) + 10 ))
+                until [ "$(grep -c crash "$T/order" 2>/dev/null)" -ge 2 ]; do [ $(date +%s) -lt $d ] || exit 1; sleep 0.01; done'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        no_line "did not stop in time" <<<"$output"
+        no_line "killing all processes" <<<"$output"
+}
+
 @test "services that ignore SIGTERM are killed by the deadline, all in parallel" {
         service stubborn1 no
         service stubborn2 no
