@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,15 +87,76 @@ out:
         return 0;
 }
 
-/* Run one script and wait for it; returns its wait status via *ret. */
+/* How often a stopping script's group is looked at (its members are not
+ * necessarily our children, their exits need not wake us). */
+#define BOOT_POLL_MS 20
+/* After SIGKILL, how long to wait for the group to be reaped. */
+#define BOOT_KILL_REAP_MS 250
+
+/* Does process group PGID still have members (zombies count until reaped)? */
+static bool group_alive(pid_t pgid)
+{
+        return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+/* Take the terminal back from a script's group (SIGTTOU is blocked in us,
+ * so tcsetpgrp works from the background, tcsetpgrp(3)). */
+static void reclaim_terminal(void)
+{
+        if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp())
+                (void)tcsetpgrp(STDIN_FILENO, getpgrp());  /* not our terminal: fine */
+}
+
+/* Wait for script PID (leader of its own group).  Without a terminating
+ * signal (or with KILL_MS 0): until its main process exits; its background
+ * children stay (daemons started at boot).  Once one has arrived: until the
+ * whole group is gone, SIGKILL to the group KILL_MS after the signal. */
+static void wait_script(struct pid1 *p, pid_t pid, const char *what, const char *q,
+                        unsigned kill_ms, int *ret_wstatus)
+{
+        int64_t deadline = DEADLINE_NEVER;
+        bool done = false, killed = false;
+
+        for (;;) {
+                bool stopping = kill_ms && pid1_terminate_signal(p);
+
+                if (!done)
+                        done = pid1_reaped(p, pid, ret_wstatus);
+                if (done && (!stopping || !group_alive(pid)))
+                        return;
+                if (stopping && deadline == DEADLINE_NEVER) {
+                        deadline = deadline_in(kill_ms);
+                        (void)kill(-pid, SIGCONT);  /* a stopped group must see the signal */
+                }
+                if (stopping && deadline_passed(deadline)) {
+                        if (killed)
+                                break;  /* unkillable (uninterruptible sleep): give up */
+                        log_warn("%s %s did not exit within %u.%03us of SIG%s, killing its "
+                                 "process group", what, q, kill_ms / 1000, kill_ms % 1000,
+                                 sigabbrev_np(pid1_terminate_signal(p)) ?: "?");
+                        (void)kill(-pid, SIGKILL);  /* ESRCH: gone meanwhile */
+                        killed = true;
+                        deadline = deadline_in(BOOT_KILL_REAP_MS);
+                }
+                (void)pid1_wait(p, stopping ? deadline_min(deadline, deadline_in(BOOT_POLL_MS))
+                                            : DEADLINE_NEVER);
+        }
+        if (!done) {
+                pid1_untrack(p, pid);
+                *ret_wstatus = SIGKILL;  /* as a wait status: killed by SIGKILL */
+        }
+}
+
+/* Run one script in its own process group and wait for it (wait_script);
+ * returns its wait status via *ret_wstatus. */
 static int run_one(struct pid1 *p, struct envexport *env, const char *path, const char *what,
-                   int *ret_wstatus)
+                   unsigned kill_ms, int *ret_wstatus)
 {
         char *argv[] = { (char *)path, NULL };
-        struct spawn_opts o = { .argv = argv };
+        struct spawn_opts o = { .argv = argv, .new_pgrp = true, .foreground = true };
         char q[512];
         pid_t pid;
-        int r, e, st;
+        int r, e;
 
         r = envexport_refresh(env);
         if (r < 0)
@@ -109,16 +171,15 @@ static int run_one(struct pid1 *p, struct envexport *env, const char *path, cons
         r = pid1_track(p, pid);
         if (r < 0)
                 return log_error_errno(r, "cannot track %s %s: %m", what, q);
-        pid1_set_forward(p, pid);
-        while (!pid1_reaped(p, pid, &st))
-                (void)pid1_wait(p, DEADLINE_NEVER);
+        pid1_set_forward(p, -pid);
+        wait_script(p, pid, what, q, kill_ms, ret_wstatus);
         pid1_set_forward(p, 0);
-        *ret_wstatus = st;
+        reclaim_terminal();
         return 0;
 }
 
 int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
-             bool stop_on_failure, struct boot_failure *ret_fail)
+             bool stop_on_failure, unsigned kill_ms, struct boot_failure *ret_fail)
 {
         for (size_t i = 0; paths && paths[i]; i++) {
                 char q[512];
@@ -127,7 +188,10 @@ int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const ch
                 if (stop_on_failure && pid1_terminate_signal(p))
                         return 2;
                 /* Not even started: "cannot execute", 126. */
-                r = run_one(p, env, paths[i], what, &st);
+                r = run_one(p, env, paths[i], what, stop_on_failure ? kill_ms : 0, &st);
+                /* Interrupted: the signal, not the script, ends the boot. */
+                if (stop_on_failure && pid1_terminate_signal(p))
+                        return 2;
                 if (r >= 0) {
                         status = pid1_exit_status(st);
                         sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;

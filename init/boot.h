@@ -25,15 +25,19 @@ struct boot_failure {
         int signal;   /* N if killed by signal N, else 0 */
 };
 
-/* Run each script of PATHS to completion, refreshing ENV before each and
- * forwarding signals to the running one.  WHAT names the stage in log lines
- * ("boot script", "shutdown script").  With STOP_ON_FAILURE, the first
- * script that fails ends the run: returns 1 and fills *ret_fail (the caller
- * prints the one error line).  Otherwise failures are logged as warnings.
- * Also stops (returning 2) when a terminating signal has been received and
- * STOP_ON_FAILURE is set (boot is interrupted; shutdown scripts go on).
+/* Run each script of PATHS to completion, refreshing ENV before each, each
+ * in its own process group (the terminal's foreground group while it runs,
+ * when stdin is one) and forwarding signals to that group.  WHAT names the
+ * stage in log lines ("boot script", "shutdown script").  With
+ * STOP_ON_FAILURE, the first script that fails ends the run: returns 1 and
+ * fills *ret_fail (the caller prints the one error line).  Otherwise
+ * failures are logged as warnings.
+ * With STOP_ON_FAILURE a terminating signal stops the run (returning 2): the
+ * running script's group got the signal; once its main process and every
+ * member of its group are gone, or KILL_MS after the signal (then the group
+ * gets SIGKILL), the run ends (boot is interrupted; shutdown scripts go on).
  * Returns 0 when all ran. */
 int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
-             bool stop_on_failure, struct boot_failure *ret_fail);
+             bool stop_on_failure, unsigned kill_ms, struct boot_failure *ret_fail);
 
 #endif

@@ -24,6 +24,7 @@ struct init_opts {
         const char *service_dir;    /* default "/etc/service" */
         unsigned kill_process_timeout_ms;       /* KILL_PROCESS_TIMEOUT, default 4 s */
         unsigned kill_all_processes_timeout_ms; /* KILL_ALL_PROCESSES_TIMEOUT, default 1 s */
+        unsigned wait_for_services_ms;  /* --wait-for-services[=S], CONTRAINER_WAIT_FOR_SERVICES; 0 = off */
         char **command;             /* borrowed from argv; NULL or empty = none */
 };
 

@@ -13,6 +13,9 @@
 
 /* Longer than any sane shutdown and far from overflowing unsigned ms. */
 #define TIMEOUT_MAX_MS (86400u * 1000u)
+/* --wait-for-services without a value (s6-overlay's
+ * S6_CMD_WAIT_FOR_SERVICES_MAXTIME is 5 s too). */
+#define WAIT_FOR_SERVICES_DEFAULT_MS 5000u
 
 const char cli_init_help[] =
         "usage: contrainer init [OPTIONS] [--] [COMMAND [ARG...]]\n"
@@ -31,6 +34,11 @@ const char cli_init_help[] =
         "  --quiet                print errors only\n"
         "  --boot-dir DIR         boot script directory (default /etc/boot.d)\n"
         "  --service-dir DIR      runit service directory (default /etc/service)\n"
+        "  --wait-for-services[=SECONDS]\n"
+        "                         start COMMAND only once every enabled service is\n"
+        "                         up and its ./check (if any) exits 0; past SECONDS\n"
+        "                         (default 5) name the services not ready, shut\n"
+        "                         down and exit 1\n"
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n"
         "\n"
@@ -39,10 +47,14 @@ const char cli_init_help[] =
         "                              between SIGTERM and SIGKILL (default 4)\n"
         "  KILL_ALL_PROCESSES_TIMEOUT  seconds the remaining processes get\n"
         "                              (default 1); both accept fractions (0.5)\n"
+        "  CONTRAINER_WAIT_FOR_SERVICES  as --wait-for-services=SECONDS\n"
+        "                              (default 0 = off)\n"
         "\n"
         "Exit status: COMMAND's (128+N if killed by signal N), 127 if it was not\n"
         "found, 126 if it could not be run, a failing boot script's status,\n"
-        "0 after a requested shutdown without COMMAND, 2 on a usage error.\n";
+        "128+N when signal N stopped the boot, 1 when the services were not\n"
+        "ready in time, 0 after a requested shutdown without COMMAND, 2 on a\n"
+        "usage error.\n";
 
 /* "4", "0.5", "1.25", ".5" → milliseconds; digits past the third decimal
  * are ignored.  Returns 0 or -EINVAL (empty, sign, garbage, too large). */
@@ -124,6 +136,7 @@ int cli_parse_init(int argc, char **argv, char *const *env, struct init_opts *re
                 .boot_dir = "/etc/boot.d",
                 .service_dir = "/etc/service",
         };
+        const char *wait = NULL;
         int i, r;
 
         if (errsz)
@@ -157,6 +170,22 @@ int cli_parse_init(int argc, char **argv, char *const *env, struct init_opts *re
                         o.quiet = true;
                         continue;
                 }
+                if (strcmp(a, "--wait-for-services") == 0) {
+                        wait = "";
+                        continue;
+                }
+                if (strncmp(a, "--wait-for-services=", 20) == 0) {
+                        wait = a + 20;
+                        if (parse_seconds(wait, &o.wait_for_services_ms) < 0) {
+                                char q[64];
+
+                                snprintf(err, errsz, "--wait-for-services takes a number of "
+                                         "seconds such as 10 or 0.5, not %s",
+                                         log_q(q, sizeof(q), wait));
+                                return -EINVAL;
+                        }
+                        continue;
+                }
                 r = take_value(argc, argv, &i, "--boot-dir", &o.boot_dir, err, errsz);
                 if (r == 0)
                         r = take_value(argc, argv, &i, "--service-dir", &o.service_dir, err, errsz);
@@ -179,6 +208,15 @@ int cli_parse_init(int argc, char **argv, char *const *env, struct init_opts *re
                         &o.kill_all_processes_timeout_ms, err, errsz);
         if (r < 0)
                 return r;
+        /* The option wins over the environment; a bare flag is the default. */
+        if (!wait) {
+                r = env_timeout(env, "CONTRAINER_WAIT_FOR_SERVICES", 0, &o.wait_for_services_ms,
+                                err, errsz);
+                if (r < 0)
+                        return r;
+        } else if (!*wait) {
+                o.wait_for_services_ms = WAIT_FOR_SERVICES_DEFAULT_MS;
+        }
         *ret = o;
         return CLI_RUN;
 }

@@ -2,8 +2,11 @@
  * Semantics follow phusion's my_init (export_envvars/import_envvars), with
  * two deliberate differences: the variables my_init never exports (HOME...)
  * are kept from the start-up environment instead of vanishing from every
- * later step, and the writes are atomic (.new + rename, as runit's
- * update_status) so a `docker exec` sourcing the .sh never sees half a file. */
+ * later step, and the .sh and .json are written atomically (.new + rename,
+ * as runit's update_status) so a `docker exec` sourcing the .sh never sees
+ * half a file.  The variable files are written in place, and only when
+ * missing or changed: one temporary and rename per variable made start-up
+ * cost grow fast with the count (Kubernetes injects dozens). */
 #include "envexport.h"
 #include "buf.h"
 #include "strv.h"
@@ -264,23 +267,83 @@ static int write_atomic(int dirfd, const char *name, const char *tmp, const void
         return r;
 }
 
-/* Write a whole-path file atomically via PATH.new. */
+/* Does PATH hold exactly B already?  (One failed open when it is missing.) */
+static bool same_content(const char *path, const struct buf *b)
+{
+        struct stat st;
+        bool same = false;
+        char *old;
+        int fd;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return false;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == b->len &&
+            (st.st_mode & 07777) == ENVEXPORT_FILE_MODE && (old = malloc(b->len + 1))) {
+                same = read(fd, old, b->len + 1) == (ssize_t)b->len &&
+                       memcmp(old, b->data ? b->data : "", b->len) == 0;
+                free(old);
+        }
+        (void)close(fd);  /* read-only */
+        return same;
+}
+
+/* Write a whole-path file atomically via PATH.new, unless it already holds
+ * exactly that (a restarted container, an unchanged environment). */
 static int write_path_atomic(const char *path, const struct buf *b)
 {
         char tmp[4096];
 
+        if (same_content(path, b))
+                return 0;
         if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
                 return -ENAMETOOLONG;
         return write_atomic(AT_FDCWD, path, tmp, b->data ? b->data : "", b->len);
 }
 
+/* Create DIRFD/NAME holding DATA (mode 0640, never through a symlink).  An
+ * existing file is rewritten in place and its mode set back to 0640. */
+static int write_var(int dirfd, const char *name, const char *data, size_t len)
+{
+        int fd, r = 0;
+
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                    ENVEXPORT_FILE_MODE);
+        if (fd < 0 && errno == EEXIST) {
+                fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+                if (fd >= 0 && fchmod(fd, ENVEXPORT_FILE_MODE) < 0)
+                        r = -errno;
+        }
+        if (fd < 0)
+                return -errno;
+        while (r == 0 && len > 0) {
+                ssize_t n = write(fd, data, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        r = -errno;
+                else {
+                        data += n;
+                        len -= (size_t)n;
+                }
+        }
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
 /* Read DIRFD/NAME (a regular file of at most ENVEXPORT_VALUE_MAX bytes
- * without NUL) as "NAME=VALUE" with one trailing newline dropped. */
+ * without NUL, plus one trailing newline) as "NAME=VALUE" with one trailing
+ * newline dropped.  Its size is known from fstat: one read() of that size
+ * and one byte more (to notice growth) is usually all, since a short read
+ * of a regular file is its end (openat, fstat, read, close per variable). */
 static int read_var(int dirfd, const char *name, char **ret)
 {
-        struct buf b;
+        const size_t limit = ENVEXPORT_VALUE_MAX + 1;
+        size_t nl = strlen(name), len = 0, cap;
         struct stat st;
-        char chunk[8192];
+        char *v = NULL, *val;
         int fd, r = 0;
 
         fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -294,38 +357,51 @@ static int read_var(int dirfd, const char *name, char **ret)
                 r = -EISDIR;
                 goto out;
         }
-        buf_init(&b, strlen(name) + 1 + ENVEXPORT_VALUE_MAX + 1);
-        r = buf_puts(&b, name);
-        if (r >= 0)
-                r = buf_puts(&b, "=");
-        while (r >= 0) {
-                ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (st.st_size < 0 || (uint64_t)st.st_size > limit) {
+                r = -EFBIG;
+                goto out;
+        }
+        cap = (size_t)st.st_size + 1;  /* room to read; +1 NUL below */
+        for (;;) {
+                char *nv = realloc(v, nl + 1 + cap + 1);
+                ssize_t n;
 
-                if (n < 0 && errno == EINTR)
-                        continue;
+                if (!nv) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                v = nv;
+                val = v + nl + 1;
+                do
+                        n = read(fd, val + len, cap - len);
+                while (n < 0 && errno == EINTR);
                 if (n < 0) {
                         r = -errno;
-                        break;
+                        goto out;
                 }
-                if (n == 0)
-                        break;
-                if (memchr(chunk, '\0', (size_t)n)) {
-                        r = -EINVAL;  /* a value cannot hold NUL */
-                        break;
+                len += (size_t)n;
+                if (n == 0 || len < cap)
+                        break;  /* EOF */
+                if (len > limit) {
+                        r = -EFBIG;  /* grew while we read it */
+                        goto out;
                 }
-                r = buf_append(&b, chunk, (size_t)n);
-                if (r == -ENOBUFS)
-                        r = -EFBIG;
+                cap = cap * 2 < limit + 1 ? cap * 2 : limit + 1;
         }
-        if (r >= 0) {
-                b.len = envexport_strip_newline(b.data, b.len);
-                b.data[b.len] = '\0';
-                *ret = buf_steal(&b);
+        if (memchr(val, '\0', len)) {
+                r = -EINVAL;  /* a value cannot hold NUL */
+                goto out;
         }
-        buf_free(&b);
+        memcpy(v, name, nl);
+        v[nl] = '=';
+        len = envexport_strip_newline(val, len);
+        val[len] = '\0';
+        *ret = v;
+        v = NULL;
 out:
+        free(v);
         (void)close(fd);  /* read-only fd: nothing to lose */
-        return r < 0 ? r : 0;
+        return r;
 }
 
 /* Load every variable file of the directory into *RET (sorted).  -ENOENT
@@ -348,7 +424,7 @@ static int read_dir(struct envexport *e, char ***ret)
                 return r;
         }
         while ((errno = 0, de = readdir(d))) {
-                char *var;
+                char *var = NULL;
                 int q;
 
                 /* Our own temporaries contain '=' and can never be names. */
@@ -455,10 +531,64 @@ static int env_merge(char ***env, const char *entry, bool override)
         return strv_env_set(env, name, value);
 }
 
+/* Write the exported variables of E->env as files.  FILES is what the
+ * directory held ("NAME=VALUE", sorted; EXISTED: it was there).  Only the
+ * files that are missing or differ are written, in place (no temporary
+ * and rename per variable: a restarted container rewrites nothing).  A
+ * missing directory is filled as DIR.new and renamed into place once, so
+ * it appears complete.  Files are never deleted here (my_init neither). */
+static int write_dir(struct envexport *e, char *const *files, bool existed)
+{
+        char tmp[4096];
+        const char *target = e->dir;
+        int fd, r = 0, q;
+
+        if (!existed) {
+                if (snprintf(tmp, sizeof(tmp), "%s.new", e->dir) >= (int)sizeof(tmp))
+                        return -ENAMETOOLONG;
+                target = tmp;
+                if (mkdir(tmp, ENVEXPORT_DIR_MODE) < 0) {
+                        /* A leftover DIR.new (a crash mid-way) or a race: in place. */
+                        target = e->dir;
+                        if (mkdir(e->dir, ENVEXPORT_DIR_MODE) < 0 && errno != EEXIST)
+                                return -errno;
+                }
+        }
+        fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (size_t i = 0; e->env[i]; i++) {
+                size_t nl;
+                const char *v, *old;
+                char name[256];
+
+                if (!exported(e->env[i], &nl, &v) || nl >= sizeof(name))
+                        continue;
+                memcpy(name, e->env[i], nl);
+                name[nl] = '\0';
+                if (!envexport_name_is_file(name))
+                        continue;
+                old = strv_env_get(files, name);
+                if (old && strcmp(old, v) == 0)
+                        continue;  /* already there (mode as the image made it) */
+                q = write_var(fd, name, v, strlen(v));
+                if (q < 0 && r == 0)
+                        r = q;
+        }
+        (void)close(fd);  /* directory fd: nothing was written through it */
+        if (target == tmp && rename(tmp, e->dir) < 0) {
+                q = -errno;
+                /* Someone made DIR meanwhile: leave ours for the next start. */
+                return r < 0 ? r : q;
+        }
+        return r;
+}
+
 int envexport_start(struct envexport *e, char *const *environ_)
 {
         char **env = NULL, **kept = NULL, **files = NULL;
-        int r = 0, fd, q;
+        bool existed;
+        int r = 0, q;
 
         for (size_t i = 0; r >= 0 && environ_ && environ_[i]; i++) {
                 size_t nl;
@@ -473,6 +603,7 @@ int envexport_start(struct envexport *e, char *const *environ_)
         if (r < 0)
                 goto fail;
         q = read_dir(e, &files);
+        existed = q != -ENOENT;
         if (q < 0 && q != -ENOENT)
                 r = q;  /* reported, but the start-up environment still goes out */
         for (size_t i = 0; files && files[i]; i++) {
@@ -482,8 +613,6 @@ int envexport_start(struct envexport *e, char *const *environ_)
                         goto fail;
                 }
         }
-        strv_free(files);
-        files = NULL;
         if (!env) {
                 /* Nothing at all: still an (empty) vector for exec. */
                 env = calloc(1, sizeof(*env));
@@ -500,28 +629,10 @@ int envexport_start(struct envexport *e, char *const *environ_)
         e->kept = kept;
         env = kept = NULL;
 
-        if (mkdir(e->dir, ENVEXPORT_DIR_MODE) < 0 && errno != EEXIST)
-                return r < 0 ? r : -errno;
-        fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return r < 0 ? r : -errno;
-        for (size_t i = 0; e->env[i]; i++) {
-                size_t nl;
-                const char *v;
-                char name[256], tmp[300];
-
-                if (!exported(e->env[i], &nl, &v) || nl >= sizeof(name))
-                        continue;
-                memcpy(name, e->env[i], nl);
-                name[nl] = '\0';
-                if (!envexport_name_is_file(name))
-                        continue;
-                snprintf(tmp, sizeof(tmp), "%s=new", name);
-                q = write_atomic(fd, name, tmp, v, strlen(v));
-                if (q < 0 && r == 0)
-                        r = q;
-        }
-        (void)close(fd);  /* directory fd: nothing was written through it */
+        q = write_dir(e, files, existed);
+        if (q < 0 && r == 0)
+                r = q;
+        strv_free(files);
         q = write_dumps(e);
         return r < 0 ? r : q;
 fail:

@@ -1,8 +1,9 @@
 /* envexport.h — the container environment as files (phusion semantics).
- * Owns: /etc/container_environment/ (one file per variable), the .sh
- * (shell-quoted exports) and .json dumps, written atomically (.new +
- * rename), and re-reading the directory into the environment for the next
- * step.  The quoting/escaping/naming helpers are pure (unit-tested, fuzzed).
+ * Owns: /etc/container_environment/ (one file per variable: only missing
+ * or changed files are written, in place; a missing directory is filled as
+ * DIR.new and renamed once), the .sh (shell-quoted exports) and .json dumps
+ * (atomically: .new + rename, and only when changed), and re-reading the
+ * directory into the environment for the next step.  The quoting/escaping/naming helpers are pure (unit-tested, fuzzed).
  * Does not own: when to refresh (init_main.c, boot.c, shutdown.c) or logging
  * (errors are returned; skipped files go to the caller's skip callback).
  * Context: the init main loop. */

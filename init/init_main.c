@@ -11,16 +11,22 @@
 #include "envexport.h"
 #include "log.h"
 #include "pid1.h"
+#include "ready.h"
 #include "runit.h"
 #include "shutdown.h"
 #include "spawn.h"
 #include "strv.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,9 +45,9 @@ static void env_skipped(const char *name, int err)
 }
 
 /* Boot: --boot-dir, /etc/my_init.d, /etc/rc.local.  Returns 0, or the exit
- * status of a failed boot (after its one error line), or -1 when a
- * terminating signal interrupted it. */
-static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o)
+ * status of a failed boot (after its one error line), or 128+N when
+ * terminating signal N interrupted it (SPEC §1 "Signals during boot"). */
+static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o, bool *ran)
 {
         const char *dirs[] = { o->boot_dir, "/etc/my_init.d" };
         struct boot_failure f = { 0 };
@@ -60,7 +66,9 @@ static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opt
                         if (strv_push(&paths, "/etc/rc.local") < 0)
                                 log_error("out of memory, not running /etc/rc.local");
                 }
-                r = boot_run(p, env, paths, "boot script", true, &f);
+                if (paths)
+                        *ran = true;
+                r = boot_run(p, env, paths, "boot script", true, o->kill_process_timeout_ms, &f);
                 strv_free(paths);
         }
         if (r == 1) {
@@ -75,13 +83,15 @@ static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opt
                 return f.status;
         }
         if (r == 2)
-                return -1;
+                return 128 + pid1_terminate_signal(p);
         if (r < 0)
                 log_error_errno(r, "boot: %m");
         return 0;
 }
 
-static void start_runit(struct shutdown_ctx *c, const struct init_opts *o)
+/* REFRESH: something ran since the environment was last read (nothing
+ * else can have changed the directory: we are the only process). */
+static void start_runit(struct shutdown_ctx *c, const struct init_opts *o, bool *refresh)
 {
         struct stat st;
         char q[512];
@@ -89,25 +99,31 @@ static void start_runit(struct shutdown_ctx *c, const struct init_opts *o)
 
         if (stat(o->service_dir, &st) < 0 || !S_ISDIR(st.st_mode))
                 return;
-        r = envexport_refresh(c->env);
+        r = *refresh ? envexport_refresh(c->env) : 0;
         if (r < 0)
                 log_warn_errno(r, "cannot re-read the container environment: %m");
+        *refresh = false;
         log_info("starting runsvdir on %s", log_q(q, sizeof(q), o->service_dir));
         r = runit_start(c->pid1, o->service_dir, envexport_env(c->env), &c->runsvdir);
         if (r < 0)
                 log_error_errno(r, "cannot start runsvdir: %m, services will not run");
+        /* Services may change the environment before COMMAND starts. */
+        if (r >= 0 && runit_has_services(o->service_dir))
+                *refresh = true;
 }
 
 /* Start COMMAND; on an exec failure its child has already _exit()ed with
- * 127/126 and its status arrives like any other. */
-static void start_command(struct shutdown_ctx *c, char **command)
+ * 127/126 and its status arrives like any other.  REFRESH: something that
+ * may have changed the environment directory ran since it was last read
+ * (a boot script, a service); otherwise the environment is current. */
+static void start_command(struct shutdown_ctx *c, char **command, bool refresh)
 {
         struct spawn_opts so = { .argv = command, .new_pgrp = true, .foreground = true };
         char q[512];
         pid_t pid;
         int r, e;
 
-        r = envexport_refresh(c->env);
+        r = refresh ? envexport_refresh(c->env) : 0;
         if (r < 0)
                 log_warn_errno(r, "cannot re-read the container environment: %m");
         so.envp = envexport_env(c->env);
@@ -127,6 +143,27 @@ static void start_command(struct shutdown_ctx *c, char **command)
                 log_error_errno(r, "cannot track the command: %m");  /* cannot happen: table is empty */
         c->command = pid;
         pid1_set_forward(c->pid1, -pid);
+}
+
+/* Give back what start-up touched and will not touch again, so that PID 1
+ * costs what tini costs while COMMAND runs: free heap pages (directory
+ * buffers, the environment as it was read) and the stack pages below this
+ * frame (glibc's printf to unbuffered stderr alone uses an 8 kB on-stack
+ * buffer).  Pages are handed back with MADV_DONTNEED; touching them again
+ * later just faults in zero pages.  No-ops where they do not apply. */
+static __attribute__((noinline)) void release_startup_memory(void)
+{
+        const uintptr_t page = 4096, span = 256 * 1024;
+        volatile char here = 0;
+        uintptr_t top = ((uintptr_t)&here - 2 * page) & ~(page - 1);
+
+#ifdef __GLIBC__
+        (void)malloc_trim(0);
+#endif
+        /* Below the stack's lowest page there is nothing mapped: madvise
+         * skips that hole (and says ENOMEM, which is fine). */
+        if (top > span)
+                (void)madvise((void *)(top - span), span, MADV_DONTNEED);
 }
 
 /* The main wait: until COMMAND exits or a terminating signal arrives. */
@@ -175,6 +212,7 @@ int init_main(int argc, char **argv)
         struct pid1 *p = NULL;
         char err[256];
         int r, boot_status = 0, status;
+        bool ran = false;
 
         log_setup("contrainer init", LOG_LEVEL_INFO, false);
         r = cli_parse_init(argc, argv, environ, &o, err, sizeof(err));
@@ -216,18 +254,29 @@ int init_main(int argc, char **argv)
                 log_warn_errno(r, "cannot export the environment to %s: %m", ENV_DIR);
 
         if (!o.skip_startup_files) {
-                boot_status = run_boot(p, c.env, &o);
+                boot_status = run_boot(p, c.env, &o, &ran);
                 if (boot_status != 0)
                         goto shutdown;
         }
         if (pid1_terminate_signal(p))
                 goto shutdown;
         if (!o.skip_runit)
-                start_runit(&c, &o);
+                start_runit(&c, &o, &ran);
         if (pid1_terminate_signal(p))
                 goto shutdown;
+        if (o.wait_for_services_ms && c.runsvdir > 0) {
+                r = ready_wait(p, o.service_dir, envexport_env(c.env),
+                               deadline_in(o.wait_for_services_ms), o.kill_process_timeout_ms);
+                if (r == 1)
+                        boot_status = 1;
+                if (r == 2)
+                        boot_status = 128 + pid1_terminate_signal(p);
+                if (r != 0)
+                        goto shutdown;
+        }
         if (o.command)
-                start_command(&c, o.command);
+                start_command(&c, o.command, ran);
+        release_startup_memory();
         main_wait(&c);
         if (c.command_done) {
                 status = pid1_exit_status(c.command_wstatus);
@@ -238,8 +287,6 @@ int init_main(int argc, char **argv)
                         log_info("command exited with status %d", status);
         }
 shutdown:
-        if (boot_status < 0)
-                boot_status = 0;
         if (c.command_done)
                 reclaim_terminal();
         shutdown_run(&c);

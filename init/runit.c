@@ -25,13 +25,22 @@
 /* How often supervise/stat is looked at while waiting (services are not our
  * children, their exits wake nobody). */
 #define RUNIT_POLL_MS 20
-/* How often SIGHUP is repeated until runsvdir is gone (see runit_stop). */
-#define RUNSVDIR_HUP_MS 50
+/* How long a service must look idle (down, wanting up, nothing running)
+ * to count as down: runsv's restart throttle (see wait_down). */
+#define RUNIT_IDLE_MS 100
+/* How often the just-started runsv processes are looked at at shutdown (they
+ * open their control FIFO within a millisecond or two of starting). */
+#define RUNIT_START_POLL_MS 2
 
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
 {
         char *argv[] = { "runsvdir", "-P", (char *)service_dir, NULL };
-        struct spawn_opts o = { .argv = argv, .envp = env };
+        /* COMMAND need not wait for runsvdir's exec: a failure is its line. */
+        struct spawn_opts o = {
+                .argv = argv, .envp = env,
+                .exec_fail_msg = "contrainer init: error: cannot run runsvdir (not on PATH or "
+                                 "not executable), services will not run\n",
+        };
         pid_t pid;
         int r, e;
 
@@ -45,6 +54,20 @@ int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t
                 return -e;
         *ret_pid = pid;
         return 0;
+}
+
+bool runit_has_services(const char *dir)
+{
+        struct dirent *de;
+        bool any = false;
+        DIR *d = opendir(dir);
+
+        if (!d)
+                return false;
+        while (!any && (de = readdir(d)))
+                any = de->d_name[0] != '.';
+        (void)closedir(d);
+        return any;
 }
 
 /* Write command C to SVC/supervise/control.  -ENXIO: no runsv reads it. */
@@ -79,23 +102,57 @@ static bool supervised(const char *svc)
         return true;
 }
 
-/* Is SVC down: supervise/stat says "down", or no runsv supervises it. */
-static bool is_down(const char *svc)
+int runit_status(const char *svc, struct runit_status *ret)
 {
-        char path[4096], buf[16] = "";
+        unsigned char st[20];
+        char path[4096];
         ssize_t n;
         int fd;
 
+        *ret = (struct runit_status){ 0 };
         if (!supervised(svc))
-                return true;
-        if (snprintf(path, sizeof(path), "%s/supervise/stat", svc) >= (int)sizeof(path))
-                return true;
+                return 0;
+        ret->supervised = true;
+        if (snprintf(path, sizeof(path), "%s/supervise/status", svc) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
+                return -errno;
+        n = read(fd, st, sizeof(st));
+        (void)close(fd);  /* read-only */
+        if (n != (ssize_t)sizeof(st))
+                return -EIO;
+        /* runsv's binary status (runsv.c update_status): TAI64N start time
+         * (12 bytes, TAI64 = 2^62 + seconds), pid (4, little endian),
+         * paused, want ('u'/'d'), got TERM, state (0 down, 1 run, 2 finish). */
+        ret->since = 0;
+        for (int i = 0; i < 8; i++)
+                ret->since = (ret->since << 8) | st[i];
+        ret->since -= (uint64_t)1 << 62;  /* TAI64 label → seconds (≈ Unix time + 10) */
+        ret->since_ns = (uint32_t)st[8] << 24 | (uint32_t)st[9] << 16 | (uint32_t)st[10] << 8 | st[11];
+        ret->pid = (pid_t)(st[12] | st[13] << 8 | st[14] << 16 | (uint32_t)st[15] << 24);
+        ret->want_down = st[17] == 'd';
+        ret->state = st[19];
+        return 0;
+}
+
+/* Is SVC down for good: no runsv supervises it, or its runsv has taken our
+ * 'd' (want down) and the service and its finish script are done.  "down"
+ * alone is not enough: a runsv that has just opened supervise/ok says so
+ * before its first ./run.  *IDLE says whether it is down but still wants
+ * up, with nothing running: a runsv in its restart throttle (see
+ * wait_down) or, for microseconds, one about to start ./run. */
+static bool is_down(const char *svc, bool *idle)
+{
+        struct runit_status st;
+
+        *idle = false;
+        if (runit_status(svc, &st) < 0)
+                return true;  /* supervised but no status: runsv is gone meanwhile */
+        if (!st.supervised || (st.want_down && st.state == RUNIT_DOWN))
                 return true;
-        n = read(fd, buf, sizeof(buf) - 1);
-        (void)close(fd);
-        return n >= 4 && strncmp(buf, "down", 4) == 0;
+        *idle = st.state == RUNIT_DOWN && st.pid == 0;
+        return false;
 }
 
 /* The supervised service directories of DIR (those with a runsv reading
@@ -129,34 +186,112 @@ static char **list_services(const char *dir)
         return svcs;
 }
 
-static int count_runsv(pid_t pid, const char *comm, void *ud)
+struct runsv_walk {
+        int count;
+        int sig;
+};
+
+static int each_runsv(pid_t pid, const char *comm, void *ud)
 {
-        (void)pid;
-        if (strcmp(comm, "runsv") == 0 || strcmp(comm, "runsvdir") == 0)
-                (*(int *)ud)++;
+        struct runsv_walk *w = ud;
+
+        /* "runsvdir": a child runsvdir forked for a runsv that has not
+         * exec'd yet (runsvdir itself is gone by now). */
+        if (strcmp(comm, "runsv") != 0 && strcmp(comm, "runsvdir") != 0)
+                return 0;
+        w->count++;
+        /* A descendant we have not reaped yet: the pid is still this runsv. */
+        if (w->sig && kill(pid, w->sig) < 0 && errno != ESRCH)
+                log_warn("cannot signal runsv %d: %m", (int)pid);
         return 0;
 }
 
-/* Wait until every service of SVCS is down or DEADLINE passes. */
+/* Send SIG to every runsv among our descendants (0: just count them).
+ * Only after runsvdir is gone. */
+static int runsv_signal(struct pid1 *p, int sig)
+{
+        struct runsv_walk w = { .sig = sig };
+
+        if (pid1_for_each_descendant(p, each_runsv, &w) < 0)
+                return 0;
+        return w.count;
+}
+
+static int count_supervised(char *const *svcs)
+{
+        int n = 0;
+
+        for (size_t i = 0; svcs && svcs[i]; i++)
+                n += supervised(svcs[i]);
+        return n;
+}
+
+/* Wait until every service of SVCS is down or DEADLINE passes.  Most
+ * services stop within milliseconds of the 'd': look again after 1 ms, then
+ * back off to RUNIT_POLL_MS (nothing wakes us when a status changes).
+ * A service that crashed within a second of starting has its runsv asleep
+ * for a second (restart throttle, TERM blocked) before it reads the 'd':
+ * down, nothing running, finish done.  Seen idle like that for
+ * RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
+ * about to fork ./run, lasts microseconds). */
 static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
 {
+        size_t n = strv_len(svcs);
+        int64_t pause = 1, *idle_since = calloc(n + 1, sizeof(*idle_since));
+
         for (;;) {
                 bool all_down = true;
 
-                for (size_t i = 0; svcs && svcs[i] && all_down; i++)
-                        all_down = is_down(svcs[i]);
+                for (size_t i = 0; i < n && all_down; i++) {
+                        bool idle;
+
+                        all_down = is_down(svcs[i], &idle);
+                        if (!idle_since)
+                                continue;
+                        if (!idle)
+                                idle_since[i] = 0;
+                        else if (idle_since[i] == 0)
+                                idle_since[i] = deadline_now();
+                        else if (deadline_now() - idle_since[i] >= RUNIT_IDLE_MS)
+                                all_down = true;
+                }
                 if (all_down || deadline_passed(deadline))
-                        return;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_POLL_MS)));
+                        break;
+                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
+                if (pause < RUNIT_POLL_MS)
+                        pause *= 2;
         }
+        free(idle_since);
+}
+
+/* Stop runsvdir for good: SIGKILL (it keeps no state; its runsv children
+ * become ours), so that it starts no runsv and restarts none we end. */
+static void kill_runsvdir(struct pid1 *p, pid_t runsvdir, int64_t grace)
+{
+        if (runsvdir <= 0)
+                return;
+        /* The pid is safe to signal until we reap it. */
+        if (!pid1_reaped(p, runsvdir, NULL) && kill(runsvdir, SIGKILL) < 0 && errno != ESRCH)
+                log_warn("cannot stop runsvdir: %m");
+        while (!pid1_reaped(p, runsvdir, NULL) && !deadline_passed(grace))
+                (void)pid1_wait(p, grace);
+        pid1_untrack(p, runsvdir);
 }
 
 int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
                int64_t grace)
 {
-        char **svcs = list_services(service_dir);
+        char **svcs;
         int killed = 0;
 
+        kill_runsvdir(p, runsvdir, grace);
+        svcs = list_services(service_dir);
+        /* A runsv that runsvdir had just started may not supervise its
+         * directory yet (and will start ./run as soon as it does): wait
+         * until every live runsv reads its control FIFO, so each one gets
+         * the 'd'.  One runsv per directory (supervise/lock). */
+        while (count_supervised(svcs) < runsv_signal(p, 0) && !deadline_passed(deadline))
+                (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 int r = control(svcs[i], 'd');
                 char q[512];
@@ -168,42 +303,27 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         wait_down(p, svcs, deadline);
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 char q[512];
+                bool idle;
 
-                if (is_down(svcs[i]))
+                if (is_down(svcs[i], &idle) || idle)
                         continue;
                 log_warn("service %s did not stop in time, killing it",
                          log_q(q, sizeof(q), svcs[i]));
                 (void)control(svcs[i], 'k');  /* gone meanwhile: then it is down */
                 killed++;
         }
-        /* Let runsv see the deaths and run the finish scripts before runsvdir
-         * tells it to exit (it would otherwise race the SIGCHLD). */
+        /* Let runsv see the deaths and run the finish scripts. */
         if (killed)
                 wait_down(p, svcs, grace);
         strv_free(svcs);
 
-        if (runsvdir > 0 && !pid1_reaped(p, runsvdir, NULL)) {
-                /* runsvdir(8): on HUP it TERMs every runsv and exits.  But it
-                 * only unblocks HUP around its iopause(), without a self-pipe:
-                 * a HUP that arrives while blocked is handled just before the
-                 * sleep and then sleeps out the whole rescan interval (up to
-                 * 5 s).  Repeating the HUP interrupts that sleep.  The pid is
-                 * safe to signal until we reap it. */
-                while (!pid1_reaped(p, runsvdir, NULL) && !deadline_passed(grace)) {
-                        if (kill(runsvdir, SIGHUP) < 0 && errno != ESRCH)
-                                log_warn("cannot signal runsvdir: %m");
-                        (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNSVDIR_HUP_MS)));
-                }
-                pid1_untrack(p, runsvdir);
-        }
-        /* runsv exits once its service (and log service) are down. */
-        for (;;) {
-                int n = 0;
-
-                if (pid1_for_each_descendant(p, count_runsv, &n) < 0 || n == 0 ||
-                    deadline_passed(grace))
-                        break;
+        /* Every service is down and its finish has run: nothing is left for
+         * runsv to do but its restart throttle, a blocking sleep(1) with
+         * SIGTERM blocked (runsv.c) after a service that ran less than a
+         * second.  SIGKILL ends that at once; a log service's svlogd sees
+         * EOF on its pipe and exits by itself (or in the final sweep). */
+        for (int n = runsv_signal(p, SIGKILL); n > 0 && !deadline_passed(grace);
+             n = runsv_signal(p, 0))
                 (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNIT_POLL_MS)));
-        }
         return killed;
 }

@@ -23,8 +23,8 @@
 /* After SIGKILL a process is gone in microseconds unless it sits in an
  * uninterruptible sleep; do not wait for that longer than this. */
 #define KILL_REAP_GRACE_MS 250
-/* runsvdir and runsv leave within milliseconds of SIGHUP/TERM once their
- * services are down; their finish scripts get this much on top. */
+/* runsvdir and runsv are SIGKILLed (runit.c), so they are gone at once;
+ * finish scripts after a 'k' get this much on top. */
 #define RUNIT_EXIT_GRACE_MS 500
 #define POLL_MS 20
 
@@ -86,7 +86,7 @@ static void run_dirs(struct shutdown_ctx *c, const char *const *dirs, size_t n, 
                 if (r < 0)
                         log_warn_errno(r, "cannot list %s: %m", log_q(q, sizeof(q), dirs[i]));
                 else
-                        (void)boot_run(c->pid1, c->env, paths, what, false, NULL);
+                        (void)boot_run(c->pid1, c->env, paths, what, false, 0, NULL);
                 strv_free(paths);
                 note_command(c);
         }

@@ -53,13 +53,22 @@ static void child(const struct spawn_opts *o, int errfd)
                         if (fd != errfd)
                                 (void)close(fd);
         }
+        if (o->cwd && chdir(o->cwd) < 0) {
+                e = errno;
+                if (errfd >= 0)
+                        (void)!write(errfd, &e, sizeof(e));
+                _exit(spawn_exec_status(e));
+        }
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
         /* execvp() takes PATH from environ, so point it at the child's env. */
         environ = (char **)o->envp;
         execvp(o->argv[0], o->argv);
         e = errno;
-        (void)!write(errfd, &e, sizeof(e));
+        if (o->exec_fail_msg)
+                (void)!write(STDERR_FILENO, o->exec_fail_msg, strlen(o->exec_fail_msg));
+        else
+                (void)!write(errfd, &e, sizeof(e));
         _exit(spawn_exec_status(e));
 }
 
@@ -69,6 +78,19 @@ int spawn(const struct spawn_opts *o, pid_t *ret_pid, int *ret_exec_errno)
         ssize_t n;
         pid_t pid;
 
+        if (o->exec_fail_msg) {
+                /* No exec report wanted: no pipe, no waiting for the child. */
+                pid = fork();
+                if (pid < 0)
+                        return -errno;
+                if (pid == 0)
+                        child(o, -1);
+                if (o->new_pgrp)
+                        (void)setpgid(pid, pid);
+                *ret_pid = pid;
+                *ret_exec_errno = 0;
+                return 0;
+        }
         if (pipe2(pfd, O_CLOEXEC) < 0)
                 return -errno;
         pid = fork();

@@ -1,7 +1,7 @@
 /* spawn.h — fork/exec of one program with an explicit argv and envp.
  * Owns: the child's side between fork and exec (process group, terminal
- * foreground, empty signal mask, default dispositions, fds >= 3 closed) and
- * carrying an exec failure back to the parent.
+ * foreground, working directory, empty signal mask, default dispositions,
+ * fds >= 3 closed) and carrying an exec failure back to the parent.
  * Does not own: waiting for the child (pid1.c) or saying anything about it.
  * Context: the init main loop. */
 #ifndef CONTRAINER_SPAWN_H
@@ -16,6 +16,11 @@ struct spawn_opts {
         bool new_pgrp;       /* own process group (pgid = pid) */
         bool foreground;     /* with new_pgrp: make it the terminal's foreground
                               * group when stdin is a terminal */
+        const char *cwd;     /* NULL: ours; else chdir() there first (a failure
+                              * is reported like an exec failure) */
+        const char *exec_fail_msg; /* non-NULL: do not wait for the exec (no
+                              * round trip; *ret_exec_errno is 0); if it fails,
+                              * the child writes this line to stderr itself */
 };
 
 /* Start the program.  Returns 0 with *ret_pid and *ret_exec_errno (0 if the

@@ -35,7 +35,7 @@ for h in init/*.h; do
 done
 
 # 3. layering
-for o in pid1 spawn envexport boot runit shutdown deadline init_main cli_init main; do
+for o in pid1 spawn envexport boot runit ready shutdown deadline init_main cli_init main; do
         obj=$b/rel/obj/$o.o
         [ -f "$obj" ] || continue
         syms=$(nm "$obj" | grep -E '[[:space:]](curl_|cJSON_|MHD_)' || true)

@@ -11,8 +11,8 @@ teardown() { init_teardown; }
         run "$CONTRAINER" init --help
         [ "$status" -eq 0 ]
         for o in --skip-startup-files --skip-runit --no-kill-all-on-exit --quiet \
-                --boot-dir --service-dir --help --version \
-                KILL_PROCESS_TIMEOUT KILL_ALL_PROCESSES_TIMEOUT; do
+                --boot-dir --service-dir --wait-for-services --help --version \
+                KILL_PROCESS_TIMEOUT KILL_ALL_PROCESSES_TIMEOUT CONTRAINER_WAIT_FOR_SERVICES; do
                 [[ "$output" == *"$o"* ]] || { echo "missing $o"; false; }
         done
 }

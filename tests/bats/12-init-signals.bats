@@ -98,6 +98,54 @@ EOS
         [ "$INIT_STATUS" -eq 143 ]
 }
 
+@test "signals during the boot go to the running boot script's process group" {
+        # The background child is in the script's group, not its pid: both
+        # get the signal.
+        script boot.d/10_bg <<'EOS'
+(trap 'echo child USR1 >>"$T/got"' USR1; touch "$T/ready"; while :; do sleep 0.05; done) &
+trap 'echo main USR1 >>"$T/got"' USR1
+while :; do sleep 0.05; done
+EOS
+        start_init --skip-runit -- sh -c 'touch "$T/cmd"'
+        wait_for 10 test -e "$T/ready"
+        kill -USR1 "$INIT_PID"
+        wait_for 10 file_has "$T/got" '^main USR1$'
+        wait_for 10 file_has "$T/got" '^child USR1$'
+        kill -TERM "$INIT_PID"
+        wait_init 20
+        cat "$T/out"
+        [ "$INIT_STATUS" -eq 143 ]
+        [ ! -e "$T/cmd" ]
+}
+
+@test "a boot script that ignores SIGTERM is killed with its group; shutdown.d runs; 128+N" {
+        # A TERM-ignoring script with a TERM-ignoring background child; both
+        # record their (namespace) pids, and shutdown.d says which still live.
+        # shellcheck disable=SC2016
+        printf '%s\n' 'trap "" TERM' '(trap "" TERM; exec sleep 600) &' 'echo "$! $$" >"$T/pids"' \
+                'while :; do sleep 0.05; done' | script boot.d/10_stubborn
+        echo 'touch "$T/in20"' | script boot.d/20_next
+        script shutdown.d/10_check <<'EOS'
+for p in $(cat "$T/pids"); do kill -0 "$p" 2>/dev/null && echo "alive $p" >>"$T/shutdown"; done
+echo ran >>"$T/shutdown"
+EOS
+        for s in TERM INT; do
+                rm -f "$T/pids" "$T/shutdown"
+                KILL_PROCESS_TIMEOUT=0.5 start_init --skip-runit -- sh -c 'touch "$T/cmd"'
+                wait_for 10 test -s "$T/pids"
+                kill -"$s" "$INIT_PID"
+                wait_init 20
+                cat "$T/out"
+                [ "$INIT_STATUS" -eq $(( 128 + $(kill -l "$s") )) ]
+                [ ! -e "$T/in20" ]
+                [ ! -e "$T/cmd" ]
+                grep -q "boot script '/etc/boot.d/10_stubborn' did not exit within 0.500s of SIG$s, killing its process group" "$T/out"
+                # shutdown.d ran, and no process of the script was left by then
+                [ "$(cat "$T/shutdown")" = ran ]
+                no_line "killing all processes" "$T/out"
+        done
+}
+
 @test "with a terminal on stdin the command gets the foreground process group" {
         command -v script >/dev/null || skip "script(1) not installed"
         # script(1) gives init a pty as its controlling terminal.

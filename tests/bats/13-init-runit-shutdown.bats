@@ -31,6 +31,54 @@ service() {
           "boot|svc_a up hi|command|shutdown.d|pre_shutdown.d|svc_a finish|post_shutdown.d|" ]
 }
 
+@test "short-lived services: no runsv throttle second, finish scripts run, nothing left for the KILL step" {
+        # runsv sleeps 1 s (TERM blocked) after a service that ran < 1 s,
+        # which starts after its finish: a runsv still in that sleep outlives
+        # the services step (KILL_PROCESS_TIMEOUT + 0.5 s) and is left for
+        # the final sweep ("killing all processes").
+        service svc_a yes
+        service svc_b yes
+        # shellcheck disable=SC2016
+        KILL_PROCESS_TIMEOUT=0.5 KILL_ALL_PROCESSES_TIMEOUT=0.3 run_init -- sh -c '
+                d=$(( $(date +%s) + 10 ))
+                until [ "$(grep -c " up" "$T/order" 2>/dev/null)" = 2 ]; do [ $(date +%s) -lt $d ] || exit 1; sleep 0.01; done'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        grep -q "svc_a finish" "$T/order"
+        grep -q "svc_b finish" "$T/order"
+        no_line "did not stop in time" <<<"$output"
+        no_line "killing all processes" <<<"$output"
+        # The command ends before the services may even have started: each
+        # one that came up got its finish, and nothing was left either.
+        for i in 1 2 3 4 5; do
+                rm -f "$T/order"
+                KILL_PROCESS_TIMEOUT=1 KILL_ALL_PROCESSES_TIMEOUT=0.3 run_init -- true
+                echo "$output"
+                [ "$status" -eq 0 ]
+                cat "$T/order" 2>/dev/null || true
+                # (a run may get its TERM before it says "up": finish anyway)
+                for s in svc_a svc_b; do
+                        if grep -q "$s up" "$T/order" 2>/dev/null; then grep -q "$s finish" "$T/order"; fi
+                done
+                no_line "killing all processes" <<<"$output"
+        done
+}
+
+@test "a service that keeps crashing does not hold the shutdown for runsv's throttle second" {
+        # runsv sleeps a second after each crash before it reads the stop
+        # request; with a 0.5 s KILL_PROCESS_TIMEOUT, waiting that out would
+        # end in "did not stop in time".
+        echo 'echo crash >>"$T/order"; exit 1' | script service/crashy/run
+        # shellcheck disable=SC2016
+        KILL_PROCESS_TIMEOUT=0.5 KILL_ALL_PROCESSES_TIMEOUT=0.3 run_init -- sh -c '
+                d=$(( $(date +%s) + 10 ))
+                until [ "$(grep -c crash "$T/order" 2>/dev/null)" -ge 2 ]; do [ $(date +%s) -lt $d ] || exit 1; sleep 0.01; done'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        no_line "did not stop in time" <<<"$output"
+        no_line "killing all processes" <<<"$output"
+}
+
 @test "services that ignore SIGTERM are killed by the deadline, all in parallel" {
         service stubborn1 no
         service stubborn2 no
@@ -49,7 +97,7 @@ service() {
         [ "$t" -ge 900 ] && [ "$t" -lt 2500 ]
         grep -q "service '/etc/service/stubborn1' did not stop in time, killing it" <<<"$output"
         grep -q "service '/etc/service/stubborn2' did not stop in time" <<<"$output"
-        ! grep -q "service '/etc/service/polite' did not stop" <<<"$output"
+        no_line "service '/etc/service/polite' did not stop" <<<"$output"
         grep -q "stubborn1 finish" "$T/order"
         grep -q "polite finish" "$T/order"
 }
@@ -86,7 +134,7 @@ service() {
         run_init --skip-runit --no-kill-all-on-exit -- sh -c 'd=$(( $(date +%s) + 10 )); until [ -e "$T/daemon_up" ]; do [ $(date +%s) -lt $d ] || exit 1; sleep 0.05; done'
         [ "$status" -eq 0 ]
         [ ! -e "$T/daemon" ]  # the kernel's SIGKILL at namespace end, no TERM
-        ! grep -q "killing all processes" <<<"$output"
+        no_line "killing all processes" <<<"$output"
 }
 
 @test "--skip-runit starts no runsvdir; --service-dir picks the directory" {

@@ -107,3 +107,7 @@ wait_init() {
 }
 
 file_has() { [ -s "$1" ] && grep -q -- "$2" "$1"; }
+
+# no_line PATTERN [FILE]: PATTERN occurs nowhere (a plain `! grep` cannot
+# fail a bats test: bash's -e ignores negated commands).
+no_line() { ! grep -q -- "$@"; }

@@ -139,6 +139,42 @@ if [ -n "$ctr_reason" ]; then
         na init.startup.contrainer_min "$ctr_reason"
 fi
 
+# ---- start-up with 3, 35 and 300 environment variables ----------------------
+# A Kubernetes pod gets dozens of variables per service; contrainer exports
+# each one.  Each size is its own interleaved run with its own baseline (the
+# same environment without an init).  3 = the container environment above.
+say "init: start-up with 3, 35 and 300 environment variables ($START_RUNS runs each)"
+for n in 3 35 300; do
+        extra=()
+        for i in $(seq 1 $((n - 3))); do
+                extra+=("SERVICE_${i}_PORT=tcp://10.0.$((i / 250)).$((i % 250)):80$((i % 10))")
+        done
+        EN=("${CENV[@]}" "${extra[@]}" unshare --pid --fork --mount-proc --kill-child)
+        args=("${EN[@]}" /bin/true ::: "${EN[@]}" /usr/bin/tini -- /bin/true)
+        labels=(base tini)
+        if [ -z "$ctr_reason" ]; then
+                args+=(::: "${EN[@]}" "$CTR" init -- /bin/true)
+                labels+=(contrainer)
+        fi
+        if [ ! -x /usr/bin/tini ]; then
+                na "init.startup_env$n.tini" "/usr/bin/tini not installed"
+                continue
+        fi
+        out=$("$HB/spawn_timer" "$START_RUNS" 20 -- "${args[@]}")
+        while read -r idx _med _p10 _p90 diff fails; do
+                l=${labels[$idx]}
+                [ "$l" = base ] && continue
+                if [ "$fails" -gt 0 ]; then
+                        na "init.startup_env$n.$l" "$fails of $START_RUNS runs failed"
+                else
+                        us=$(awk -v x="$diff" 'BEGIN { printf "%.0f", x }')
+                        put "init.startup_env$n.$l" "$us" "$(fmt 2 "$(awk -v x="$us" 'BEGIN { print x / 1000 }')") ms"
+                fi
+        done <<<"$out"
+done
+[ -n "$ctr_reason" ] && for n in 3 35 300; do na "init.startup_env$n.contrainer" "$ctr_reason"; done
+note "init: start-up with N variables: \`env -i PATH HOSTNAME HOME + (N-3) SERVICE_i_PORT=tcp://… unshare … INIT -- true\` − the same without INIT; contrainer plain (\`contrainer init -- true\`, no /etc/service, no boot scripts), tini \`tini -- true\`"
+
 # ---- resident memory of PID 1 -----------------------------------------------
 say "init: memory of PID 1 while \`sleep\` runs"
 for c in "${CONTESTANTS[@]}"; do

@@ -70,6 +70,7 @@ if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = init ]; then
         # private mount namespace: init.sh mounts a tmpfs copy over /etc
         unshare --mount --propagation private \
                 env CTRBENCH_PRIVATE_MNT=1 bash "$here/init.sh"
+        bash "$here/init_docker.sh"
 fi
 if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = ctl ]; then
         bash "$here/ctl.sh"
@@ -155,7 +156,22 @@ tables() {
                 init_row "start-up overhead (\`INIT -- true\` − \`true\`), contrainer with empty --boot-dir/--service-dir" startup
                 init_row "start-up overhead, plain \`contrainer init -- true\`" startup best init.startup.contrainer_plain
                 init_row "start-up overhead, \`contrainer init --skip-startup-files --skip-runit -- true\`" startup best init.startup.contrainer_min
+                local c3 c300 t3 t300
+                vs_tini() { ratio "$(num "init.$1.contrainer")" "$(num "init.$1.tini")" tini; }
+                for n in 3 35 300; do
+                        init_row "start-up overhead with $n environment variables (plain \`contrainer init -- true\` vs \`tini -- true\`)" "startup_env$n" "$(vs_tini "startup_env$n")"
+                done
+                c3=$(num init.startup_env3.contrainer) c300=$(num init.startup_env300.contrainer)
+                t3=$(num init.startup_env3.tini) t300=$(num init.startup_env300.tini)
+                if [ -n "$c3" ] && [ -n "$c300" ] && [ -n "$t3" ] && [ -n "$t300" ]; then
+                        printf '| start-up growth per environment variable (300 vs 3) | %s µs | %s µs | — | — | — |\n' \
+                                "$(awk -v a="$c300" -v b="$c3" 'BEGIN { printf "%.1f", (a - b) / 297 }')" \
+                                "$(awk -v a="$t300" -v b="$t3" 'BEGIN { printf "%.1f", (a - b) / 297 }')"
+                fi
+                init_row "\`docker run --rm\` base image \`true\` (tini: \`--init --entrypoint /bin/true\`, same image)" docker_run "$(vs_tini docker_run)"
+                init_row "\`docker stop\`, services-only base container (tini: \`--init\` running \`sleep\`)" docker_stop "$(vs_tini docker_stop)"
                 init_row "PID 1 private memory (Private_Clean+Private_Dirty)" mem_priv
+                init_row "PID 1 private memory, ratio vs tini" mem_priv "$(vs_tini mem_priv)"
                 init_row "PID 1 VmRSS" mem_rss
                 init_row "PID 1 VmHWM" mem_hwm
                 init_row "reap $( [ "$BENCH_QUICK" = 1 ] && echo 2,000 || echo 10,000) orphans released at once (until none left in /proc)" reap

@@ -33,7 +33,32 @@ Test(cli_init, defaults_without_arguments)
         cr_assert_str_eq(o.service_dir, "/etc/service");
         cr_assert_eq(o.kill_process_timeout_ms, 4000);
         cr_assert_eq(o.kill_all_processes_timeout_ms, 1000);
+        cr_assert_eq(o.wait_for_services_ms, 0);
         cr_assert_null(o.command);
+}
+
+Test(cli_init, wait_for_services_flag_and_environment)
+{
+        char *bare[] = { "init", "--wait-for-services", "true", NULL };
+        char *val[] = { "init", "--wait-for-services=2.5", NULL };
+        char *bad[] = { "init", "--wait-for-services=soon", NULL };
+        char *none[] = { "init", NULL };
+        char *env[] = { "CONTRAINER_WAIT_FOR_SERVICES=7", NULL };
+        char *badenv[] = { "CONTRAINER_WAIT_FOR_SERVICES=x", NULL };
+        char *noenv[] = { NULL };
+        struct init_opts o;
+
+        cr_assert_eq(parse(bare, noenv, &o), CLI_RUN);
+        cr_assert_eq(o.wait_for_services_ms, 5000);
+        cr_assert_str_eq(o.command[0], "true");
+        cr_assert_eq(parse(val, env, &o), CLI_RUN);  /* the option wins */
+        cr_assert_eq(o.wait_for_services_ms, 2500);
+        cr_assert_eq(parse(none, env, &o), CLI_RUN);
+        cr_assert_eq(o.wait_for_services_ms, 7000);
+        cr_assert_eq(parse(bad, noenv, &o), -EINVAL);
+        cr_assert(strstr(err, "--wait-for-services") != NULL, "%s", err);
+        cr_assert_eq(parse(none, badenv, &o), -EINVAL);
+        cr_assert(strstr(err, "CONTRAINER_WAIT_FOR_SERVICES") != NULL, "%s", err);
 }
 
 Test(cli_init, every_flag_and_both_value_forms)

@@ -210,6 +210,54 @@ Test(envexport, start_keeps_baked_files_without_overriding, .init = mk, .fini = 
         envexport_free(e);
 }
 
+static void stat_of(const char *name, struct stat *st)
+{
+        char p[256];
+
+        snprintf(p, sizeof(p), "%s%s%s", name[0] == '/' ? "" : dir, name[0] == '/' ? "" : "/", name);
+        cr_assert_eq(stat(p, st), 0, "%s", p);
+}
+
+Test(envexport, start_rewrites_nothing_unchanged_and_only_what_changed, .init = mk, .fini = rm)
+{
+        char *env[] = { "A=1", "B=2", NULL }, *env2[] = { "A=1", "B=3", NULL };
+        struct envexport *e = envexport_new(dir, shp, jsp, NULL);
+        struct stat a1, b1, sh1, d1, a2, b2, sh2, js1, js2, d2;
+        char tmp[256];
+        char *s;
+
+        cr_assert_eq(envexport_start(e, env), 0);
+        stat_of(dir, &d1);
+        cr_assert_eq(d1.st_mode & 07777, 0750);
+        snprintf(tmp, sizeof(tmp), "%s.new", dir);
+        cr_assert_eq(access(tmp, F_OK), -1);  /* renamed into place */
+        stat_of("A", &a1), stat_of("B", &b1), stat_of(shp, &sh1), stat_of(jsp, &js1);
+        cr_assert_eq(a1.st_mode & 07777, 0640);
+        /* A restarted container: same environment, nothing is written. */
+        envexport_free(e);
+        e = envexport_new(dir, shp, jsp, NULL);
+        usleep(20 * 1000);
+        cr_assert_eq(envexport_start(e, env), 0);
+        stat_of("A", &a2), stat_of("B", &b2), stat_of(shp, &sh2), stat_of(jsp, &js2);
+        cr_assert(a1.st_ino == a2.st_ino && a1.st_mtim.tv_nsec == a2.st_mtim.tv_nsec);
+        cr_assert(b1.st_mtim.tv_nsec == b2.st_mtim.tv_nsec);
+        cr_assert(sh1.st_ino == sh2.st_ino && js1.st_ino == js2.st_ino);
+        /* One changed variable: only its file (in place) and the dumps. */
+        envexport_free(e);
+        e = envexport_new(dir, shp, jsp, NULL);
+        cr_assert_eq(envexport_start(e, env2), 0);
+        stat_of("A", &a2), stat_of("B", &b2), stat_of(shp, &sh2), stat_of(dir, &d2);
+        cr_assert(a1.st_mtim.tv_nsec == a2.st_mtim.tv_nsec);
+        cr_assert(b1.st_ino == b2.st_ino && b1.st_mtim.tv_nsec != b2.st_mtim.tv_nsec);
+        cr_assert_eq(b2.st_mode & 07777, 0640);
+        cr_assert_eq(d1.st_ino, d2.st_ino);
+        cr_assert_neq(sh1.st_ino, sh2.st_ino);
+        s = slurp(shp);
+        cr_assert_str_eq(s, "export A='1'\nexport B='3'\n");
+        free(s);
+        envexport_free(e);
+}
+
 Test(envexport, refresh_adds_changes_and_deletes, .init = mk, .fini = rm)
 {
         char *env[] = { "A=1", "B=2", "HOME=/root", NULL };
