@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <sys/capability.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -91,9 +92,23 @@
         X(void *, cJSON_malloc, (size_t n), (n)) \
         X(void, cJSON_free, (void *p), (p))
 
+/* libcap, for `contrainer exec` only (dl_load_exec): capability sets as
+ * runc applies them (libcontainer/capabilities). */
+#define CAP_FUNCS(X) \
+        X(cap_t, cap_init, (void), ()) \
+        X(int, cap_free, (void *p), (p)) \
+        X(int, cap_set_flag, (cap_t c, cap_flag_t f, int n, const cap_value_t *v, cap_flag_value_t s), (c, f, n, v, s)) \
+        X(int, cap_set_proc, (cap_t c), (c)) \
+        X(int, cap_drop_bound, (cap_value_t v), (v)) \
+        X(int, cap_set_ambient, (cap_value_t v, cap_flag_value_t s), (v, s)) \
+        X(int, cap_reset_ambient, (void), ()) \
+        X(int, cap_from_name, (const char *n, cap_value_t *v), (n, v)) \
+        X(cap_value_t, cap_max_bits, (void), ())
+
 #define DECLARE_PTR(ret, name, params, args) static ret(*p_##name) params;
 CURL_FUNCS(DECLARE_PTR)
 CJSON_FUNCS(DECLARE_PTR)
+CAP_FUNCS(DECLARE_PTR)
 static CURLcode (*p_curl_easy_setopt)(CURL *, CURLoption, ...);
 static CURLcode (*p_curl_easy_getinfo)(CURL *, CURLINFO, ...);
 static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
@@ -106,6 +121,7 @@ static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
 #pragma GCC diagnostic ignored "-Wpedantic"
 CURL_FUNCS(DEFINE_WRAPPER)
 CJSON_FUNCS(DEFINE_WRAPPER)
+CAP_FUNCS(DEFINE_WRAPPER)
 #pragma GCC diagnostic pop
 
 /* One argument follows; libcurl reads it as long, object pointer, function
@@ -197,5 +213,33 @@ int dl_load(char *err, size_t errsz)
                 *dl_syms[i].slot = p;
         }
         /* The handles stay open for the life of the process, on purpose. */
+        return 0;
+}
+
+#define SYM_CAP(ret, name, params, args) { #name, (void **)&p_##name, 0 },
+static const struct dl_sym dl_cap_syms[] = {
+        CAP_FUNCS(SYM_CAP)
+};
+
+int dl_load_exec(char *err, size_t errsz)
+{
+        void *h;
+        int r = dl_load(err, errsz);
+
+        if (r < 0)
+                return r;
+        h = dlopen("libcap.so.2", RTLD_NOW | RTLD_LOCAL);
+        if (!h) {
+                snprintf(err, errsz, "cannot load libcap.so.2: %s", dlerror());
+                return -ENOENT;
+        }
+        for (size_t i = 0; i < sizeof(dl_cap_syms) / sizeof(dl_cap_syms[0]); i++) {
+                void *p = dlsym(h, dl_cap_syms[i].name);
+                if (!p) {
+                        snprintf(err, errsz, "libcap.so.2: no symbol %s", dl_cap_syms[i].name);
+                        return -ENOENT;
+                }
+                *dl_cap_syms[i].slot = p;
+        }
         return 0;
 }

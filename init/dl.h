@@ -1,4 +1,5 @@
-/* dl.h — loads libcurl and cJSON at run time, in watch mode only.
+/* dl.h — loads libcurl and cJSON at run time (watch and exec modes), and
+ * libcap in exec mode only.
  * Owns: the dlopen handles and the table of resolved symbols.  dl.c defines
  * every curl_* and cJSON_* function the program calls as a thin wrapper
  * around the symbol it resolved, so the rest of the code includes the real
@@ -16,5 +17,10 @@
 /* Load libcurl.so.4 and libcjson.so.1 and resolve every wrapped symbol.
  * Returns 0, or -ENOENT with a description in ERR (dlerror's text). */
 int dl_load(char *err, size_t errsz);
+
+/* `contrainer exec` only: dl_load, plus libcap.so.2 (capability sets as
+ * runc applies them).  Init and watch modes never load libcap.
+ * Same returns as dl_load. */
+int dl_load_exec(char *err, size_t errsz);
 
 #endif

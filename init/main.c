@@ -2,7 +2,9 @@
  *   contrainer init [OPTIONS] [--] [COMMAND...]   PID 1   (init_main.c)
  *   my_init [OPTIONS] [--] [COMMAND...]           same, phusion drop-in name
  *   contrainer watch [OPTIONS]                    controller (watch.c)
+ *   contrainer exec [OPTIONS] CONTAINER [CMD...]  direct exec (exec_main.c)
  * Init mode must stay cheap: nothing here touches libcurl or cJSON. */
+#include "exec_main.h"
 #include "init_main.h"
 #include "watch.h"
 
@@ -12,14 +14,16 @@
 static const char usage[] =
         "usage: contrainer init [OPTIONS] [--] [COMMAND [ARG...]]\n"
         "       contrainer watch [OPTIONS]\n"
+        "       contrainer exec [OPTIONS] [--] CONTAINER [CMD [ARG...]]\n"
         "       contrainer --help | --version\n"
         "\n"
         "  init    run as PID 1: environment export, boot scripts, runit,\n"
         "          COMMAND, signal forwarding, reaping, orderly shutdown\n"
         "  watch   the controller: run each container's /contrainer scripts\n"
         "          and dispatch their bodies on Docker events\n"
+        "  exec    run CMD in a container exactly as 'docker exec' would, directly\n"
         "\n"
-        "'contrainer init --help' and 'contrainer watch --help' list the options.\n";
+        "'contrainer MODE --help' lists the options of each mode.\n";
 
 static const char *base_name(const char *p)
 {
@@ -40,6 +44,8 @@ int main(int argc, char **argv)
                 return init_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "watch") == 0)
                 return watch_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "exec") == 0)
+                return exec_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 fputs(usage, stdout);
                 return 0;
