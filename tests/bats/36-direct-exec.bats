@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# `contrainer exec` (direct path, SPEC §2.6 and §4): a command run directly in
+# a container must be indistinguishable, from inside, from the same command
+# run by `docker exec`.  Each test starts a container with one configuration
+# and compares a probe's output field by field (the suites run on the host,
+# so container processes are visible).  The Engine is this file's private
+# dockerd (watch_helpers).
+
+# shellcheck disable=SC2016 # probes are shell text expanded in the container
+load watch_helpers
+
+setup_file() {
+        watch_setup_file
+        export BPFDUMP=$BATS_FILE_TMPDIR/bpfdump
+        cc -O2 -o "$BPFDUMP" "$BATS_TEST_DIRNAME/../lib/bpfdump.c"
+}
+teardown_file() { watch_teardown_file; }
+setup() { watch_setup; }
+teardown() { watch_teardown; }
+
+# Everything a process can see of its execution context, one field a line.
+# HOSTNAME is kept: docker exec sets it to Config.Hostname and so do we.
+PROBE='
+grep -E "^(Uid|Gid|Groups|Umask|Cap[A-Za-z]+|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status
+echo "cgroup:"; cat /proc/self/cgroup
+for n in /proc/self/ns/*; do echo "$n $(readlink "$n")"; done
+echo "id: $(id)"
+echo "env:"; env | sort
+echo "cwd: $(pwd)"
+echo "umask: $(umask)"
+echo "ulimit:"; ulimit -a
+echo "oom: $(cat /proc/self/oom_score_adj)"
+[ "$(cut -d" " -f6 /proc/$$/stat)" = $$ ] && echo "session leader"; echo "pid1: $(cat /proc/1/comm)"
+mount -t tmpfs ctrtest /mnt 2>&1; echo "mount=$?"
+mknod /tmp/ctrtest-node c 1 3 2>&1; echo "mknod=$?"; rm -f /tmp/ctrtest-node 2>/dev/null
+unshare -U true 2>&1; echo "unshare=$?"
+'
+
+# compare CONTAINER: the probe through docker exec and directly; equal.
+compare() {
+        docker exec "$1" sh -c "$PROBE" >"$T/api" 2>&1 || true
+        "$CONTRAINER" exec "$1" sh -c "$PROBE" >"$T/direct" 2>&1 || true
+        if ! diff -u "$T/api" "$T/direct"; then
+                echo "---- docker exec said:"; cat "$T/api"
+                return 1
+        fi
+        # The probe really ran (a broken probe would compare equal too).
+        grep -q '^CapBnd:' "$T/direct"
+        grep -q '^env:' "$T/direct"
+}
+
+@test "default settings: the same context as docker exec" {
+        crun c
+        compare "$N-c"
+        grep -qx 'Seccomp:	2' "$T/direct"
+        grep -qx 'session leader' "$T/direct"
+}
+
+@test "--cap-drop ALL: the same (empty) capability sets" {
+        crun c --cap-drop ALL
+        compare "$N-c"
+        grep -qx 'CapBnd:	0000000000000000' "$T/direct"
+        grep -qx 'mknod=1' "$T/direct"
+}
+
+@test "--cap-add NET_ADMIN: the same capability sets" {
+        crun c --cap-add NET_ADMIN
+        compare "$N-c"
+        grep -qx 'CapBnd:	00000000a80435fb' "$T/direct"
+}
+
+@test "--user 1000:1000: the same uid, gid, groups, HOME and capabilities" {
+        crun c --user 1000:1000
+        compare "$N-c"
+        grep -qx 'id: uid=1000 gid=1000 groups=1000' "$T/direct"
+}
+
+@test "--user NAME: resolved in the container's own /etc/passwd and /etc/group" {
+        mkdir -p "$T/img"
+        printf 'root:x:0:0:root:/root:/bin/sh\nctrapp:x:1001:1001::/home/ctrapp:/bin/sh\n' >"$T/img/passwd"
+        printf 'root:x:0:\nctrapp:x:1001:\nctrextra:x:1002:ctrapp\n' >"$T/img/group"
+        printf 'FROM %s\nCOPY passwd group /etc/\n' "$WATCH_IMAGE" >"$T/img/Dockerfile"
+        docker build -q -t "$CTR_P-users:1" "$T/img" >/dev/null
+        CRUN_IMAGE=$CTR_P-users:1 crun c --user ctrapp --group-add 1003
+        compare "$N-c"
+        grep -qx 'id: uid=1001(ctrapp) gid=1001(ctrapp) groups=1001(ctrapp),1002(ctrextra),1003' "$T/direct"
+        grep -qx 'HOME=/home/ctrapp' "$T/direct"
+}
+
+@test "--security-opt no-new-privileges: the same no_new_privs and filter" {
+        crun c --security-opt no-new-privileges
+        compare "$N-c"
+        grep -qx 'NoNewPrivs:	1' "$T/direct"
+}
+
+@test "--read-only, --workdir, -e and --memory: the same mounts, cwd, environment and cgroups" {
+        crun c --read-only --workdir /tmp --memory 64m -e 'CTR_A=a b' -e 'CTR_B=$(x) ;"q"' -e HOME=/h -e CTR_EMPTY=
+        compare "$N-c"
+        grep -qx 'cwd: /tmp' "$T/direct"
+        grep -qx 'CTR_B=$(x) ;"q"' "$T/direct"
+        grep -qx 'HOME=/h' "$T/direct"
+}
+
+@test "the seccomp filter is byte for byte the one docker exec installs" {
+        crun c
+        docker exec -d "$N-c" sleep 3601
+        "$CONTRAINER" exec "$N-c" sleep 3602 &
+        echo $! >>"$T/pids"
+        local api direct
+        wait_for "the docker exec'd sleep" 20 pgrep -fx 'sleep 3601'
+        wait_for "the direct sleep" 20 pgrep -fx 'sleep 3602'
+        api=$(pgrep -fx 'sleep 3601' | head -n1)
+        direct=$(pgrep -fx 'sleep 3602' | head -n1)
+        "$BPFDUMP" "$api" >"$T/bpf.api"
+        "$BPFDUMP" "$direct" >"$T/bpf.direct"
+        cat "$T/bpf.api"
+        [ -s "$T/bpf.api" ]
+        diff -u "$T/bpf.api" "$T/bpf.direct"
+}
+
+@test "exit status and stdin pass through; a missing command is 127" {
+        crun c
+        run "$CONTRAINER" exec "$N-c" sh -c 'exit 7'
+        [ "$status" -eq 7 ]
+        run sh -c 'echo hello | "$CONTRAINER" exec "$1" cat' sh "$N-c"
+        [ "$status" -eq 0 ]
+        [ "$output" = hello ]
+        run -127 "$CONTRAINER" exec "$N-c" ctrtest-no-such-command
+        [ "$status" -eq 127 ]
+        run "$CONTRAINER" exec "$CTR_P-no-such-container" true
+        [ "$status" -eq 125 ]
+}
+
+@test "the container is resolved by name or id, and the default command is sh" {
+        crun c
+        run sh -c 'echo "echo \$0 \$(hostname)" | "$CONTRAINER" exec "$1"' sh "$(cid "$N-c")"
+        [ "$status" -eq 0 ]
+        [ "$output" = "sh $(cid "$N-c" | cut -c1-12)" ]
+}
+
+@test "a symlink /contrainer -> / and a script linked to a host path never lead out" {
+        crun c
+        docker exec "$N-c" sh -c 'mkdir /s && printf "#!/bin/sh\necho ok\n" >/s/ok && chmod 755 /s/ok &&
+                ln -s /usr/bin/env /s/evil && ln -s /usr/bin /s/bin-link &&
+                printf "#!/bin/sh\n" >/ctr-root-script && chmod 755 /ctr-root-script &&
+                ln -s / /contrainer && ln -s /usr/bin /usrbin'
+        # The host has /usr/bin/env and many executables in /usr/bin; the
+        # container has neither (busybox lives in /bin).
+        [ -x /usr/bin/env ]
+        run "$CONTRAINER" exec --list /s "$N-c"
+        [ "$status" -eq 0 ]
+        [ "$output" = /s/ok ]
+        run "$CONTRAINER" exec --list /contrainer "$N-c"
+        [ "$status" -eq 0 ]
+        [ "$output" = /contrainer/ctr-root-script ]
+        run "$CONTRAINER" exec --list /usrbin "$N-c"
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        run -127 "$CONTRAINER" exec "$N-c" /s/evil true
+        [ "$status" -eq 127 ]
+}
+
+@test "a security option that is not reproduced refuses in one line (exit 125)" {
+        crun c --security-opt label=type:ctrtest_t
+        docker exec "$N-c" true
+        run "$CONTRAINER" exec "$N-c" true
+        [ "$status" -eq 125 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *"security option 'label=type:ctrtest_t' is not reproduced"* ]]
+}
+
+@test "a container in a user namespace refuses in one line (exit 125)" {
+        docker info --format '{{.SecurityOptions}}' | grep -q userns ||
+                skip "this Engine runs without userns-remap: no container can have a user namespace"
+        crun c
+        run "$CONTRAINER" exec "$N-c" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"user namespace"* ]]
+}
