@@ -37,6 +37,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROC_FILE_MAX (1u << 20)
@@ -326,6 +327,30 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
         return 0;
 }
 
+/* PTRACE_SEIZE, waiting while another tracer holds the process: another
+ * `contrainer exec` of the same container copying its filter detaches
+ * within microseconds (EPERM with a non-zero TracerPid).  A debugger that
+ * stays attached makes us give up after SEIZE_WAIT_MS. */
+#define SEIZE_WAIT_MS 2000
+static int seize(pid_t pid)
+{
+        for (int i = 0;; i++) {
+                struct timespec ms = { 0, 1000000 };
+                char *st = NULL;
+                long tracer;
+
+                if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0)
+                        return 0;
+                if (errno != EPERM || i >= SEIZE_WAIT_MS || proc_status(pid, &st) < 0)
+                        return -errno;
+                tracer = status_field(st, "TracerPid", 10);
+                free(st);
+                if (tracer <= 0)
+                        return -EPERM;
+                nanosleep(&ms, NULL);
+        }
+}
+
 /* Copy the oldest seccomp filter of the main process (index 0 is the
  * newest: ptrace(2) PTRACE_SECCOMP_GET_FILTER).  The tracee stops for the
  * few microseconds of the copy; a syscall it was blocked in restarts. */
@@ -345,9 +370,10 @@ static int copy_filter(struct direct_ctx *c, char *why, size_t whysz)
         if (mode != 2 || n < 1)
                 return fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
                             "main process has no filter");
-        if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
+        r = seize(pid);
+        if (r < 0)
                 return fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
-                            "its seccomp filter: %m");
+                            "its seccomp filter: %s", strerror(-r));
         r = 0;
         if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &ws, __WALL) < 0) {
                 r = fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");

@@ -7,6 +7,7 @@
 # dockerd (watch_helpers).
 
 # shellcheck disable=SC2016 # probes are shell text expanded in the container
+bats_require_minimum_version 1.5.0
 load watch_helpers
 
 setup_file() {
@@ -116,6 +117,19 @@ compare() {
         cat "$T/bpf.api"
         [ -s "$T/bpf.api" ]
         diff -u "$T/bpf.api" "$T/bpf.direct"
+}
+
+@test "20 direct execs at once into one container all run; its main process is undisturbed" {
+        crun c
+        local i pids=() rc=0
+        for i in $(seq 1 20); do
+                "$CONTRAINER" exec "$N-c" sh -c "echo \$0 >>/tmp/ran" "$i" &
+                pids+=($!)
+        done
+        for i in "${pids[@]}"; do wait "$i" || rc=$?; done
+        [ "$rc" -eq 0 ]
+        [ "$(docker exec "$N-c" sh -c 'sort -n /tmp/ran | uniq | wc -l')" -eq 20 ]
+        [ "$(docker inspect -f '{{.State.Running}}' "$N-c")" = true ]
 }
 
 @test "exit status and stdin pass through; a missing command is 127" {
