@@ -191,3 +191,18 @@ compare() {
         [ "$status" -eq 125 ]
         [[ "$output" == *"user namespace"* ]]
 }
+
+@test "a main process in a user namespace of its own refuses in one line (exit 125)" {
+        # The Engine here has no userns-remap; a main process that enters a
+        # new user namespace itself (unshare needs CAP_SYS_ADMIN under the
+        # default seccomp profile) is the user namespace we can make.
+        CRUN_CMD='exec unshare -U -r sleep 600' crun c --cap-add SYS_ADMIN
+        local pid
+        pid=$(docker inspect -f '{{.State.Pid}}' "$N-c")
+        wait_for "the main process in its own user namespace" 20 \
+                sh -c "[ \"\$(readlink /proc/$pid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]"
+        run "$CONTRAINER" exec "$N-c" true
+        [ "$status" -eq 125 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *"in another user namespace"* ]]
+}
