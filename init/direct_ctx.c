@@ -400,6 +400,30 @@ out:
         return r;
 }
 
+/* The bundle sets no LSM label (direct_spec refuses one), so runc's exec
+ * keeps the label runc inherited from the shim: ours must be the same.  No
+ * LSM at all (attr/current gives EINVAL for both) is the same too. */
+static int check_lsm(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char p[64], *mine = NULL, *shim = NULL;
+        int r1, r2, r = 0;
+
+        snprintf(p, sizeof(p), "/proc/%d/attr/current", (int)c->shim);
+        r1 = read_file("/proc/self/attr/current", 4096, &mine);
+        r2 = read_file(p, 4096, &shim);
+        if (r1 < 0 || r2 < 0) {
+                if (!(r1 == -EINVAL && r2 == -EINVAL))
+                        r = fail(why, whysz, -EOPNOTSUPP, "cannot compare our LSM label with the "
+                                 "runtime's");
+        } else if (strcmp(mine, shim) != 0) {
+                r = fail(why, whysz, -EOPNOTSUPP, "our LSM label differs from the runtime's "
+                         "(not reproduced)");
+        }
+        free(mine);
+        free(shim);
+        return r;
+}
+
 static int resolve_user(struct direct_ctx *c, char *why, size_t whysz)
 {
         char *passwd = NULL, *group = NULL;
@@ -501,7 +525,8 @@ int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, c
                 goto out;
         }
         if ((r = open_namespaces(&c, why, whysz)) < 0 || (r = find_cgroups(&c, why, whysz)) < 0 ||
-            (r = cap_masks(&c, why, whysz)) < 0 || (r = inherited(&c, why, whysz)) < 0 ||
+            (r = check_lsm(&c, why, whysz)) < 0 || (r = cap_masks(&c, why, whysz)) < 0 ||
+            (r = inherited(&c, why, whysz)) < 0 ||
             (c.spec.seccomp && (r = copy_filter(&c, why, whysz)) < 0) ||
             (r = resolve_user(&c, why, whysz)) < 0)
                 goto out;

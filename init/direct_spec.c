@@ -72,12 +72,16 @@ static int dup_strv(const cJSON *a, char ***ret)
 }
 
 /* HostConfig.SecurityOpt: the options whose effect the bundle carries and
- * we copy (no-new-privileges, seccomp, systempaths) pass; label= and
- * apparmor= (and anything newer) are refused. */
+ * we copy (no-new-privileges, seccomp, systempaths, label=disable) pass;
+ * other label= and apparmor= options (and anything newer) are refused. */
 static void check_security_opts(struct direct_spec *s, const cJSON *opts)
 {
+        /* label=disable (added by the Engine itself for --pid/--ipc host)
+         * means "no label": the exec inherits the runtime's, which
+         * direct_ctx.c checks against ours. */
         static const char *const ok[] = { "no-new-privileges", "seccomp=", "seccomp:",
-                                          "systempaths=unconfined" };
+                                          "systempaths=unconfined", "label=disable",
+                                          "label:disable" };
         const cJSON *it;
 
         cJSON_ArrayForEach(it, opts) {

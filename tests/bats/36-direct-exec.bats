@@ -102,6 +102,19 @@ compare() {
         grep -qx 'HOME=/h' "$T/direct"
 }
 
+@test "--ulimit, --oom-score-adj, --ipc shareable: the same rlimits, oom_score_adj and ipc" {
+        crun c --ulimit nofile=512:1024 --ulimit nproc=300:400 --oom-score-adj 100 --ipc shareable
+        compare "$N-c"
+        grep -qx 'oom: 100' "$T/direct"
+}
+
+@test "--pid host, --init, --cgroupns private: the same namespaces and cgroups" {
+        crun c --pid host
+        compare "$N-c"
+        crun i --init --cgroupns private
+        compare "$N-i"
+}
+
 @test "the seccomp filter is byte for byte the one docker exec installs" {
         crun c
         docker exec -d "$N-c" sleep 3601

@@ -23,7 +23,7 @@ Test(direct_spec, inspect_gives_id_pid_user_env_workdir)
                                 "\"User\":\"app:grp\",\"Hostname\":\"h1\",\"WorkingDir\":\"/w\","
                                 "\"Env\":[\"A=1\",\"B=2\"]",
                                 "\"GroupAdd\":[\"42\"],\"SecurityOpt\":[\"no-new-privileges:true\","
-                                "\"seccomp=unconfined\"],\"UsernsMode\":\"host\",\"Links\":null");
+                                "\"seccomp=unconfined\",\"label=disable\"],\"UsernsMode\":\"host\",\"Links\":null");
 
         cr_assert_eq(parse_inspect(&s, j), 0);
         cr_assert_str_eq(s.id, "abc123");
