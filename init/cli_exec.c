@@ -7,6 +7,7 @@
 
 const char cli_exec_help[] =
         "usage: contrainer exec [OPTIONS] [--] CONTAINER [CMD [ARG...]]\n"
+        "       contrainer exec --script PATH [OPTIONS] [--] CONTAINER [ARG...]\n"
         "\n"
         "Run CMD (default: sh) in a running container, directly (no Engine exec),\n"
         "with exactly the context `docker exec CONTAINER CMD` gives it: every\n"
@@ -25,6 +26,9 @@ const char cli_exec_help[] =
         "  --list DIR            print the executable regular files directly in DIR,\n"
         "                        resolved inside the container's root (what the\n"
         "                        controller's direct path collects), and exit\n"
+        "  --script PATH         run the file PATH (resolved inside the container's\n"
+        "                        root; never a symlink) with ARGs, through its fd\n"
+        "                        (a \"#!\" script then sees /dev/fd/N as $0)\n"
         "  --help, --version\n";
 
 static char *const default_cmd[] = { "sh", NULL };
@@ -49,7 +53,8 @@ int cli_exec_parse(int argc, char *const *argv, char *const *env, struct exec_op
                         return CLI_EXEC_HELP;
                 if (strcmp(a, "--version") == 0)
                         return CLI_EXEC_VERSION;
-                if (strcmp(a, "--docker-socket") == 0 || strcmp(a, "--list") == 0) {
+                if (strcmp(a, "--docker-socket") == 0 || strcmp(a, "--list") == 0 ||
+                    strcmp(a, "--script") == 0) {
                         if (i + 1 >= argc) {
                                 snprintf(err, errsz, "option '%s' needs a value", a);
                                 return -EINVAL;
@@ -57,8 +62,10 @@ int cli_exec_parse(int argc, char *const *argv, char *const *env, struct exec_op
                         const char *v = argv[++i];
                         if (a[2] == 'd')
                                 o.docker_socket = strncmp(v, "unix://", 7) == 0 ? v + 7 : v;
-                        else
+                        else if (a[2] == 'l')
                                 o.list_dir = v;
+                        else
+                                o.script = v;
                         continue;
                 }
                 if (a[0] == '-') {
@@ -72,6 +79,16 @@ int cli_exec_parse(int argc, char *const *argv, char *const *env, struct exec_op
                 return -EINVAL;
         }
         o.container = argv[i++];
+        if (o.list_dir && o.script) {
+                snprintf(err, errsz, "--list and --script exclude each other");
+                return -EINVAL;
+        }
+        if (o.script) {
+                o.cmd = NULL;
+                o.args = argv + i;
+                *ret = o;
+                return CLI_EXEC_RUN;
+        }
         if (i < argc) {
                 if (o.list_dir) {
                         snprintf(err, errsz, "--list takes no CMD");

@@ -9,8 +9,10 @@
 struct exec_opts {
         const char *docker_socket;      /* borrowed from argv/env or static */
         const char *list_dir;           /* --list DIR, or NULL */
+        const char *script;             /* --script PATH, or NULL */
         const char *container;
         char *const *cmd;               /* borrowed tail of argv, or a static {"sh"} */
+        char *const *args;              /* --script: the ARGs after CONTAINER */
 };
 
 extern const char cli_exec_help[];

@@ -134,7 +134,8 @@ static int look_path(const char *name, char *const *env, char *ret, size_t retsz
 }
 
 static __attribute__((noreturn))
-void child(const struct direct_ctx *c, char *const *argv, const sigset_t *mask, int rep)
+void child(const struct direct_ctx *c, char *const *argv, int exec_fd, const sigset_t *mask,
+           int rep)
 {
         const struct direct_user *u = &c->user;
         char exe[4096], ses[96];
@@ -183,17 +184,27 @@ void child(const struct direct_ctx *c, char *const *argv, const sigset_t *mask, 
         if (chdir(c->cwd) < 0)
                 child_fail(rep, DIRECT_EXIT_SETUP, "chdir to cwd (\"%s\") set in config.json "
                            "failed: %m", c->cwd);
-        if (look_path(argv[0], c->env, exe, sizeof(exe)) < 0)
+        if (exec_fd < 0 && look_path(argv[0], c->env, exe, sizeof(exe)) < 0)
                 child_fail(rep, DIRECT_EXIT_NOTFOUND, "%s: executable file not found in $PATH",
                            argv[0]);
+        /* A "#!" script run through an fd is read back by its interpreter
+         * as /dev/fd/N: the fd must survive the exec (execveat(2) NOTES). */
+        if (exec_fd >= 0 && fcntl(exec_fd, F_SETFD, 0) < 0)
+                child_fail(rep, DIRECT_EXIT_SETUP, "fcntl: %m");
         if (c->bpf && c->spec.no_new_privs && (r = install_filter(c)) < 0)
                 child_fail(rep, DIRECT_EXIT_SETUP, "seccomp: %s", strerror(-r));
-        execve(exe, argv, c->env);
+        if (exec_fd >= 0) {
+                snprintf(exe, sizeof(exe), "%s", argv[0]);
+                syscall(SYS_execveat, exec_fd, "", argv, c->env, AT_EMPTY_PATH);
+        } else {
+                execve(exe, argv, c->env);
+        }
         child_fail(rep, errno == ENOENT ? DIRECT_EXIT_NOTFOUND : DIRECT_EXIT_NOEXEC, "%s: %m", exe);
 }
 
-int direct_enter_spawn(const struct direct_ctx *c, char *const *argv, const sigset_t *mask,
-                       pid_t *ret_pid, int *ret_code, char *why, size_t whysz)
+int direct_enter_spawn(const struct direct_ctx *c, char *const *argv, int exec_fd,
+                       const sigset_t *mask, pid_t *ret_pid, int *ret_code, char *why,
+                       size_t whysz)
 {
         struct report rep = { 0 };
         int p[2], own_pid = -1, r = 0, ws;
@@ -215,7 +226,7 @@ int direct_enter_spawn(const struct direct_ctx *c, char *const *argv, const sigs
         pid = fork();
         if (pid == 0) {
                 close(p[0]);
-                child(c, argv, mask, p[1]);
+                child(c, argv, exec_fd, mask, p[1]);
         }
         if (pid < 0)
                 r = -errno;

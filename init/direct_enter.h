@@ -26,10 +26,14 @@ struct direct_ctx;
 
 /* Start ARGV (looked up in the container's PATH as runc does) in context C
  * with stdin/stdout/stderr inherited; the child restores MASK before exec.
+ * EXEC_FD >= 0 (from rootfs_open_script): execute that file instead, with
+ * execveat(EXEC_FD, "", AT_EMPTY_PATH); ARGV[0] is only its name, and a
+ * "#!" script sees /dev/fd/N as its path (the kernel's way, execveat(2)).
  * Waits until the child has exec'd (the error pipe closes) or failed.
  * Returns 0 with *RET_PID; or -errno with WHY set and *RET_CODE the exit
  * status the failed child ended with (it is reaped). */
-int direct_enter_spawn(const struct direct_ctx *c, char *const *argv, const sigset_t *mask,
-                       pid_t *ret_pid, int *ret_code, char *why, size_t whysz);
+int direct_enter_spawn(const struct direct_ctx *c, char *const *argv, int exec_fd,
+                       const sigset_t *mask, pid_t *ret_pid, int *ret_code, char *why,
+                       size_t whysz);
 
 #endif

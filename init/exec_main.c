@@ -62,13 +62,49 @@ static int list_scripts(struct docker *d, const struct exec_opts *o)
         return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* --script PATH: an fd of PATH resolved inside the container's root (never
+ * a symlink) and the argv [PATH, ARG...].  0, or the exit status to leave
+ * with (the reason said). */
+static int script_argv(const struct direct_ctx *c, const struct exec_opts *o, char ***ret_argv,
+                       int *ret_fd)
+{
+        char **argv = NULL;
+        int root, fd;
+
+        root = rootfs_open("/proc", c->spec.pid);
+        if (root < 0) {
+                log_error_errno(root, "cannot open the container's root: %m");
+                return DIRECT_EXIT_SETUP;
+        }
+        fd = rootfs_open_script(root, o->script);
+        close(root);
+        if (fd < 0) {
+                log_error_errno(fd, "cannot run '%s' in the container: %s", o->script,
+                                fd == -ELOOP ? "it is a symbolic link" : strerror(-fd));
+                return fd == -ENOENT ? DIRECT_EXIT_NOTFOUND : DIRECT_EXIT_NOEXEC;
+        }
+        if (strv_push(&argv, o->script) < 0)
+                goto nomem;
+        for (size_t i = 0; o->args && o->args[i]; i++)
+                if (strv_push(&argv, o->args[i]) < 0)
+                        goto nomem;
+        *ret_argv = argv;
+        *ret_fd = fd;
+        return 0;
+nomem:
+        strv_free(argv);
+        close(fd);
+        log_error("out of memory");
+        return DIRECT_EXIT_SETUP;
+}
+
 static int run(struct docker *d, const struct exec_opts *o)
 {
         static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
         struct direct_ctx c;
         sigset_t set, old;
-        char why[768];
-        int r, code = DIRECT_EXIT_SETUP;
+        char why[768], **argv = NULL;
+        int r, code = DIRECT_EXIT_SETUP, fd = -1;
         pid_t pid;
 
         r = direct_ctx_load(d, o->container, &c, why, sizeof(why));
@@ -80,13 +116,23 @@ static int run(struct docker *d, const struct exec_opts *o)
                         log_error("%s", why);
                 return DIRECT_EXIT_SETUP;
         }
+        if (o->script) {
+                r = script_argv(&c, o, &argv, &fd);
+                if (r != 0) {
+                        direct_ctx_done(&c);
+                        return r;
+                }
+        }
         sigemptyset(&set);
         sigaddset(&set, SIGCHLD);
         for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
                 sigaddset(&set, fwd[i]);
         sigprocmask(SIG_BLOCK, &set, &old);
-        r = direct_enter_spawn(&c, o->cmd, &old, &pid, &code, why, sizeof(why));
+        r = direct_enter_spawn(&c, argv ? argv : o->cmd, fd, &old, &pid, &code, why, sizeof(why));
         direct_ctx_done(&c);
+        strv_free(argv);
+        if (fd >= 0)
+                close(fd);
         if (r < 0) {
                 log_error("%s", why);
                 return code;

@@ -185,6 +185,27 @@ compare() {
         [ -z "$output" ]
         run -127 "$CONTRAINER" exec "$N-c" /s/evil true
         [ "$status" -eq 127 ]
+        # --script runs a file through an fd resolved in the root: never a link.
+        run "$CONTRAINER" exec --script /s/ok "$N-c" a
+        [ "$status" -eq 0 ]
+        [ "$output" = ok ]
+        run -126 "$CONTRAINER" exec --script /s/evil "$N-c"
+        [ "$status" -eq 126 ]
+        [[ "$output" == *"it is a symbolic link"* ]]
+        # A link on the way is followed, inside the root: /contrainer -> /.
+        run "$CONTRAINER" exec --script /contrainer/s/ok "$N-c"
+        [ "$status" -eq 0 ]
+        [ "$output" = ok ]
+}
+
+@test "--script under no-new-privileges and a non-root user runs with the same context" {
+        crun c --security-opt no-new-privileges --user 1000:1000
+        docker exec -u 0 "$N-c" sh -c 'mkdir /s && printf "#!/bin/sh\n%s\n" "$1" >/s/probe && chmod 755 /s/probe' \
+                sh "$PROBE"
+        docker exec "$N-c" /s/probe >"$T/api" 2>&1 || true
+        "$CONTRAINER" exec --script /s/probe "$N-c" >"$T/direct" 2>&1 || true
+        diff -u "$T/api" "$T/direct"
+        grep -qx 'NoNewPrivs:	1' "$T/direct"
 }
 
 @test "a security option that is not reproduced refuses in one line (exit 125)" {

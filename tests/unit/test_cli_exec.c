@@ -47,3 +47,19 @@ Test(cli_exec, errors_are_one_line)
         cr_assert_eq(cli_exec_parse(5, a4, NULL, &o, err, sizeof(err)), -EINVAL);
         cr_assert_null(strchr(err, '\n'));
 }
+
+Test(cli_exec, script_takes_the_args_after_the_container)
+{
+        char *argv[] = { "exec", "--script", "/s/x", "ctr", "a", "b", NULL };
+        char *both[] = { "exec", "--script", "/s/x", "--list", "/s", "ctr", NULL };
+        struct exec_opts o;
+        char err[128];
+
+        cr_assert_eq(cli_exec_parse(6, argv, NULL, &o, err, sizeof(err)), CLI_EXEC_RUN);
+        cr_assert_str_eq(o.script, "/s/x");
+        cr_assert_str_eq(o.container, "ctr");
+        cr_assert_str_eq(o.args[0], "a");
+        cr_assert_str_eq(o.args[1], "b");
+        cr_assert_null(o.args[2]);
+        cr_assert_eq(cli_exec_parse(6, both, NULL, &o, err, sizeof(err)), -EINVAL);
+}
