@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -143,6 +144,11 @@ void child(const struct direct_ctx *c, char *const *argv, int exec_fd, const sig
 
         if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
                 child_fail(rep, DIRECT_EXIT_SETUP, "sigprocmask: %m");
+        /* Only stdio reach the command, as runc's CloseExecFrom(3): fds our
+         * own caller leaked to us must not enter the container.  Marked
+         * here, before any seccomp filter could refuse close_range. */
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                child_fail(rep, DIRECT_EXIT_SETUP, "close_range: %m");
         for (size_t i = 0; c->cgroup_procs && c->cgroup_procs[i]; i++)
                 if ((r = write_str(c->cgroup_procs[i], "0")) < 0)
                         child_fail(rep, DIRECT_EXIT_SETUP, "cannot join cgroup %s: %s",

@@ -156,6 +156,10 @@ compare() {
         [ "$status" -eq 127 ]
         run "$CONTRAINER" exec "$CTR_P-no-such-container" true
         [ "$status" -eq 125 ]
+        # Only stdio go in: an fd our caller leaked stays outside.
+        docker exec "$N-c" ls /proc/self/fd >"$T/fd.api"
+        sh -c 'exec 5</dev/null 7>/dev/null; "$1" exec "$2" ls /proc/self/fd' sh "$CONTRAINER" "$N-c" >"$T/fd.direct"
+        diff -u "$T/fd.api" "$T/fd.direct"
 }
 
 @test "the container is resolved by name or id, and the default command is sh" {
