@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "direct_spec.h"
@@ -118,4 +120,65 @@ Test(direct_spec, bundle_refuses_user_ns_labels_listeners_unknown_rlimits)
                 cr_assert_neq(s.why[0], '\0', "bundle %zu was not refused", i);
                 direct_spec_done(&s);
         }
+}
+
+/* Documents recorded from dockerd 20.10.24 for `docker run -d --network none
+ * ctrtest/busybox sleep`: tests/fixtures/inspect-busybox.json and
+ * bundle-config-default.json (the shim's config.json). */
+static char *slurp(const char *name, size_t *ret_len)
+{
+        const char *dir = getenv("CONTRAINER_FIXTURES");
+        char path[512], *data;
+        FILE *f;
+        long n;
+
+        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures", name);
+        f = fopen(path, "rbe");
+        cr_assert_not_null(f, "fixture %s (run from the repository root)", path);
+        cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+        n = ftell(f);
+        rewind(f);
+        data = malloc((size_t)n + 1);
+        cr_assert_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+        data[n] = '\0';
+        fclose(f);
+        *ret_len = (size_t)n;
+        return data;
+}
+
+Test(direct_spec, recorded_engine_documents_give_dockers_defaults)
+{
+        struct direct_spec s;
+        size_t n;
+        char *j = slurp("inspect-busybox.json", &n);
+
+        memset(&s, 0, sizeof(s));
+        cr_assert_eq(direct_spec_inspect(&s, j, n), 0);
+        free(j);
+        cr_assert_eq(strlen(s.id), 64);
+        cr_assert_gt(s.pid, 0);
+        cr_assert(s.running);
+        cr_assert_str_eq(s.user, "");
+        j = slurp("bundle-config-default.json", &n);
+        cr_assert_eq(direct_spec_bundle(&s, j, n), 0);
+        free(j);
+        cr_assert_str_eq(s.why, "");
+        /* Docker's 14 default capabilities; no inheritable set since the
+         * CVE-2022-24769 fix (20.10.14), no ambient one */
+        static const int sets[] = { DCAP_BOUNDING, DCAP_EFFECTIVE, DCAP_PERMITTED };
+        for (size_t i = 0; i < 3; i++) {
+                size_t k = 0;
+                while (s.caps[sets[i]] && s.caps[sets[i]][k])
+                        k++;
+                cr_assert_eq(k, 14, "set %d has %zu", sets[i], k);
+        }
+        cr_assert_null(s.caps[DCAP_INHERITABLE]);
+        cr_assert_null(s.caps[DCAP_AMBIENT]);
+        cr_assert(s.ns_listed[DNS_MNT] && s.ns_listed[DNS_NET] && s.ns_listed[DNS_UTS] &&
+                  s.ns_listed[DNS_PID] && s.ns_listed[DNS_IPC]);
+        cr_assert(!s.ns_listed[DNS_CGROUP]);  /* cgroup v1 host: the host's */
+        cr_assert(s.seccomp);
+        cr_assert(!s.no_new_privs);
+        cr_assert(s.has_oom && s.oom_score_adj == 0);
+        direct_spec_done(&s);
 }
