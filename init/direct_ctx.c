@@ -16,9 +16,11 @@
  * - the seccomp BPF: copied from the main process's oldest filter
  *   (PTRACE_SECCOMP_GET_FILTER).  runc builds it from the same config.json
  *   with libseccomp plus its own ENOSYS stub (libcontainer/seccomp/patchbpf),
- *   so the main process's filter is exactly what runc would build for the
- *   exec (checked: the same 974 instructions, byte for byte); rebuilding it
- *   with libseccomp alone would give a different program. */
+ *   so the main process's filter is what runc builds for an exec: the same
+ *   974 instructions, libseccomp's part byte for byte; only the stub's
+ *   per-architecture branches come out in Go map order, which already
+ *   differs between two `docker exec`s of one container (measured).
+ *   Rebuilding it with libseccomp alone would give a different program. */
 #include "direct_ctx.h"
 
 #include "buf.h"

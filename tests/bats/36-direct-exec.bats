@@ -22,7 +22,7 @@ teardown() { watch_teardown; }
 # Everything a process can see of its execution context, one field a line.
 # HOSTNAME is kept: docker exec sets it to Config.Hostname and so do we.
 PROBE='
-grep -E "^(Uid|Gid|Groups|Umask|Cap[A-Za-z]+|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status
+grep -E "^(Uid|Gid|Groups|Umask|Cap[A-Za-z]+|NoNewPrivs|Seccomp|Seccomp_filters|Speculation_Store_Bypass|SpeculationIndirectBranch|Cpus_allowed_list|Mems_allowed_list):" /proc/self/status
 echo "cgroup:"; cat /proc/self/cgroup
 for n in /proc/self/ns/*; do echo "$n $(readlink "$n")"; done
 echo "id: $(id)"
@@ -94,12 +94,13 @@ compare() {
         grep -qx 'NoNewPrivs:	1' "$T/direct"
 }
 
-@test "--read-only, --workdir, -e and --memory: the same mounts, cwd, environment and cgroups" {
-        crun c --read-only --workdir /tmp --memory 64m -e 'CTR_A=a b' -e 'CTR_B=$(x) ;"q"' -e HOME=/h -e CTR_EMPTY=
+@test "--read-only, --workdir, -e, --memory, --cpuset-cpus: the same mounts, cwd, environment, cgroups and CPUs" {
+        crun c --read-only --workdir /tmp --memory 64m --cpuset-cpus 0 -e 'CTR_A=a b' -e 'CTR_B=$(x) ;"q"' -e HOME=/h -e CTR_EMPTY=
         compare "$N-c"
         grep -qx 'cwd: /tmp' "$T/direct"
         grep -qx 'CTR_B=$(x) ;"q"' "$T/direct"
         grep -qx 'HOME=/h' "$T/direct"
+        grep -qx 'Cpus_allowed_list:	0' "$T/direct"
 }
 
 @test "--ulimit, --oom-score-adj, --ipc shareable: the same rlimits, oom_score_adj and ipc" {
@@ -115,7 +116,10 @@ compare() {
         compare "$N-i"
 }
 
-@test "the seccomp filter is byte for byte the one docker exec installs" {
+# runc's ENOSYS stub (first 14 instructions here) comes out in Go map order,
+# so two docker execs already differ there: bpfdump compares the stub as a
+# set and libseccomp's program after it byte for byte.
+@test "the seccomp filter is the one docker exec installs (libseccomp's program byte for byte)" {
         crun c
         docker exec -d "$N-c" sleep 3601
         "$CONTRAINER" exec "$N-c" sleep 3602 &
@@ -128,7 +132,7 @@ compare() {
         "$BPFDUMP" "$api" >"$T/bpf.api"
         "$BPFDUMP" "$direct" >"$T/bpf.direct"
         cat "$T/bpf.api"
-        [ -s "$T/bpf.api" ]
+        grep -q ' stub:14:' "$T/bpf.api"
         diff -u "$T/bpf.api" "$T/bpf.direct"
 }
 
