@@ -95,17 +95,45 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The listing of a DIR that is not a directory: none, as the archive API
+ * gives (it tars DIR itself, never what a last-component link points at:
+ * moby's ResolvePath follows every link but the last). */
+static int empty_list(char ***ret)
+{
+        char **names = calloc(1, sizeof(*names));
+
+        if (!names)
+                return -ENOMEM;
+        *ret = names;
+        return 0;
+}
+
 int rootfs_list_scripts(int rootfd, const char *dir, size_t max, char ***ret)
 {
-        int fd = rootfs_openat(rootfd, dir, O_RDONLY | O_DIRECTORY);
+        int pfd = rootfs_openat(rootfd, dir, O_PATH | O_NOFOLLOW), fd;
         char **names = NULL;
+        struct stat dst;
         size_t n = 0;
         struct dirent *de;
         DIR *d;
         int r = 0;
 
+        if (pfd < 0)
+                return pfd;
+        if (fstat(pfd, &dst) < 0) {
+                r = -errno;
+                close(pfd);
+                return r;
+        }
+        if (!S_ISDIR(dst.st_mode)) {
+                close(pfd);
+                return empty_list(ret);
+        }
+        fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        r = fd < 0 ? -errno : 0;
+        close(pfd);
         if (fd < 0)
-                return fd;
+                return r;
         d = fdopendir(fd);
         if (!d) {
                 r = -errno;

@@ -26,9 +26,11 @@ int rootfs_read(int rootfd, const char *path, size_t max, char **ret);
 /* The executable regular files directly in DIR (resolved in the root), as
  * absolute paths "DIR/NAME", sorted byte-wise, dot-files skipped, symlinks
  * and other non-regular entries skipped — the same list docker.c's archive
- * listing (tarlist.c) gives.  At most MAX (more: -E2BIG).
+ * listing (tarlist.c) gives.  Like the archive API, DIR's own last
+ * component is not followed: a DIR that is a symlink (or a file) lists
+ * nothing.  At most MAX (more: -E2BIG).
  * 0 with *RET a new NULL-terminated vector (possibly empty), -ENOENT (no such
- * directory), -ENOTDIR, -errno. */
+ * path), -errno. */
 int rootfs_list_scripts(int rootfd, const char *dir, size_t max, char ***ret);
 
 /* An O_PATH fd of the script PATH for execveat(fd, "", …, AT_EMPTY_PATH):

@@ -37,6 +37,17 @@ mknod /tmp/ctrtest-node c 1 3 2>&1; echo "mknod=$?"; rm -f /tmp/ctrtest-node 2>/
 unshare -U true 2>&1; echo "unshare=$?"
 '
 
+# api_list CONTAINER DIR: the executable regular files directly in DIR as
+# the Engine's archive shows them (what docker.c's tarlist reads), "DIR/NAME"
+# sorted byte-wise; nothing for a missing DIR.
+api_list() {
+        docker cp "$1:$2" - 2>/dev/null | tar -tvf - 2>/dev/null |
+                awk -v d="${2%/}" '$1 ~ /^-/ && substr($1, 4, 1) substr($1, 7, 1) substr($1, 10, 1) ~ /x/ {
+                        n = split($6, p, "/")
+                        if (n == 2 && p[2] != "" && substr(p[2], 1, 1) != ".") print d "/" p[2] }' |
+                LC_ALL=C sort
+}
+
 # compare CONTAINER: the probe through docker exec and directly; equal.
 compare() {
         docker exec "$1" sh -c "$PROBE" >"$T/api" 2>&1 || true
@@ -185,12 +196,27 @@ compare() {
         run "$CONTRAINER" exec --list /s "$N-c"
         [ "$status" -eq 0 ]
         [ "$output" = /s/ok ]
+        # A script dir that is itself a link lists nothing, as the archive
+        # API (the API path) does; links before it stay inside the root.
         run "$CONTRAINER" exec --list /contrainer "$N-c"
         [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        run "$CONTRAINER" exec --list /contrainer/s "$N-c"
+        [ "$status" -eq 0 ]
+        [ "$output" = /contrainer/s/ok ]
+        run "$CONTRAINER" exec --list /contrainer/ "$N-c"
+        [ "$status" -eq 0 ]
         [ "$output" = /contrainer/ctr-root-script ]
-        run "$CONTRAINER" exec --list /usrbin "$N-c"
+        run "$CONTRAINER" exec --list /usrbin/ "$N-c"
         [ "$status" -eq 0 ]
         [ -z "$output" ]
+        # The same lists as the Engine's archive of each dir (the API path).
+        local d
+        for d in /s /contrainer /contrainer/s /contrainer/ /usrbin /usrbin/; do
+                api_list "$N-c" "$d" >"$T/list.api"
+                "$CONTRAINER" exec --list "$d" "$N-c" >"$T/list.direct"
+                diff -u "$T/list.api" "$T/list.direct"
+        done
         run -127 "$CONTRAINER" exec "$N-c" /s/evil true
         [ "$status" -eq 127 ]
         # --script runs a file through an fd resolved in the root: never a link.

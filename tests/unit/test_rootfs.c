@@ -99,11 +99,29 @@ Test(rootfs, lists_executable_regular_files_bytewise_without_dotfiles_or_links)
         strv_free(v);
 }
 
-Test(rootfs, a_symlink_to_slash_lists_the_containers_root_not_the_hosts)
+Test(rootfs, a_script_dir_that_is_a_symlink_lists_nothing_as_the_archive_api)
 {
         char **v = NULL;
 
         cr_assert_eq(rootfs_list_scripts(root, "/contrainer", 100, &v), 0);
+        cr_assert_eq(strv_len(v), 0);
+        strv_free(v);
+        cr_assert_eq(rootfs_list_scripts(root, "/top-script", 100, &v), 0);
+        cr_assert_eq(strv_len(v), 0);
+        strv_free(v);
+}
+
+Test(rootfs, links_before_the_last_component_are_followed_inside_the_root)
+{
+        char **v = NULL;
+
+        /* /contrainer -> / : /contrainer/s is the root's /s, never the host's */
+        cr_assert_eq(rootfs_list_scripts(root, "/contrainer/s", 100, &v), 0);
+        cr_assert_eq(strv_len(v), 2);
+        cr_assert_str_eq(v[0], "/contrainer/s/a-script");
+        strv_free(v);
+        /* a trailing slash follows the last link too, as the archive API */
+        cr_assert_eq(rootfs_list_scripts(root, "/contrainer/", 100, &v), 0);
         cr_assert_eq(strv_len(v), 1);
         cr_assert_str_eq(v[0], "/contrainer/top-script");
         strv_free(v);
@@ -115,7 +133,7 @@ Test(rootfs, an_absolute_link_or_dotdot_never_reaches_outside)
 
         /* "/escape" points at BASE/outside: inside the root that is a path
          * that does not exist. */
-        cr_assert_eq(rootfs_list_scripts(root, "/escape", 100, &v), -ENOENT);
+        cr_assert_eq(rootfs_list_scripts(root, "/escape/", 100, &v), -ENOENT);
         cr_assert_eq(rootfs_list_scripts(root, "/up/outside", 100, &v), -ENOENT);
         cr_assert_eq(rootfs_list_scripts(root, "/../outside", 100, &v), -ENOENT);
 }
