@@ -10,6 +10,7 @@
 #include "strv.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -108,6 +109,32 @@ static int empty_list(char ***ret)
         return 0;
 }
 
+/* The archive API writes a second name of an inode it already wrote as a
+ * hard link (tar type '1'), which the archive listing skips: keep only the
+ * first name (byte-wise, the Engine's walk order) of each inode.  NAMES are
+ * "DIR/NAME" with the basename at offset PLEN.  0 or -errno. */
+static int drop_hardlinks(int dfd, char **names, size_t plen)
+{
+        size_t w = 0;
+
+        for (size_t i = 0; names[i]; i++) {
+                struct stat a, b;
+                bool dup = false;
+
+                if (fstatat(dfd, names[i] + plen, &a, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                for (size_t k = 0; a.st_nlink > 1 && k < w && !dup; k++)
+                        dup = fstatat(dfd, names[k] + plen, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+                              a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+                if (dup)
+                        free(names[i]);
+                else
+                        names[w++] = names[i];
+        }
+        names[w] = NULL;
+        return 0;
+}
+
 int rootfs_list_scripts(int rootfd, const char *dir, size_t max, char ***ret)
 {
         int pfd = rootfs_openat(rootfd, dir, O_PATH | O_NOFOLLOW), fd;
@@ -181,6 +208,9 @@ int rootfs_list_scripts(int rootfd, const char *dir, size_t max, char ***ret)
                 goto out;
         }
         qsort(names, n, sizeof(*names), cmp_str);
+        r = drop_hardlinks(dirfd(d), names, strlen(dir) + !(dir[0] && dir[strlen(dir) - 1] == '/'));
+        if (r < 0)
+                goto out;
         *ret = names;
         names = NULL;
 out:

@@ -189,13 +189,15 @@ compare() {
         docker exec "$N-c" sh -c 'mkdir /s && printf "#!/bin/sh\necho ok\n" >/s/ok && chmod 755 /s/ok &&
                 ln -s /usr/bin/env /s/evil && ln -s /usr/bin /s/bin-link &&
                 printf "#!/bin/sh\n" >/ctr-root-script && chmod 755 /ctr-root-script &&
+                ln /s/ok /s/ok-hardlink && ln /s/ok /s/a-hardlink &&
                 ln -s / /contrainer && ln -s /usr/bin /usrbin'
         # The host has /usr/bin/env and many executables in /usr/bin; the
         # container has neither (busybox lives in /bin).
         [ -x /usr/bin/env ]
+        # hard links: one name per inode, the first byte-wise (the archive's)
         run "$CONTRAINER" exec --list /s "$N-c"
         [ "$status" -eq 0 ]
-        [ "$output" = /s/ok ]
+        [ "$output" = /s/a-hardlink ]
         # A script dir that is itself a link lists nothing, as the archive
         # API (the API path) does; links before it stay inside the root.
         run "$CONTRAINER" exec --list /contrainer "$N-c"
@@ -203,7 +205,7 @@ compare() {
         [ -z "$output" ]
         run "$CONTRAINER" exec --list /contrainer/s "$N-c"
         [ "$status" -eq 0 ]
-        [ "$output" = /contrainer/s/ok ]
+        [ "$output" = /contrainer/s/a-hardlink ]
         run "$CONTRAINER" exec --list /contrainer/ "$N-c"
         [ "$status" -eq 0 ]
         [ "$output" = /contrainer/ctr-root-script ]

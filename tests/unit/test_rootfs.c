@@ -64,6 +64,14 @@ static void setup(void)
         ln(outside, "root/s/abs-link");       /* an absolute path: the host's, were it followed */
         ln("../../outside/host-tool", "root/s/rel-link");
         mk("root/top-script", "#!/bin/sh\n", 0755);
+        dir("root/h");
+        mk("root/h/b", "#!/bin/sh\n", 0755);
+        snprintf(p, sizeof(p), "%s/root/h/b", base);
+        snprintf(outside, sizeof(outside), "%s/root/h/a", base);
+        cr_assert_eq(link(p, outside), 0);
+        snprintf(outside, sizeof(outside), "%s/root/h/c", base);
+        cr_assert_eq(link(p, outside), 0);
+        mk("root/h/d", "#!/bin/sh\n", 0755);
         ln("/", "root/contrainer");
         snprintf(outside, sizeof(outside), "%s/outside", base);
         ln(outside, "root/escape");
@@ -136,6 +144,17 @@ Test(rootfs, an_absolute_link_or_dotdot_never_reaches_outside)
         cr_assert_eq(rootfs_list_scripts(root, "/escape/", 100, &v), -ENOENT);
         cr_assert_eq(rootfs_list_scripts(root, "/up/outside", 100, &v), -ENOENT);
         cr_assert_eq(rootfs_list_scripts(root, "/../outside", 100, &v), -ENOENT);
+}
+
+Test(rootfs, hard_links_list_once_under_their_first_name_as_the_archive)
+{
+        char **v = NULL;
+
+        cr_assert_eq(rootfs_list_scripts(root, "/h", 100, &v), 0);
+        cr_assert_eq(strv_len(v), 2);
+        cr_assert_str_eq(v[0], "/h/a");
+        cr_assert_str_eq(v[1], "/h/d");
+        strv_free(v);
 }
 
 Test(rootfs, the_cap_on_names_is_enforced)
