@@ -21,10 +21,11 @@ ASAN   := $(BASE) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
           -fno-omit-frame-pointer
 # No -z now (as tini): eager binding would cost start-up time in init mode.
 LDREL  := -Wl,-z,relro
-# The binary never links libcurl/cJSON/libmicrohttpd: init/dl.c dlopen()s them in watch
-# mode only (linking them costs ~4 ms of start-up, see README "Benchmarks").
+# The binary never links libcurl/cJSON/libmicrohttpd/libcap: init/dl.c
+# dlopen()s them in watch, status and exec modes only (libcap: exec only;
+# linking them costs ~4 ms of start-up, see README "Benchmarks").
 # Tests and fuzzers link the real libraries directly instead of dl.o.
-DEPLIBS := -lcurl -lcjson -lmicrohttpd
+DEPLIBS := -lcurl -lcjson -lmicrohttpd -lcap
 CRITERION := -lcriterion
 
 SRCS     := $(sort $(wildcard init/*.c))

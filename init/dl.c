@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <sys/capability.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -104,6 +105,19 @@
         X(enum MHD_Result, MHD_queue_response, (struct MHD_Connection *c, unsigned int code, struct MHD_Response *r), (c, code, r)) \
         X(void, MHD_destroy_response, (struct MHD_Response *r), (r))
 
+/* libcap, for `contrainer exec` only (dl_load_exec): capability sets as
+ * runc applies them (libcontainer/capabilities). */
+#define CAP_FUNCS(X) \
+        X(cap_t, cap_init, (void), ()) \
+        X(int, cap_free, (void *p), (p)) \
+        X(int, cap_set_flag, (cap_t c, cap_flag_t f, int n, const cap_value_t *v, cap_flag_value_t s), (c, f, n, v, s)) \
+        X(int, cap_set_proc, (cap_t c), (c)) \
+        X(int, cap_drop_bound, (cap_value_t v), (v)) \
+        X(int, cap_set_ambient, (cap_value_t v, cap_flag_value_t s), (v, s)) \
+        X(int, cap_reset_ambient, (void), ()) \
+        X(int, cap_from_name, (const char *n, cap_value_t *v), (n, v)) \
+        X(cap_value_t, cap_max_bits, (void), ())
+
 #define DECLARE_PTR(ret, name, params, args) static ret(*p_##name) params;
 CURL_FUNCS(DECLARE_PTR)
 CJSON_FUNCS(DECLARE_PTR)
@@ -111,6 +125,7 @@ MHD_FUNCS(DECLARE_PTR)
 static struct MHD_Daemon *(*p_MHD_start_daemon_va)(unsigned int, uint16_t, MHD_AcceptPolicyCallback,
                                                    void *, MHD_AccessHandlerCallback, void *, va_list);
 static const union MHD_DaemonInfo *(*p_MHD_get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...);
+CAP_FUNCS(DECLARE_PTR)
 static CURLcode (*p_curl_easy_setopt)(CURL *, CURLoption, ...);
 static CURLcode (*p_curl_easy_getinfo)(CURL *, CURLINFO, ...);
 static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
@@ -124,6 +139,7 @@ static CURLMcode (*p_curl_multi_setopt)(CURLM *, CURLMoption, ...);
 CURL_FUNCS(DEFINE_WRAPPER)
 CJSON_FUNCS(DEFINE_WRAPPER)
 MHD_FUNCS(DEFINE_WRAPPER)
+CAP_FUNCS(DEFINE_WRAPPER)
 #pragma GCC diagnostic pop
 
 /* The options list goes on as MHD's own va_list variant reads it. */
@@ -199,12 +215,13 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 struct dl_sym {
         const char *name;
         void **slot;
-        int lib; /* 0 curl, 1 cJSON, 2 libmicrohttpd */
+        int lib; /* 0 curl, 1 cJSON, 2 libmicrohttpd, 3 libcap */
 };
 
 #define SYM_CURL(ret, name, params, args) { #name, (void **)&p_##name, 0 },
 #define SYM_CJSON(ret, name, params, args) { #name, (void **)&p_##name, 1 },
 #define SYM_MHD(ret, name, params, args) { #name, (void **)&p_##name, 2 },
+#define SYM_CAP(ret, name, params, args) { #name, (void **)&p_##name, 3 },
 static const struct dl_sym dl_syms[] = {
         CURL_FUNCS(SYM_CURL)
         CJSON_FUNCS(SYM_CJSON)
@@ -212,16 +229,18 @@ static const struct dl_sym dl_syms[] = {
         { "curl_easy_getinfo", (void **)&p_curl_easy_getinfo, 0 },
         { "curl_multi_setopt", (void **)&p_curl_multi_setopt, 0 },
         MHD_FUNCS(SYM_MHD)
+        CAP_FUNCS(SYM_CAP)
         { "MHD_start_daemon_va", (void **)&p_MHD_start_daemon_va, 2 },
         { "MHD_get_daemon_info", (void **)&p_MHD_get_daemon_info, 2 },
 };
 
-static const char *const dl_libs[3] = { "libcurl.so.4", "libcjson.so.1", "libmicrohttpd.so.12" };
+static const char *const dl_libs[4] = { "libcurl.so.4", "libcjson.so.1", "libmicrohttpd.so.12",
+                                        "libcap.so.2" };
 
 /* dlopen the libraries FIRST..LAST and resolve their symbols. */
 static int load(int first, int last, char *err, size_t errsz)
 {
-        void *h[3] = { NULL, NULL, NULL };
+        void *h[4] = { NULL, NULL, NULL, NULL };
 
         for (int i = first; i <= last; i++) {
                 h[i] = dlopen(dl_libs[i], RTLD_NOW | RTLD_LOCAL);
@@ -255,4 +274,11 @@ int dl_load(char *err, size_t errsz)
 int dl_load_httpd(char *err, size_t errsz)
 {
         return load(2, 2, err, errsz);
+}
+
+int dl_load_exec(char *err, size_t errsz)
+{
+        int r = dl_load(err, errsz);
+
+        return r < 0 ? r : load(3, 3, err, errsz);
 }

@@ -1,5 +1,6 @@
-/* dl.h — loads libcurl and cJSON (watch and status modes) and
- * libmicrohttpd (watch mode's status server) at run time.
+/* dl.h — loads libcurl and cJSON (watch, status and exec modes),
+ * libmicrohttpd (watch mode's status server) and libcap (exec mode only)
+ * at run time.
  * Owns: the dlopen handles and the table of resolved symbols.  dl.c defines
  * every curl_* and cJSON_* function the program calls as a thin wrapper
  * around the symbol it resolved, so the rest of the code includes the real
@@ -21,5 +22,10 @@ int dl_load(char *err, size_t errsz);
 /* Load libmicrohttpd.so.12 and resolve the MHD_* symbols status_server.c
  * uses.  Same returns as dl_load. */
 int dl_load_httpd(char *err, size_t errsz);
+
+/* `contrainer exec` only: dl_load, plus libcap.so.2 (capability sets as
+ * runc applies them).  Init and watch modes never load libcap.
+ * Same returns as dl_load. */
+int dl_load_exec(char *err, size_t errsz);
 
 #endif

@@ -3,7 +3,9 @@
  *   my_init [OPTIONS] [--] [COMMAND...]           same, phusion drop-in name
  *   contrainer watch [OPTIONS]                    controller (watch.c)
  *   contrainer status [OPTIONS]                   ask a controller (status_client.c)
+ *   contrainer exec [OPTIONS] CONTAINER [CMD...]  direct exec (exec_main.c)
  * Init mode must stay cheap: nothing here touches libcurl or cJSON. */
+#include "exec_main.h"
 #include "init_main.h"
 #include "status_client.h"
 #include "watch.h"
@@ -15,6 +17,7 @@ static const char usage[] =
         "usage: contrainer init [OPTIONS] [--] [COMMAND [ARG...]]\n"
         "       contrainer watch [OPTIONS]\n"
         "       contrainer status [OPTIONS]\n"
+        "       contrainer exec [OPTIONS] [--] CONTAINER [CMD [ARG...]]\n"
         "       contrainer --help | --version\n"
         "\n"
         "  init    run as PID 1: environment export, boot scripts, runit,\n"
@@ -22,8 +25,9 @@ static const char usage[] =
         "  watch   the controller: run each container's /contrainer scripts\n"
         "          and dispatch their bodies on Docker events\n"
         "  status  ask a running controller what it holds and does\n"
+        "  exec    run CMD in a container exactly as 'docker exec' would, directly\n"
         "\n"
-        "'contrainer MODE --help' lists the options of MODE.\n";
+        "'contrainer MODE --help' lists the options of each mode.\n";
 
 static const char *base_name(const char *p)
 {
@@ -46,6 +50,8 @@ int main(int argc, char **argv)
                 return watch_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "status") == 0)
                 return status_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "exec") == 0)
+                return exec_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 fputs(usage, stdout);
                 return 0;

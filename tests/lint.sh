@@ -3,9 +3,9 @@
 #  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
 #  2. every init/*.h compiles on its own (self-contained headers, STYLE.md);
-#  3. layering: the init-side objects reference no curl_*/cJSON_*/MHD_* symbol,
-#     and the binary links none of libcurl, libcjson, libmicrohttpd (watch
-#     dlopen()s them).
+#  3. layering: the init-side objects reference no curl_*/cJSON_*/MHD_*/cap_*
+#     symbol, and the binary links none of libcurl, libcjson, libmicrohttpd,
+#     libcap (dl.c dlopen()s them).
 # Prints one line per failure and a closing summary; exits 1 on any failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -38,12 +38,12 @@ done
 for o in pid1 spawn envexport boot runit ready shutdown deadline init_main cli_init main; do
         obj=$b/rel/obj/$o.o
         [ -f "$obj" ] || continue
-        syms=$(nm "$obj" | grep -E '[[:space:]](curl_|cJSON_|MHD_)' || true)
-        [ -z "$syms" ] || bad "$obj (init side) references libcurl/cJSON/libmicrohttpd: $(echo "$syms" | tr '\n' ' ')"
+        syms=$(nm "$obj" | grep -E '[[:space:]](curl_|cJSON_|MHD_|cap_)' || true)
+        [ -z "$syms" ] || bad "$obj (init side) references libcurl/cJSON/libmicrohttpd/libcap: $(echo "$syms" | tr '\n' ' ')"
 done
 if [ -x "$b/contrainer" ]; then
-        libs=$(ldd "$b/contrainer" 2>&1 | grep -E 'libcurl|libcjson|libmicrohttpd' || true)
-        [ -z "$libs" ] || bad "$b/contrainer links libcurl/cJSON/libmicrohttpd: $libs"
+        libs=$(ldd "$b/contrainer" 2>&1 | grep -E 'libcurl|libcjson|libmicrohttpd|libcap' || true)
+        [ -z "$libs" ] || bad "$b/contrainer links libcurl/cJSON/libmicrohttpd/libcap: $libs"
 else
         echo "lint: $b/contrainer not built, its libraries not checked" >&2
 fi

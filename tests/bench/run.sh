@@ -7,7 +7,7 @@
 #   tests/bench/run.sh /abs/path/to/contrainer
 #
 # Environment: BENCH_QUICK=1 (fewer runs, smaller bursts: ~3 min instead
-# of ~10), BENCH_ONLY=init|ctl (one section), BENCH_KEEP=1 (keep the
+# of ~10), BENCH_ONLY=init|ctl|static|direct (one section), BENCH_KEEP=1 (keep the
 # scratch dir with logs).  Nothing here is a test: there are no thresholds,
 # and a value that could not be measured is printed as
 # "not measured: <reason>", never as a number.
@@ -75,6 +75,7 @@ fi
 if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = ctl ]; then
         bash "$here/ctl.sh"
 fi
+{ [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = direct ]; } && bash "$here/direct.sh"
 
 # ---- tables -------------------------------------------------------------------
 declare -A NUM TXT

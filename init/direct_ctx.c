@@ -1,0 +1,554 @@
+/* direct_ctx.c — gather what a `docker exec` of one container would get.
+ * See direct_ctx.h.  Which source for what, and why:
+ * - user, groups, HOME, environment, working directory: recomputed from the
+ *   inspect's Config and the container's own passwd/group files, because the
+ *   Engine recomputes them at every exec (daemon/exec.go, getUser) — not the
+ *   bundle's process.user, frozen at create time.
+ * - capabilities, no_new_privs, rlimits, oomScoreAdj, umask, LSM labels,
+ *   namespaces to join, seccomp presence and flags: the bundle's
+ *   config.json, because the Engine builds an exec's process from the
+ *   container's spec (exec.go: `p = spec.Process`) and runc applies those
+ *   fields — /proc/PID/status of the main process shows what it has *now*
+ *   (it may have dropped capabilities itself).
+ * - what runc does not set (namespaces the bundle does not list, rlimits it
+ *   does not list, umask, oom_score_adj when unset) the exec inherits from
+ *   runc, i.e. from the container's shim: taken from /proc/SHIM.
+ * - the seccomp BPF: copied from the main process's oldest filter
+ *   (PTRACE_SECCOMP_GET_FILTER).  runc builds it from the same config.json
+ *   with libseccomp plus its own ENOSYS stub (libcontainer/seccomp/patchbpf),
+ *   so the main process's filter is what runc builds for an exec: the same
+ *   974 instructions, libseccomp's part byte for byte; only the stub's
+ *   per-architecture branches come out in Go map order, which already
+ *   differs between two `docker exec`s of one container (measured).
+ *   Rebuilding it with libseccomp alone would give a different program. */
+#include "direct_ctx.h"
+
+#include "buf.h"
+#include "docker.h"
+#include "rootfs.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROC_FILE_MAX (1u << 20)
+
+static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(why, whysz, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+static int read_file(const char *path, size_t max, char **ret)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        struct buf b;
+        char chunk[4096];
+        int r = 0;
+
+        if (fd < 0)
+                return -errno;
+        buf_init(&b, max);
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                r = buf_append(&b, chunk, (size_t)n);
+                if (r < 0)
+                        break;
+        }
+        close(fd);
+        if (r < 0) {
+                buf_free(&b);
+                return r;
+        }
+        *ret = buf_steal(&b);
+        if (!*ret && !(*ret = strdup("")))
+                return -ENOMEM;
+        return 0;
+}
+
+/* The number after "KEY:" in /proc/PID/status text S (base BASE), or -1. */
+static long status_field(const char *s, const char *key, int base)
+{
+        size_t k = strlen(key);
+
+        for (const char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, k) == 0 && l[k] == ':')
+                        return strtol(l + k + 1, NULL, base);
+        return -1;
+}
+
+static int proc_status(pid_t pid, char **ret)
+{
+        char p[64];
+
+        snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+        return read_file(p, PROC_FILE_MAX, ret);
+}
+
+/* The shim is the main process's parent; check that it is the shim of THIS
+ * container (its argv carries "-id ID"), so a recycled pid never points us
+ * at another container's bundle. */
+static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char p[64], *st = NULL, *cmd = NULL;
+        size_t n;
+        int r;
+
+        r = proc_status(c->spec.pid, &st);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read /proc/%d/status: %s", (int)c->spec.pid,
+                            strerror(-r));
+        c->shim = (pid_t)status_field(st, "PPid", 10);
+        free(st);
+        snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)c->shim);
+        r = read_file(p, 65536, &cmd);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "cannot read the runtime shim's command line (%s)",
+                            strerror(-r));
+        n = 0;
+        r = -EOPNOTSUPP;
+        /* cmdline is NUL-separated: look for "-id" followed by the id. */
+        for (char *a = cmd; *a; a += strlen(a) + 1, n++)
+                if (strcmp(a, "-id") == 0 && strcmp(a + 4, c->spec.id) == 0)
+                        r = 0;
+        free(cmd);
+        if (r < 0)
+                return fail(why, whysz, r, "the main process's parent is not a containerd shim of "
+                            "this container (another runtime?)");
+        return 0;
+}
+
+static int load_bundle(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char p[64], *json = NULL;
+        int r;
+
+        snprintf(p, sizeof(p), "/proc/%d/cwd/config.json", (int)c->shim);
+        r = read_file(p, DIRECT_DOC_MAX, &json);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "cannot read the OCI bundle %s: %s", p,
+                            strerror(-r));
+        r = direct_spec_bundle(&c->spec, json, strlen(json));
+        free(json);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "the OCI bundle's config.json is not understood");
+        return 0;
+}
+
+static int same_file(const char *a, const char *b, bool *ret)
+{
+        struct stat sa, sb;
+
+        if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+                return -errno;
+        *ret = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+        return 0;
+}
+
+static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
+{
+        static const char *const names[DNS_N] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
+        char a[64], b[64];
+        bool same;
+        int r;
+
+        snprintf(a, sizeof(a), "/proc/%d/ns/user", (int)c->spec.pid);
+        r = same_file(a, "/proc/self/ns/user", &same);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
+        if (!same)
+                return fail(why, whysz, -EOPNOTSUPP, "the container's main process is in another "
+                            "user namespace (not reproduced)");
+        for (int i = 0; i < DNS_N; i++) {
+                /* runc joins what the bundle lists; the rest an exec
+                 * inherits from runc, i.e. from the shim. */
+                pid_t from = c->spec.ns_listed[i] ? c->spec.pid : c->shim;
+
+                snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)from, names[i]);
+                snprintf(b, sizeof(b), "/proc/self/ns/%s", names[i]);
+                r = same_file(a, b, &same);
+                if (r < 0)
+                        return fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
+                if (same)
+                        continue;
+                c->nsfd[i] = open(a, O_RDONLY | O_CLOEXEC);
+                if (c->nsfd[i] < 0)
+                        return fail(why, whysz, -errno, "cannot open %s: %m", a);
+        }
+        return 0;
+}
+
+/* The mount point of the hierarchy named by CTRLS ("memory", "cpu,cpuacct",
+ * "name=systemd", "" for cgroup2) in mountinfo text MI: *RET_DIR gets
+ * mountpoint + (PATH minus the mount's root).  0 or -ENOENT. */
+static int cgroup_dir(const char *mi, const char *ctrls, const char *path, char *ret, size_t retsz)
+{
+        for (const char *l = mi; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                char root[1024], mnt[1024], fstype[32], opts[1024];
+                const char *sep = strstr(l, " - ");
+                bool all = true;
+
+                if (!sep || sscanf(l, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 ||
+                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2)
+                        continue;
+                if (ctrls[0] == '\0') {
+                        if (strcmp(fstype, "cgroup2") != 0)
+                                continue;
+                } else {
+                        char want[256], *save = NULL;
+                        if (strcmp(fstype, "cgroup") != 0)
+                                continue;
+                        snprintf(want, sizeof(want), "%s", ctrls);
+                        for (char *t = strtok_r(want, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                                char needle[300];
+                                snprintf(needle, sizeof(needle), ",%s,", t);
+                                char hay[1100];
+                                snprintf(hay, sizeof(hay), ",%s,", opts);
+                                if (!strstr(hay, needle))
+                                        all = false;
+                        }
+                        if (!all)
+                                continue;
+                }
+                size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
+                if (strncmp(path, root, rl) != 0)
+                        continue;
+                snprintf(ret, retsz, "%s%s", mnt, path + rl);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int find_cgroups(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char p[64], *cg = NULL, *mi = NULL, *save = NULL;
+        int r;
+
+        snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)c->spec.pid);
+        r = read_file(p, PROC_FILE_MAX, &cg);
+        if (r >= 0)
+                r = read_file("/proc/self/mountinfo", PROC_FILE_MAX, &mi);
+        if (r < 0) {
+                r = fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
+                goto out;
+        }
+        for (char *l = strtok_r(cg, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                char dir[2100], *procs;
+
+                if (!c2)
+                        continue;
+                *c2 = '\0';
+                if (cgroup_dir(mi, c1 + 1, c2 + 1, dir, sizeof(dir)) < 0) {
+                        r = fail(why, whysz, -EOPNOTSUPP, "cgroup hierarchy '%.100s' of the "
+                                 "container is not mounted here", c1 + 1);
+                        goto out;
+                }
+                if (asprintf(&procs, "%s/cgroup.procs", dir) < 0 ||
+                    strv_consume(&c->cgroup_procs, procs) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+        }
+        r = 0;
+out:
+        free(cg);
+        free(mi);
+        return r;
+}
+
+static int cap_masks(struct direct_ctx *c, char *why, size_t whysz)
+{
+        for (int s = 0; s < DCAP_N; s++)
+                for (size_t i = 0; c->spec.caps[s] && c->spec.caps[s][i]; i++) {
+                        cap_value_t v;
+                        if (cap_from_name(c->spec.caps[s][i], &v) < 0 || v < 0 || v > 63)
+                                return fail(why, whysz, -EOPNOTSUPP, "capability '%.60s' is "
+                                            "unknown to this libcap", c->spec.caps[s][i]);
+                        c->caps[s] |= UINT64_C(1) << v;
+                }
+        return 0;
+}
+
+static int inherited(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char *st = NULL, p[64], *oom = NULL;
+        int r;
+
+        for (int i = 0; i < DIRECT_RLIMITS; i++) {
+                if (prlimit(c->shim, (__rlimit_resource_t)i, NULL, &c->rlimit[i]) < 0)
+                        return fail(why, whysz, -errno, "cannot read the shim's rlimits: %m");
+                if (c->spec.rlimit[i].set) {
+                        c->rlimit[i].rlim_cur = c->spec.rlimit[i].soft;
+                        c->rlimit[i].rlim_max = c->spec.rlimit[i].hard;
+                }
+        }
+        r = proc_status(c->shim, &st);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read the shim's status: %s", strerror(-r));
+        long um = status_field(st, "Umask", 8);
+        free(st);
+        if (!c->spec.has_umask && um < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "the kernel does not show the shim's umask");
+        c->umask = c->spec.has_umask ? c->spec.umask : (mode_t)um;
+        if (c->spec.has_oom) {
+                c->oom_score_adj = c->spec.oom_score_adj;
+                return 0;
+        }
+        snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", (int)c->shim);
+        r = read_file(p, 64, &oom);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read %s: %s", p, strerror(-r));
+        c->oom_score_adj = atoi(oom);
+        free(oom);
+        return 0;
+}
+
+/* PTRACE_SEIZE, waiting while another tracer holds the process: another
+ * `contrainer exec` of the same container copying its filter detaches
+ * within microseconds (EPERM with a non-zero TracerPid).  A debugger that
+ * stays attached makes us give up after SEIZE_WAIT_MS. */
+#define SEIZE_WAIT_MS 2000
+static int seize(pid_t pid)
+{
+        for (int i = 0;; i++) {
+                struct timespec ms = { 0, 1000000 };
+                char *st = NULL;
+                long tracer;
+
+                if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0)
+                        return 0;
+                if (errno != EPERM || i >= SEIZE_WAIT_MS || proc_status(pid, &st) < 0)
+                        return -errno;
+                tracer = status_field(st, "TracerPid", 10);
+                free(st);
+                if (tracer <= 0)
+                        return -EPERM;
+                nanosleep(&ms, NULL);
+        }
+}
+
+/* Copy the oldest seccomp filter of the main process (index 0 is the
+ * newest: ptrace(2) PTRACE_SECCOMP_GET_FILTER).  The tracee stops for the
+ * few microseconds of the copy; a syscall it was blocked in restarts. */
+static int copy_filter(struct direct_ctx *c, char *why, size_t whysz)
+{
+        pid_t pid = c->spec.pid;
+        char *st = NULL;
+        long mode, n, len;
+        int r, ws;
+
+        r = proc_status(pid, &st);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read /proc/%d/status", (int)pid);
+        mode = status_field(st, "Seccomp", 10);
+        n = status_field(st, "Seccomp_filters", 10);
+        free(st);
+        if (mode != 2 || n < 1)
+                return fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
+                            "main process has no filter");
+        r = seize(pid);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
+                            "its seccomp filter: %s", strerror(-r));
+        r = 0;
+        if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &ws, __WALL) < 0) {
+                r = fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");
+                goto out;
+        }
+        len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), NULL);
+        if (len <= 0 || len > BPF_MAXINSNS) {
+                r = fail(why, whysz, -EOPNOTSUPP, "cannot copy the seccomp filter: %m");
+                goto out;
+        }
+        c->bpf = calloc((size_t)len, sizeof(*c->bpf));
+        if (!c->bpf) {
+                r = -ENOMEM;
+                goto out;
+        }
+        if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), c->bpf) != len) {
+                r = fail(why, whysz, -EOPNOTSUPP, "the seccomp filter changed while copied");
+                goto out;
+        }
+        c->bpf_len = (unsigned short)len;
+out:
+        /* Detaching resumes it; nothing to do if this fails (it is gone). */
+        (void)ptrace(PTRACE_DETACH, pid, NULL, NULL);
+        return r;
+}
+
+/* The bundle sets no LSM label (direct_spec refuses one), so runc's exec
+ * keeps the label runc inherited from the shim: ours must be the same.  No
+ * LSM at all (attr/current gives EINVAL for both) is the same too. */
+static int check_lsm(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char p[64], *mine = NULL, *shim = NULL;
+        int r1, r2, r = 0;
+
+        snprintf(p, sizeof(p), "/proc/%d/attr/current", (int)c->shim);
+        r1 = read_file("/proc/self/attr/current", 4096, &mine);
+        r2 = read_file(p, 4096, &shim);
+        if (r1 < 0 || r2 < 0) {
+                if (!(r1 == -EINVAL && r2 == -EINVAL))
+                        r = fail(why, whysz, -EOPNOTSUPP, "cannot compare our LSM label with the "
+                                 "runtime's");
+        } else if (strcmp(mine, shim) != 0) {
+                r = fail(why, whysz, -EOPNOTSUPP, "our LSM label differs from the runtime's "
+                         "(not reproduced)");
+        }
+        free(mine);
+        free(shim);
+        return r;
+}
+
+static int resolve_user(struct direct_ctx *c, char *why, size_t whysz)
+{
+        char *passwd = NULL, *group = NULL;
+        const char *w = NULL;
+        int root, r;
+
+        root = rootfs_open("/proc", c->spec.pid);
+        if (root < 0)
+                return fail(why, whysz, root, "cannot open the container's root: %s", strerror(-root));
+        r = rootfs_read(root, "/etc/passwd", PROC_FILE_MAX, &passwd);
+        if (r == -ENOENT)
+                r = 0;
+        if (r >= 0)
+                r = rootfs_read(root, "/etc/group", PROC_FILE_MAX, &group);
+        if (r == -ENOENT)
+                r = 0;
+        close(root);
+        if (r < 0) {
+                r = fail(why, whysz, -EOPNOTSUPP, "cannot read the container's /etc/passwd or "
+                         "/etc/group: %s", strerror(-r));
+                goto out;
+        }
+        r = direct_user_resolve(c->spec.user, passwd, group, c->spec.group_add, &c->user, &w);
+        if (r < 0) {
+                r = fail(why, whysz, -EINVAL, "user '%.100s': %s", c->spec.user, w);
+                goto out;
+        }
+        c->env = direct_env_build(c->spec.hostname, c->spec.env, c->user.home);
+        r = c->env ? 0 : -ENOMEM;
+        snprintf(c->cwd, sizeof(c->cwd), "%s", c->spec.workdir[0] ? c->spec.workdir : "/");
+out:
+        free(passwd);
+        free(group);
+        return r;
+}
+
+static bool ref_ok(const char *ref)
+{
+        if (!*ref || strlen(ref) > 200)
+                return false;
+        for (const char *p = ref; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p))
+                        return false;
+        return true;
+}
+
+int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *ret, char *why,
+                       size_t whysz)
+{
+        char path[300];
+        struct buf b;
+        long status = 0;
+        int r;
+
+        if (!ref_ok(ref))
+                return fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
+        snprintf(path, sizeof(path), "/containers/%s/json", ref);
+        buf_init(&b, DIRECT_DOC_MAX);
+        r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
+        if (r < 0) {
+                buf_free(&b);
+                return fail(why, whysz, r, "cannot inspect '%s' through the Engine: %s", ref,
+                            strerror(-r));
+        }
+        if (status != 200) {
+                buf_free(&b);
+                return fail(why, whysz, status == 404 ? -ENOENT : -EPROTO,
+                            status == 404 ? "no such container: '%.100s'" : "inspect of '%.100s' failed",
+                            ref);
+        }
+        r = direct_spec_inspect(ret, b.data ? b.data : "", b.len);
+        buf_free(&b);
+        if (r < 0) {
+                direct_spec_done(ret);
+                return fail(why, whysz, r, "the Engine's inspect of '%s' is not understood", ref);
+        }
+        return 0;
+}
+
+int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, char *why,
+                    size_t whysz)
+{
+        struct direct_ctx c = { 0 };
+        int r;
+
+        for (int i = 0; i < DNS_N; i++)
+                c.nsfd[i] = -1;
+        r = direct_ctx_inspect(d, ref, &c.spec, why, whysz);
+        if (r < 0)
+                return r;
+        if (c.spec.why[0]) {
+                r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
+                goto out;
+        }
+        if ((r = find_shim(&c, why, whysz)) < 0 || (r = load_bundle(&c, why, whysz)) < 0)
+                goto out;
+        if (c.spec.why[0]) {
+                r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
+                goto out;
+        }
+        if ((r = open_namespaces(&c, why, whysz)) < 0 || (r = find_cgroups(&c, why, whysz)) < 0 ||
+            (r = check_lsm(&c, why, whysz)) < 0 || (r = cap_masks(&c, why, whysz)) < 0 ||
+            (r = inherited(&c, why, whysz)) < 0 ||
+            (c.spec.seccomp && (r = copy_filter(&c, why, whysz)) < 0) ||
+            (r = resolve_user(&c, why, whysz)) < 0)
+                goto out;
+        *ret = c;
+        return 0;
+out:
+        direct_ctx_done(&c);
+        return r;
+}
+
+void direct_ctx_done(struct direct_ctx *c)
+{
+        direct_spec_done(&c->spec);
+        for (int i = 0; i < DNS_N; i++)
+                if (c->nsfd[i] >= 0)
+                        close(c->nsfd[i]);
+        strv_free(c->cgroup_procs);
+        free(c->bpf);
+        strv_free(c->env);
+        memset(c, 0, sizeof(*c));
+        for (int i = 0; i < DNS_N; i++)
+                c->nsfd[i] = -1;
+}
