@@ -72,7 +72,7 @@ bb_start() {
         wait_for "watch running under runit" 30 sh -c "docker exec '${IP}ctl' sv status contrainer | grep -q '^run: '"
         run in_ctr "${IP}ctl" sh -c 'tr "\0" " " </proc/$(sv status contrainer | sed "s/^run: [^(]*(pid \([0-9]*\)).*/\1/")/cmdline'
         [ "$status" -eq 0 ]
-        [[ "$output" == "/sbin/contrainer watch --allow ${IP}*=me,host --script-dir $SD --exec-timeout 20"* ]]
+        [[ "$output" == "/sbin/contrainer watch --allow ${IP}*=me,host --stop-timeout 3 --script-dir $SD --exec-timeout 20"* ]]
 }
 
 @test "controller image: a %me registration runs in the busybox container" {
