@@ -89,7 +89,7 @@ exec sleep 613'
 
 @test "a %contrainer body that ignores SIGTERM times out and loses its whole group" {
         reg r 10-ctl "%contrainer" 'trap "" TERM; sleep 641 & echo $! >>"$M/ctl.pids"; echo $$ >>"$M/ctl.pids"; sleep 642'
-        ctl_start --exec-timeout 3 --allow "$N-r=contrainer"
+        ctl_start --exec-timeout 3 --allow "$N-r=contrainer,host"
         crun r
         wait_lines "$M/ctl.pids" 2
         wait_for "the timeout of the %contrainer body" 30 log_grep %contrainer "timed out" "killed with its process group"
@@ -108,7 +108,7 @@ sleep 652 & echo $! >>"$M/c.pids"
 wait' "$N-b")
         reg r 10-ctl "%contrainer:start" "$body"
         crun r
-        ctl_start --stop-timeout 2 --allow "$N-r=contrainer"
+        ctl_start --stop-timeout 2 --allow "$N-r=contrainer,host"
         ctl_ready
         crun b
         wait_lines "$M/c.pids" 3
@@ -117,7 +117,7 @@ wait' "$N-b")
         log_grep "still running after --stop-timeout 2s" >/dev/null
         all_gone "$M/c.pids"
         # The cursor stayed behind b's start: the body runs again.
-        ctl_start --stop-timeout 2 --allow "$N-r=contrainer"
+        ctl_start --stop-timeout 2 --allow "$N-r=contrainer,host"
         wait_lines "$M/c.log" 2
         [ "$(grep -c '^begin ' "$M/c.log")" -eq 2 ]
         wait_lines "$M/c.pids" 6
@@ -158,7 +158,7 @@ exec sleep 672'
 
 @test "a controller killed outright does not leave its bodies behind" {
         reg r 10-ctl "%contrainer" 'trap "" TERM; echo $$ >>"$M/ctl.pids"; sleep 681 & echo $! >>"$M/ctl.pids"; sleep 682'
-        ctl_start --allow "$N-r=contrainer"
+        ctl_start --allow "$N-r=contrainer,host"
         crun r
         wait_lines "$M/ctl.pids" 2
         kill -KILL "$CTL_PID"
