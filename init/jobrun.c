@@ -163,6 +163,11 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                         wake = now + 50;  /* no pidfd: poll the child's exit */
                 if (poll(p, 4, deadline_poll_timeout(wake)) < 0 && errno != EINTR) {
                         r = -errno;
+                        if (!exited) {
+                                /* Not left running unbounded behind an error. */
+                                (void)kill(-pid, SIGKILL);
+                                (void)waitpid(pid, &st, 0);
+                        }
                         goto out;
                 }
                 for (int i = 0; i < 2; i++) {
