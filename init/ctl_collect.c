@@ -404,6 +404,11 @@ static void late_complete(struct ctl *c, struct coll *k)
 {
         struct pev *p = k->late;
 
+        /* Stopping takes no new work (SPEC §2.5): nothing is registered or
+         * queued, and the start stays pending, behind the cursor, so it is
+         * dispatched again after the next start. */
+        if (c->stopping)
+                return;
         if (!k->cancelled) {
                 ctl_snap_traits(c, k->id, k->traits);
                 ctl_install(c, k, false);

@@ -79,6 +79,7 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
         int64_t deadline = deadline_in((int64_t)timeout_s * 1000), drain_end = 0;
         bool exited = false, killed = false;
+        sigset_t stopsigs, saved;
         pid_t pid;
 
         buf_init(&res.out, max_output);
@@ -87,7 +88,15 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                 r = -errno;
                 goto out;
         }
+        /* The worker's stop handler (worker.c) must not run in the child
+         * before it resets it: held back across the fork. */
+        sigemptyset(&stopsigs);
+        sigaddset(&stopsigs, SIGTERM);
+        sigaddset(&stopsigs, SIGALRM);
+        (void)sigprocmask(SIG_BLOCK, &stopsigs, &saved);
         pid = fork();
+        if (pid != 0)
+                (void)sigprocmask(SIG_SETMASK, &saved, NULL);
         if (pid < 0) {
                 r = -errno;
                 goto out;
@@ -154,6 +163,11 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                         wake = now + 50;  /* no pidfd: poll the child's exit */
                 if (poll(p, 4, deadline_poll_timeout(wake)) < 0 && errno != EINTR) {
                         r = -errno;
+                        if (!exited) {
+                                /* Not left running unbounded behind an error. */
+                                (void)kill(-pid, SIGKILL);
+                                (void)waitpid(pid, &st, 0);
+                        }
                         goto out;
                 }
                 for (int i = 0; i < 2; i++) {

@@ -54,7 +54,11 @@ static void child_setup(void)
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = on_stop;
         sa.sa_flags = SA_RESTART;
+        /* One at a time: a bound's SIGALRM landing inside the SIGTERM
+         * handler must not be taken for the end of the grace. */
         sigemptyset(&sa.sa_mask);
+        sigaddset(&sa.sa_mask, SIGTERM);
+        sigaddset(&sa.sa_mask, SIGALRM);
         (void)sigaction(SIGTERM, &sa, NULL);
         (void)sigaction(SIGALRM, &sa, NULL);
         sigemptyset(&s);

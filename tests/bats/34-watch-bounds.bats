@@ -137,6 +137,31 @@ wait' "$N-b")
         wait_for "the body's processes gone" 10 ctop_lacks "$N-h" 'sleep 66[12]'
 }
 
+@test "SIGTERM while a late collection runs: it registers nothing and starts no body; its start runs after restart" {
+        reg b 10-me "" 'echo begin >>"$M/b.body"; exec sleep 671'
+        # Collected late (past the 2 s a start waits), during the stop.
+        raw_script a 10-slow '#!/bin/sh
+echo started >>/m/a.started
+sleep 5
+echo
+echo "echo ran >>/m/a.body"'
+        ctl_start --stop-timeout 10 --exec-timeout 60
+        crun b
+        wait_lines "$M/b.body" 1
+        crun a
+        wait_lines "$M/a.started" 1
+        wait_log "its scripts are still being collected"
+        # b's body holds the stop for --stop-timeout; a's collection ends meanwhile.
+        CTL_STOP_WAIT=30 ctl_stop TERM
+        [ "$CTL_RC" -eq 0 ]
+        log_grep "still running after --stop-timeout 10s" >/dev/null
+        [ ! -e "$M/a.body" ]
+        refute log_grep "registered: container" "$N-a"
+        # Nothing was lost: after a restart a registers and its body runs.
+        ctl_start --stop-timeout 1 --exec-timeout 60
+        wait_lines "$M/a.body" 1 60
+}
+
 @test "without a view of container PIDs a hung script is left running, said so once, and the next script still registers" {
         raw_script h 10-hang '#!/bin/sh
 echo started >>/m/h.started
