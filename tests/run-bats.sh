@@ -26,10 +26,16 @@ if [ -n "$started_docker" ]; then
         dockerd_ensure || exit 1
 fi
 # The suites share one imported busybox base image on the machine's Engine
-# (re-imported in under a second): remove it once all of them are done.
+# (re-imported in under a second): remove it once all of them are done, but
+# only when this run imported it (another run on the same Engine may still
+# be using an image it found there).
+had_busybox=
+if [ -n "$started_docker" ] && docker image inspect ctrtest/busybox:latest >/dev/null 2>&1; then
+        had_busybox=1
+fi
 cleanup() {
         rm -f "$log"
-        if [ -n "$started_docker" ] && docker_ping; then
+        if [ -n "$started_docker" ] && [ -z "$had_busybox" ] && docker_ping; then
                 docker rmi -f ctrtest/busybox:latest >/dev/null 2>&1 || true
         fi
         dockerd_release
