@@ -168,6 +168,7 @@ static int try_direct(const struct collect_spec *cs, int fd, int64_t deadline)
 {
         struct direct_ctx c;
         char why[768];
+        bool gone;
         int r;
 
         r = direct_ctx_load(cs->docker, cs->container_id, &c, why, sizeof(why));
@@ -176,8 +177,15 @@ static int try_direct(const struct collect_spec *cs, int fd, int64_t deadline)
                 direct_ctx_done(&c);
                 return r;
         }
-        /* Only a context that cannot be reproduced is the container's trait
-         * (logged once); anything else (it stopped meanwhile) is this run's. */
+        /* The container's state (it stopped meanwhile): the API path says
+         * so in its own words; only a context that cannot be reproduced is
+         * the container's trait (logged once). */
+        if (jobrun_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
+                if (cs->direct != DIRECT_MUST)
+                        return 1;
+                (void)worker_puts(fd, gone ? CR_GONE : CR_ERROR, why);
+                return 0;
+        }
         if (r == -EOPNOTSUPP || cs->direct == DIRECT_MUST)
                 (void)worker_puts(fd, CR_FALLBACK, why);
         if (cs->direct != DIRECT_MUST)

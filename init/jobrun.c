@@ -321,6 +321,30 @@ fail_env_done:
         return r;
 }
 
+int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
+                        size_t whysz)
+{
+        struct direct_spec sp = { 0 };
+        char w[512];
+
+        if (r != -ENOENT && r != -EOPNOTSUPP)
+                return 0;
+        if (r == -ENOENT || direct_ctx_inspect(d, id, &sp, w, sizeof(w)) == -ENOENT) {
+                *gone = true;
+                snprintf(why, whysz, "no such container");
+                return 1;
+        }
+        r = !sp.running || sp.paused || sp.restarting;
+        if (r) {
+                *gone = !sp.running;
+                snprintf(why, whysz, "%s", !sp.running ? "container is not running"
+                                           : sp.paused ? "container is paused, exec is refused"
+                                                       : "container is restarting");
+        }
+        direct_spec_done(&sp);
+        return r;
+}
+
 static void put_tail(int fd, uint32_t type, const struct buf *b)
 {
         size_t off = b->len > JOBRUN_TAIL ? b->len - JOBRUN_TAIL : 0;
@@ -388,6 +412,7 @@ static int try_direct(const struct jobrun_spec *js, int fd)
 {
         struct direct_ctx c;
         char why[768];
+        bool gone;
         int r;
 
         r = direct_ctx_load(js->docker, js->container_id, &c, why, sizeof(why));
@@ -396,8 +421,16 @@ static int try_direct(const struct jobrun_spec *js, int fd)
                 direct_ctx_done(&c);
                 return r;
         }
-        /* Only a context that cannot be reproduced is the container's
-         * trait; anything else (it stopped meanwhile, …) is this run's. */
+        /* The container's state (stopped, paused): the API path says so
+         * in its own words; only a context that cannot be reproduced is
+         * the container's trait (logged once). */
+        if (jobrun_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
+                if (js->direct != DIRECT_MUST)
+                        return 1;
+                (void)worker_puts(fd, JR_STATUS, gone ? "gone" : "error");
+                (void)worker_puts(fd, JR_REASON, why);
+                return 0;
+        }
         if (r == -EOPNOTSUPP || js->direct == DIRECT_MUST)
                 (void)worker_puts(fd, JR_FALLBACK, why);
         if (js->direct != DIRECT_MUST)

@@ -84,6 +84,14 @@ int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, ch
                   int64_t deadline_ms, size_t max_output, struct jobrun_local_result *ret,
                   char *why, size_t whysz);
 
+/* direct_ctx_load(D, ID) failed with R: was it the container's state (gone,
+ * not running, paused, restarting) rather than a context that cannot be
+ * reproduced?  1 with WHY the API path's wording and *GONE (true: gone or
+ * not running, false: paused or restarting); 0 it is the context (WHY
+ * untouched). */
+int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
+                        size_t whysz);
+
 /* Close every descriptor >= LOWEST the slow way (for kernels without
  * close_range): /proc/self/fd, else up to RLIMIT_NOFILE.  Async-signal-safe.
  * Returns 0.  Exported for its unit test. */
