@@ -2,11 +2,11 @@
 #include "collect.h"
 
 #include "deadline.h"
+#include "dexec.h"
 #include "direct_ctx.h"
+#include "docker.h"
 #include "jobrun.h"
 #include "rootfs.h"
-#include "dexec.h"
-#include "docker.h"
 #include "strv.h"
 #include "worker.h"
 
@@ -14,9 +14,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <string.h>
 
 static void on_created(void *ud, const char *exec_id)
 {
