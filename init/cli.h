@@ -36,6 +36,10 @@ extern const char cli_init_help[];
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
+/* --dispatch (SPEC §2.6): auto tries the direct path and falls back per
+ * container, api never tries it, direct refuses to fall back. */
+enum dispatch_mode { DISPATCH_AUTO, DISPATCH_API, DISPATCH_DIRECT };
+
 struct watch_opts {
         const char *docker_socket;  /* --docker-socket, else DOCKER_HOST unix://, else /var/run/docker.sock */
         const char *script_dir;     /* default "/contrainer" */
@@ -50,6 +54,7 @@ struct watch_opts {
         unsigned jobs;              /* default 8, >= 1 */
         enum log_format log_format;
         bool once;
+        enum dispatch_mode dispatch;  /* --dispatch, default auto */
         const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
         const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
 };

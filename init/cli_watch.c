@@ -38,6 +38,10 @@ const char cli_watch_help[] =
         "  --status-socket PATH   serve GET /status, /metrics, /healthz there, mode\n"
         "                         0600 (default: STATE-DIR/status.sock)\n"
         "  --metrics-listen ADDR:PORT  serve /metrics and /healthz on TCP too\n"
+        "  --dispatch auto|api|direct  run scripts and bodies on containers\n"
+        "                         directly in their exact exec context (direct),\n"
+        "                         through the Engine's exec API (api), or directly\n"
+        "                         where possible, else through the API (auto)\n"
         "  --stop-timeout SECONDS on SIGTERM/SIGINT, how long running bodies may\n"
         "                         finish before they are killed (5)\n"
         "  --once                 process running containers and queued events,\n"
@@ -143,7 +147,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                     strcmp(name, "--allow") && strcmp(name, "--exec-timeout") && strcmp(name, "--stop-timeout") &&
                     strcmp(name, "--max-output") && strcmp(name, "--jobs") &&
                     strcmp(name, "--log-format") && strcmp(name, "--status-socket") &&
-                    strcmp(name, "--metrics-listen")) {
+                    strcmp(name, "--metrics-listen") && strcmp(name, "--dispatch")) {
                         snprintf(err, errsz, "unknown option '%s' (see --help)", name);
                         goto fail;
                 }
@@ -220,6 +224,17 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                                 goto fail;
                         }
                         o.jobs = (unsigned)n;
+                } else if (strcmp(name, "--dispatch") == 0) {
+                        if (strcmp(val, "auto") == 0)
+                                o.dispatch = DISPATCH_AUTO;
+                        else if (strcmp(val, "api") == 0)
+                                o.dispatch = DISPATCH_API;
+                        else if (strcmp(val, "direct") == 0)
+                                o.dispatch = DISPATCH_DIRECT;
+                        else {
+                                snprintf(err, errsz, "--dispatch needs auto, api or direct, got '%.200s'", val);
+                                goto fail;
+                        }
                 } else { /* --log-format */
                         if (strcmp(val, "text") == 0)
                                 o.log_format = LOG_FORMAT_TEXT;

@@ -3,7 +3,10 @@
 
 #include "deadline.h"
 #include "dexec.h"
+#include "direct_ctx.h"
 #include "docker.h"
+#include "jobrun.h"
+#include "rootfs.h"
 #include "strv.h"
 #include "worker.h"
 
@@ -12,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void on_created(void *ud, const char *exec_id)
 {
@@ -75,6 +80,120 @@ static void fail_reason(const struct collect_spec *cs, const struct docker_exec_
         }
 }
 
+/* Direct dispatch (SPEC §2.6): list through the container's root, run
+ * each script through an fd resolved inside it, in context C.  Records as
+ * the API path; returns 0. */
+static int collect_direct(const struct collect_spec *cs, int fd, const struct direct_ctx *c,
+                          int64_t deadline)
+{
+        char **scripts = NULL, line[512], why[768];
+        int root, r;
+
+        root = rootfs_open("/proc", c->spec.pid);
+        if (root < 0) {
+                (void)worker_puts(fd, CR_GONE, "its main process is gone");
+                return 0;
+        }
+        r = rootfs_list_scripts(root, cs->script_dir, COLLECT_MAX_SCRIPTS, &scripts);
+        if (r == -ENOENT) {
+                (void)worker_put(fd, CR_NODIR, NULL, 0);
+                goto out;
+        }
+        if (r < 0) {
+                if (r == -E2BIG)
+                        snprintf(line, sizeof(line), "more than %d scripts in the script dir",
+                                 COLLECT_MAX_SCRIPTS);
+                else
+                        snprintf(line, sizeof(line), "listing the script dir: %s", strerror(-r));
+                (void)worker_puts(fd, CR_ERROR, line);
+                goto out;
+        }
+        for (size_t i = 0; scripts[i]; i++) {
+                char *argv[] = { scripts[i], NULL };
+                struct jobrun_local_result res;
+                int sfd;
+
+                if (worker_stop_requested())
+                        break;
+                if (deadline_now() >= deadline) {
+                        snprintf(line, sizeof(line), "not run: the collection deadline (--exec-timeout %us) had passed",
+                                 cs->timeout_s);
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        continue;
+                }
+                sfd = rootfs_open_script(root, scripts[i]);
+                if (sfd < 0) {
+                        snprintf(line, sizeof(line), "cannot run it: %s",
+                                 sfd == -ELOOP ? "it is a symbolic link" : strerror(-sfd));
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        continue;
+                }
+                r = jobrun_direct(c, argv, sfd, NULL, deadline, cs->max_output, &res, why,
+                                  sizeof(why));
+                (void)close(sfd);
+                if (r == -ECANCELED) {
+                        snprintf(line, sizeof(line), "exit status %d: %.400s",
+                                 WEXITSTATUS(res.wstatus), why);
+                } else if (r < 0) {
+                        snprintf(line, sizeof(line), "direct dispatch: %.400s", why);
+                } else if (!res.timed_out && !res.overflow && !res.stopped &&
+                           WIFEXITED(res.wstatus) && WEXITSTATUS(res.wstatus) == 0) {
+                        put_pair(fd, CR_SCRIPT_OK, scripts[i], res.out.data, res.out.len);
+                        line[0] = '\0';
+                } else {
+                        struct docker_exec_result er = {
+                                .exit_code = WIFSIGNALED(res.wstatus) ? 128 + WTERMSIG(res.wstatus)
+                                                                      : WEXITSTATUS(res.wstatus),
+                                .timed_out = res.timed_out, .overflow = res.overflow,
+                                .stopped = res.stopped, .killed = res.timed_out || res.stopped,
+                        };
+                        er.out.err = res.err;
+                        fail_reason(cs, &er, line, sizeof(line));
+                }
+                if (r == 0) {
+                        buf_free(&res.out);
+                        buf_free(&res.err);
+                }
+                if (line[0])
+                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+        }
+out:
+        strv_free(scripts);
+        (void)close(root);
+        return 0;
+}
+
+/* DIRECT_TRY/MUST: 1 when the API path must collect, else 0 (answered). */
+static int try_direct(const struct collect_spec *cs, int fd, int64_t deadline)
+{
+        struct direct_ctx c;
+        char why[768];
+        bool gone;
+        int r;
+
+        r = direct_ctx_load(cs->docker, cs->container_id, &c, why, sizeof(why));
+        if (r == 0) {
+                r = collect_direct(cs, fd, &c, deadline);
+                direct_ctx_done(&c);
+                return r;
+        }
+        /* The container's state (it stopped meanwhile): the API path says
+         * so in its own words; only a context that cannot be reproduced is
+         * the container's trait (logged once). */
+        if (jobrun_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
+                if (cs->direct != DIRECT_MUST)
+                        return 1;
+                (void)worker_puts(fd, gone ? CR_GONE : CR_ERROR, why);
+                return 0;
+        }
+        if (r == -EOPNOTSUPP || cs->direct == DIRECT_MUST)
+                (void)worker_puts(fd, CR_FALLBACK, why);
+        if (cs->direct != DIRECT_MUST)
+                return 1;
+        (void)worker_puts(fd, CR_ERROR, "--dispatch direct: this container cannot be run directly");
+        return 0;
+}
+
 int collect_main(const struct collect_spec *cs, int fd)
 {
         /* One deadline for the whole collection (SPEC §2.4): scripts share
@@ -111,6 +230,8 @@ int collect_main(const struct collect_spec *cs, int fd)
                 (void)worker_puts(fd, CR_ERROR, "container is paused, exec is refused");
                 return 0;
         }
+        if (cs->direct != DIRECT_OFF && try_direct(cs, fd, deadline) == 0)
+                return 0;
         r = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
                                 COLLECT_MAX_SCRIPTS, &scripts);
         if (r == -ENOENT) {

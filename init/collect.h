@@ -1,7 +1,9 @@
 /* collect.h — collecting one container's scripts (SPEC §2.1), inside a
  * forked worker: inspect the container, list the executable regular files
  * directly in the script dir (archive API: no shell needed), run each one
- * in byte-wise name order through the exec API, bounded by the timeout and
+ * in byte-wise name order through the exec API — or, with direct
+ * dispatch, listed through /proc/PID/root and run in the container's
+ * context (jobrun_direct) — bounded by the timeout and
  * the output cap, and answer one record per script.
  * Owns: the child side and the record types.  Does not own: parsing the
  * header or registering (watch.c does, in the main loop), logging.
@@ -10,6 +12,8 @@
 #define CONTRAINER_COLLECT_H
 
 #include <stddef.h>
+
+#include "jobrun.h"  /* enum direct_want */
 
 struct docker;
 
@@ -23,6 +27,7 @@ enum {
         CR_SCRIPT_FAIL = 14,  /* PATH '\0' REASON */
         CR_ERROR = 15,        /* reason: the collection itself failed */
         CR_TRAITS = 16,       /* "TRAITS REASON" (inspect_traits_line) */
+        CR_FALLBACK = 17,     /* why the container cannot be run directly */
 };
 
 #define COLLECT_MAX_SCRIPTS 256
@@ -33,6 +38,7 @@ struct collect_spec {
         const char *script_dir;
         unsigned timeout_s;
         size_t max_output;
+        enum direct_want direct;  /* SPEC §2.6: list and run in its context */
 };
 
 /* The worker's whole job; returns its exit status. */

@@ -470,6 +470,15 @@ int controller_run(const struct watch_opts *o)
                 log_error("out of memory");
                 goto out;
         }
+        {
+                char why[512];
+                r = ctl_direct_init(&c->direct, o->dispatch, o->docker_socket, why, sizeof(why));
+                if (r < 0) {
+                        log_error("%s", why);
+                        rc = r == -EPERM ? 2 : 1;
+                        goto out;
+                }
+        }
         r = ctl_signals_setup(c);
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "cannot set up signals: %m");
@@ -479,6 +488,7 @@ int controller_run(const struct watch_opts *o)
                 .jobs = o->jobs, .timeout_s = o->exec_timeout_s, .max_output = o->max_output,
                 .sysimage = o->sysimage, .docker = c->docker, .on_exec_id = on_exec_id,
                 .on_done = on_body_done, .on_result = ctl_status_on_result, .ud = c,
+                .direct = &c->direct,
         };
         c->ds = dispatch_new(&dc);
         if (!c->ds) {
@@ -560,6 +570,7 @@ out:
         ctl_fire_free(c);
         if (c->sfd >= 0)
                 (void)close(c->sfd);
+        ctl_direct_free(&c->direct);
         free(c);
         curl_global_cleanup();
         return rc;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ctl_direct.h"
 #include "events.h"
 #include "state.h"
 #include "target.h"
@@ -151,6 +152,7 @@ struct ctl {
         bool killed_bodies;
         /* status and metrics (ctl_status.c) */
         struct stats *stats;
+        struct ctl_direct direct;    /* --dispatch (SPEC §2.6) */
         struct ctl_status *status;
 };
 

@@ -83,6 +83,7 @@ static void colls_pump(struct ctl *c)
                         .script_dir = c->o->script_dir,
                         .timeout_s = c->o->exec_timeout_s,
                         .max_output = c->o->max_output,
+                        .direct = ctl_direct_want(&c->direct, k->id),
                 } };
                 int r;
 
@@ -148,6 +149,9 @@ static void coll_record(struct ctl *c, struct coll *k, uint32_t type, const char
                 k->exec_pending = false;
                 free(k->error);
                 k->error = strndup(d, len);
+                break;
+        case CR_FALLBACK:
+                ctl_direct_fallback(&c->direct, k->id, k->name, d, len);
                 break;
         case CR_NODIR:
                 k->nodir = true;

@@ -59,7 +59,8 @@ void ctl_status_on_result(void *ud, const struct dispatch_result *r)
         COPY(d.registrar, var(r->vars, "CONTRAINER_REGISTRAR_NAME"));
         COPY(d.event, var(r->vars, "CONTRAINER_EVENT"));
         COPY(d.target, r->target ? r->target : "");
-        COPY(d.path, r->type == TT_HOST ? "host" : r->type == TT_CONTRAINER ? "local" : "api");
+        COPY(d.path, r->type == TT_HOST ? "host" : r->type == TT_CONTRAINER ? "local"
+                          : r->direct ? "direct" : "api");
         COPY(d.status, r->status && r->status[0] ? r->status : "worker died");
         stats_record(c->stats, &d);
 }
@@ -75,7 +76,7 @@ static void fill_info(const struct ctl *c, struct status_info *i)
                 .cursor_time_nano = c->cursor.time_nano,
                 .cursor_id = c->cursor.id,
                 .cursor_action = c->cursor.action,
-                .dispatch_mode = "api",
+                .dispatch_mode = ctl_direct_mode_name(c->o->dispatch),
                 .unavailable = c->status ? c->status->unavailable : NULL,
                 .events_queued = c->q_len,
                 .bodies_queued = dispatch_queued(c->ds),

@@ -25,6 +25,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,10 +139,19 @@ static __attribute__((noreturn))
 void child(const struct direct_ctx *c, char *const *argv, int exec_fd, const sigset_t *mask,
            int rep)
 {
+        /* The kernel's struct sigaction (handler, flags, restorer, mask). */
+        struct { void (*handler)(int); unsigned long flags; void (*restorer)(void);
+                 unsigned char mask[NSIG / 8]; } dfl = { .handler = SIG_DFL };
         const struct direct_user *u = &c->user;
         char exe[4096], ses[96];
         int r;
 
+        /* docker exec's process starts with every disposition at default:
+         * nothing our caller ignored (the controller ignores SIGPIPE) or
+         * handles may reach it.  The raw syscall, as spawn.c does: glibc's
+         * sigaction refuses its internal signals (32, 33). */
+        for (int sig = 1; sig < NSIG; sig++)
+                (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, (size_t)(NSIG / 8));  /* EINVAL for KILL/STOP */
         if (sigprocmask(SIG_SETMASK, mask, NULL) < 0)
                 child_fail(rep, DIRECT_EXIT_SETUP, "sigprocmask: %m");
         /* Only stdio reach the command, as runc's CloseExecFrom(3): fds our

@@ -5,6 +5,7 @@
 #include "dispatch.h"
 
 #include "buf.h"
+#include "ctl_direct.h"
 #include "jobrun.h"
 #include "log.h"
 #include "registry.h"
@@ -38,6 +39,7 @@ struct job {
         long long queued_ms;
         bool exec_pending;
         bool killed_by_us;
+        bool direct;        /* the worker ran it directly (JR_PATH) */
         bool stopped;       /* stopped at shutdown: its event is not done */
         char status[64];
         struct buf out, err, reason;
@@ -226,6 +228,7 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
                 .timeout_s = ds->cfg.timeout_s,
                 .max_output = ds->cfg.max_output,
                 .sysimage = ds->cfg.sysimage,
+                .direct = j->type == TT_CONTAINER ? ctl_direct_want(ds->cfg.direct, j->id) : DIRECT_OFF,
         } };
         char qt[512];
         int r;
@@ -305,6 +308,12 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
                 buf_reset(&j->reason);
                 (void)buf_append(&j->reason, d, len);
                 break;
+        case JR_PATH:
+                j->direct = len == 6 && memcmp(d, "direct", 6) == 0;
+                break;
+        case JR_FALLBACK:
+                ctl_direct_fallback(ds->cfg.direct, j->id, j->name, d, len);
+                break;
         default:
                 break;
         }
@@ -381,7 +390,8 @@ static void job_finish(struct dispatch *ds, size_t idx)
                         q->busy = false;
         if (ds->cfg.on_result)
                 ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){ j->type, target_display(j), j->vars,
-                        j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms });
+                        j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms,
+                        j->direct });
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
         /* A body stopped at shutdown did not finish: its event stays behind

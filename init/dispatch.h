@@ -16,6 +16,7 @@
 
 #include "target.h"
 
+struct ctl_direct;
 struct docker;
 struct rbody;
 
@@ -29,6 +30,7 @@ struct dispatch_result {
         const char *status;        /* "exit N", "timeout...", "overflow", "gone", "failed", "" (worker died) */
         long long run_ms;          /* worker start to end */
         long long latency_ms;      /* queued to end */
+        bool direct;               /* ran in the container's context, no exec (SPEC §2.6) */
 };
 
 struct dispatch_config {
@@ -37,6 +39,7 @@ struct dispatch_config {
         size_t max_output;
         const char *sysimage;
         struct docker *docker;
+        struct ctl_direct *direct;  /* --dispatch state (may be NULL: api) */
         void (*on_exec_id)(void *ud, const char *exec_id);
         void (*on_done)(void *ud, void *ticket);
         void (*on_result)(void *ud, const struct dispatch_result *r);  /* may be NULL */

@@ -5,6 +5,8 @@
 #include "jobrun.h"
 
 #include "deadline.h"
+#include "direct_ctx.h"
+#include "direct_enter.h"
 #include "dexec.h"
 #include "docker.h"
 #include "frames.h"
@@ -71,22 +73,19 @@ int jobrun_close_fds_fallback(int lowest)
         return 0;
 }
 
+static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
+                       struct jobrun_local_result *ret);
+
 int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct jobrun_local_result *ret)
 {
-        struct jobrun_local_result res = { .wstatus = 0 };
-        struct procguard g = PROCGUARD_INIT;
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
-        int64_t deadline = deadline_in((int64_t)timeout_s * 1000), drain_end = 0;
-        bool exited = false, killed = false;
         sigset_t stopsigs, saved;
         pid_t pid;
 
-        buf_init(&res.out, max_output);
-        buf_init(&res.err, max_output);
         if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
                 r = -errno;
-                goto out;
+                goto fail;
         }
         /* The worker's stop handler (worker.c) must not run in the child
          * before it resets it: held back across the fork. */
@@ -99,7 +98,7 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                 (void)sigprocmask(SIG_SETMASK, &saved, NULL);
         if (pid < 0) {
                 r = -errno;
-                goto out;
+                goto fail;
         }
         if (pid == 0) {
                 sigset_t all;
@@ -122,6 +121,32 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
         /* Also from this side: kill(-pid) must not race the child's own
          * setpgid (EACCES after its exec is harmless). */
         (void)setpgid(pid, pid);
+        return watch_child(pid, po, pe, deadline_in((int64_t)timeout_s * 1000), max_output, ret);
+fail:
+        for (int i = 0; i < 2; i++) {
+                if (po[i] >= 0)
+                        (void)close(po[i]);
+                if (pe[i] >= 0)
+                        (void)close(pe[i]);
+        }
+        return r;
+}
+
+/* PID is our child, leader of its own process group, writing to the pipes
+ * PO and PE (both ends given; all four are closed here).  Capture both up
+ * to MAX_OUTPUT, kill the group at DEADLINE, on overflow or on a stop
+ * request, reap it.  0 with *RET, or -errno (the child killed). */
+static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
+                       struct jobrun_local_result *ret)
+{
+        struct jobrun_local_result res = { .wstatus = 0 };
+        struct procguard g = PROCGUARD_INIT;
+        int64_t drain_end = 0;
+        bool exited = false, killed = false;
+        int r;
+
+        buf_init(&res.out, max_output);
+        buf_init(&res.err, max_output);
         if (procguard_open_child(pid, &g) == 0)
                 worker_guard(g.pidfd, pid);
         (void)close(po[1]);
@@ -215,6 +240,130 @@ out:
         return r;
 }
 
+/* VARS set on top of ENV (copied): the exec API's Env semantics. */
+static int env_with(char *const *env, char *const *vars, char ***ret)
+{
+        char **v = NULL;
+
+        for (size_t i = 0; env && env[i]; i++)
+                if (strv_push(&v, env[i]) < 0)
+                        goto nomem;
+        for (size_t i = 0; vars && vars[i]; i++) {
+                const char *eq = strchr(vars[i], '=');
+                char name[128];
+                size_t nl = eq ? (size_t)(eq - vars[i]) : 0;
+
+                if (!eq || nl == 0 || nl >= sizeof(name))
+                        continue;
+                memcpy(name, vars[i], nl);
+                name[nl] = '\0';
+                if (strv_env_set(&v, name, eq + 1) < 0)
+                        goto nomem;
+        }
+        if (!v && strv_push(&v, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+                goto nomem;
+        *ret = v;
+        return 0;
+nomem:
+        strv_free(v);
+        return -ENOMEM;
+}
+
+int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
+                  int64_t deadline_ms, size_t max_output, struct jobrun_local_result *ret,
+                  char *why, size_t whysz)
+{
+        struct direct_ctx cc = *c;
+        int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, saved[3] = { -1, -1, -1 }, nul = -1;
+        int r, code = DIRECT_EXIT_SETUP;
+        sigset_t none;
+        pid_t pid = 0;
+
+        cc.env = NULL;
+        if ((r = env_with(c->env, vars, &cc.env)) < 0) {
+                snprintf(why, whysz, "out of memory");
+                return r;
+        }
+        if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
+            (nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+                r = -errno;
+                snprintf(why, whysz, "pipe: %m");
+                goto fail;
+        }
+        /* direct_enter_spawn hands our stdio to the command: make them the
+         * pipes for the moment of the fork (a worker never logs meanwhile). */
+        for (int i = 0; i < 3; i++)
+                saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+        if (dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0) {
+                r = -errno;
+                snprintf(why, whysz, "dup2: %m");
+        } else {
+                /* As in jobrun_local: the worker's stop handler must not run
+                 * in the child before it resets every disposition. */
+                sigset_t stopsigs, keep;
+
+                sigemptyset(&none);
+                sigemptyset(&stopsigs);
+                sigaddset(&stopsigs, SIGTERM);
+                sigaddset(&stopsigs, SIGALRM);
+                (void)sigprocmask(SIG_BLOCK, &stopsigs, &keep);
+                r = direct_enter_spawn(&cc, argv, exec_fd, &none, &pid, &code, why, whysz);
+                (void)sigprocmask(SIG_SETMASK, &keep, NULL);
+        }
+        for (int i = 0; i < 3; i++) {
+                if (saved[i] >= 0) {
+                        (void)dup2(saved[i], i);
+                        (void)close(saved[i]);
+                } else {
+                        (void)close(i);
+                }
+        }
+        (void)close(nul);
+        strv_free(cc.env);
+        if (r < 0) {
+                if (r == -ECANCELED)
+                        *ret = (struct jobrun_local_result){ .wstatus = (code & 0xff) << 8 };
+                goto fail_env_done;
+        }
+        return watch_child(pid, po, pe, deadline_ms, max_output, ret);
+fail:
+        strv_free(cc.env);
+        if (nul >= 0)
+                (void)close(nul);
+fail_env_done:
+        for (int i = 0; i < 2; i++) {
+                if (po[i] >= 0)
+                        (void)close(po[i]);
+                if (pe[i] >= 0)
+                        (void)close(pe[i]);
+        }
+        return r;
+}
+
+int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
+                        size_t whysz)
+{
+        struct direct_spec sp = { 0 };
+        char w[512];
+
+        if (r != -ENOENT && r != -EOPNOTSUPP)
+                return 0;
+        if (r == -ENOENT || direct_ctx_inspect(d, id, &sp, w, sizeof(w)) == -ENOENT) {
+                *gone = true;
+                snprintf(why, whysz, "no such container");
+                return 1;
+        }
+        r = !sp.running || sp.paused || sp.restarting;
+        if (r) {
+                *gone = !sp.running;
+                snprintf(why, whysz, "%s", !sp.running ? "container is not running"
+                                           : sp.paused ? "container is paused, exec is refused"
+                                                       : "container is restarting");
+        }
+        direct_spec_done(&sp);
+        return r;
+}
+
 static void put_tail(int fd, uint32_t type, const struct buf *b)
 {
         size_t off = b->len > JOBRUN_TAIL ? b->len - JOBRUN_TAIL : 0;
@@ -227,6 +376,89 @@ static void on_created(void *ud, const char *exec_id)
         (void)worker_puts(*(int *)ud, JR_EXEC_ID, exec_id);
 }
 
+/* "exit N" / "timeout killed" / … of a local or direct run. */
+static void local_status(const struct jobrun_local_result *res, char *st, size_t stsz)
+{
+        if (res->stopped)
+                snprintf(st, stsz, "stopped killed");
+        else if (res->timed_out)
+                snprintf(st, stsz, "timeout killed");
+        else if (res->overflow)
+                snprintf(st, stsz, "overflow");
+        else if (WIFEXITED(res->wstatus))
+                snprintf(st, stsz, "exit %d", WEXITSTATUS(res->wstatus));
+        else if (WIFSIGNALED(res->wstatus))
+                snprintf(st, stsz, "exit %d", 128 + WTERMSIG(res->wstatus));
+        else
+                snprintf(st, stsz, "error");
+}
+
+/* The body in container context C: no Engine exec, so no exec events. */
+static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_ctx *c)
+{
+        char *argv[] = { "sh", "-c", (char *)js->body, NULL };
+        struct jobrun_local_result res;
+        char why[768], st[64];
+        int r;
+
+        (void)worker_puts(fd, JR_PATH, "direct");
+        r = jobrun_direct(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
+                          js->max_output, &res, why, sizeof(why));
+        if (r == -ECANCELED) {
+                /* As docker exec: the runtime's error, the status 125..127. */
+                snprintf(st, sizeof(st), "exit %d", WEXITSTATUS(res.wstatus));
+                (void)worker_puts(fd, JR_STATUS, st);
+                (void)worker_puts(fd, JR_ERR, why);
+                return 0;
+        }
+        if (r < 0) {
+                (void)worker_puts(fd, JR_STATUS, "error");
+                (void)worker_puts(fd, JR_REASON, why);
+                return 0;
+        }
+        local_status(&res, st, sizeof(st));
+        (void)worker_puts(fd, JR_STATUS, st);
+        put_tail(fd, JR_OUT, &res.out);
+        put_tail(fd, JR_ERR, &res.err);
+        buf_free(&res.out);
+        buf_free(&res.err);
+        return 0;
+}
+
+/* DIRECT_TRY/MUST: load the context and run there.  1 when the API must
+ * run it instead, else 0 (answered). */
+static int try_direct(const struct jobrun_spec *js, int fd)
+{
+        struct direct_ctx c;
+        char why[768];
+        bool gone;
+        int r;
+
+        r = direct_ctx_load(js->docker, js->container_id, &c, why, sizeof(why));
+        if (r == 0) {
+                r = run_direct(js, fd, &c);
+                direct_ctx_done(&c);
+                return r;
+        }
+        /* The container's state (stopped, paused): the API path says so
+         * in its own words; only a context that cannot be reproduced is
+         * the container's trait (logged once). */
+        if (jobrun_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
+                if (js->direct != DIRECT_MUST)
+                        return 1;
+                (void)worker_puts(fd, JR_STATUS, gone ? "gone" : "error");
+                (void)worker_puts(fd, JR_REASON, why);
+                return 0;
+        }
+        if (r == -EOPNOTSUPP || js->direct == DIRECT_MUST)
+                (void)worker_puts(fd, JR_FALLBACK, why);
+        if (js->direct != DIRECT_MUST)
+                return 1;
+        (void)worker_puts(fd, JR_STATUS, "error");
+        (void)worker_puts(fd, JR_REASON, "--dispatch direct: this container cannot be run directly");
+        return 0;
+}
+
 static int run_container(const struct jobrun_spec *js, int fd)
 {
         char *argv[] = { "sh", "-c", (char *)js->body, NULL };
@@ -234,6 +466,8 @@ static int run_container(const struct jobrun_spec *js, int fd)
         char st[64];
         int r;
 
+        if (js->direct != DIRECT_OFF && try_direct(js, fd) == 0)
+                return 0;
         (void)worker_put(fd, JR_EXEC_PENDING, NULL, 0);
         r = docker_exec(js->docker, js->container_id, argv, js->vars,
                         deadline_in((int64_t)js->timeout_s * 1000), js->max_output, on_created,
@@ -307,18 +541,7 @@ static int run_local(const struct jobrun_spec *js, int fd)
                 (void)worker_puts(fd, JR_REASON, reason);
                 return 0;
         }
-        if (res.stopped)
-                snprintf(st, sizeof(st), "stopped killed");
-        else if (res.timed_out)
-                snprintf(st, sizeof(st), "timeout killed");
-        else if (res.overflow)
-                snprintf(st, sizeof(st), "overflow");
-        else if (WIFEXITED(res.wstatus))
-                snprintf(st, sizeof(st), "exit %d", WEXITSTATUS(res.wstatus));
-        else if (WIFSIGNALED(res.wstatus))
-                snprintf(st, sizeof(st), "exit %d", 128 + WTERMSIG(res.wstatus));
-        else
-                snprintf(st, sizeof(st), "error");
+        local_status(&res, st, sizeof(st));
         (void)worker_puts(fd, JR_STATUS, st);
         put_tail(fd, JR_OUT, &res.out);
         put_tail(fd, JR_ERR, &res.err);

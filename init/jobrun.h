@@ -10,9 +10,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
+struct direct_ctx;
 struct docker;
 
 /* Records a body worker writes (worker.h framing). */
@@ -23,6 +25,15 @@ enum {
         JR_OUT = 4,           /* tail of stdout */
         JR_ERR = 5,           /* tail of stderr */
         JR_REASON = 6,        /* one line for gone/error */
+        JR_PATH = 7,          /* "direct": run in the container's context, no exec */
+        JR_FALLBACK = 8,      /* why the container cannot be run directly */
+};
+
+/* What a worker is told to do for one container (SPEC §2.6). */
+enum direct_want {
+        DIRECT_OFF = 0,   /* exec API */
+        DIRECT_TRY = 1,   /* direct; where not reproducible: say why, use the API */
+        DIRECT_MUST = 2,  /* direct; where not reproducible: say why, fail */
 };
 
 #define JOBRUN_TAIL 1024
@@ -38,6 +49,7 @@ struct jobrun_spec {
         unsigned timeout_s;
         size_t max_output;
         const char *sysimage;       /* JOBRUN_HOST */
+        enum direct_want direct;    /* JOBRUN_CONTAINER */
 };
 
 /* The worker's whole job: run, answer on FD.  Returns the worker's exit
@@ -59,6 +71,26 @@ struct jobrun_local_result {
  * drain).  0 with *RET filled (free the bufs), or -errno. */
 int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct jobrun_local_result *ret);
+
+/* Start ARGV in container context C (direct_enter_spawn; EXEC_FD >= 0:
+ * that script fd) with VARS ("K=V", may be NULL) set on top of the
+ * container's environment, stdin /dev/null, stdout/stderr captured; bound
+ * and kill it as jobrun_local does, with DEADLINE_MS (deadline.h clock).
+ * The process is a session leader and our child.  0 with *RET filled;
+ * -ECANCELED when it never reached the command (WHY says why, RET->wstatus
+ * holds the exit status it ended with, no bufs to free); -errno.
+ * Single-threaded callers only (it switches pid_for_children). */
+int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
+                  int64_t deadline_ms, size_t max_output, struct jobrun_local_result *ret,
+                  char *why, size_t whysz);
+
+/* direct_ctx_load(D, ID) failed with R: was it the container's state (gone,
+ * not running, paused, restarting) rather than a context that cannot be
+ * reproduced?  1 with WHY the API path's wording and *GONE (true: gone or
+ * not running, false: paused or restarting); 0 it is the context (WHY
+ * untouched). */
+int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
+                        size_t whysz);
 
 /* Close every descriptor >= LOWEST the slow way (for kernels without
  * close_range): /proc/self/fd, else up to RLIMIT_NOFILE.  Async-signal-safe.

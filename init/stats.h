@@ -47,7 +47,7 @@ struct stats_dispatch {
         char registrar[256];    /* registrar container name */
         char event[64];         /* "start", "immediate", ... */
         char target[256];       /* container name, "%host", "%contrainer" */
-        char path[8];           /* "api", "local", "host" (SPEC §2.7) */
+        char path[8];           /* "api", "direct", "local", "host" (SPEC §2.7) */
         char status[64];        /* "exit 0", "exit 3", "timeout", "gone", ... */
         enum stats_result result;
         uint64_t duration_ms;   /* body run time */

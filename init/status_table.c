@@ -148,7 +148,7 @@ int status_table(const char *text, struct buf *b)
         put(b, "REGISTRAR", 24);
         put(b, "EVENT", 12);
         put(b, "TARGET", 24);
-        put(b, "PATH", 5);
+        put(b, "PATH", 6);
         put(b, "STATUS", 16);
         put(b, "DURATION\n", 0);
         for (int i = n > STATUS_TABLE_RECENT ? n - STATUS_TABLE_RECENT : 0; i < n; i++) {
@@ -158,7 +158,7 @@ int status_table(const char *text, struct buf *b)
                 put(b, str(d, "registrar"), 24);
                 put(b, str(d, "event"), 12);
                 put(b, str(d, "target"), 24);
-                put(b, str(d, "path"), 5);
+                put(b, str(d, "path"), 6);
                 put(b, str(d, "status"), 16);
                 putf(b, 0, "%.3fs\n", num(d, "duration_ms") / 1000.0);
         }

@@ -259,7 +259,8 @@ immediate $N-r $N-r"
 @test "the controller's own execs are never dispatched: an exec_* entry does not loop" {
         reg r 10-exec "%me:exec_create:exec_start:exec_die" "$(ours 'echo "$CONTRAINER_EVENT" >>"$M/exec.log"')"
         reg r 20-start "%me:start" "$(mark r.start)"
-        ctl_start
+        # The exec API path: direct runs (--dispatch auto) make no exec at all.
+        ctl_start --dispatch api
         crun r
         wait_line "$M/r.start" "start $N-r $N-r"
         # Someone else's exec fires the entry (its Action is "exec_start: true",

@@ -45,7 +45,8 @@ barrier() { ctl_ready "$1"; }
         reg h 20-sync "" "$(mark h.sync)"
         reg p 10-loop "%me:exec_create:exec_start:exec_die" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME" >>"$M/loop.p"'
         reg p 20-sync "" "$(mark p.sync)"
-        ctl_start
+        # The exec API path: direct runs (--dispatch auto) make no exec at all.
+        ctl_start --dispatch api
         CRUN_IMAGE=$N-label:latest crun h
         crun p
         wait_lines "$M/h.sync" 1

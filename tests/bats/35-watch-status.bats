@@ -49,7 +49,7 @@ metrics_ok() {
         id=$(cid "$N-a")
         jq -e --arg n "$N-a" --arg id "$id" --arg sd "$CTR_SD" '
                 .version != "" and .engine.connected == true and .engine.api_version != ""
-                and .dispatch_mode == "api" and (.cursor.time_nano | test("^[0-9]+$"))
+                and .dispatch_mode == "auto" and (.cursor.time_nano | test("^[0-9]+$"))
                 and ([.containers[] | select(.name == $n)] | length == 1)
                 and (.containers[] | select(.name == $n)
                      | .id == $id
@@ -60,7 +60,7 @@ metrics_ok() {
                        and .last_results[0].event == "immediate"
                        and .last_results[0].registrar == $n
                        and .last_results[0].target == $n
-                       and .last_results[0].path == "api"
+                       and .last_results[0].path == "direct"
                        and .last_results[0].result == "ok")
                 and ([.dispatches[] | select(.registrar == $n and .status == "exit 0")] | length == 1)
                 and .counters.bodies.ok >= 1' "$T/status.json" || { cat "$T/status.json"; return 1; }
@@ -197,7 +197,7 @@ stuck_client() {
         grep -q 'event stream live' "$T/table"
         grep -qE "^$N-a +10-st +%me +immediate: exit 0 on $N-a +[0-9]+s" "$T/table"
         grep -qE '^ +20-st +%me:die,%me +- +-$' "$T/table"
-        grep -qE "[0-9]+s +$N-a +immediate +$N-a +api +exit 0 +[0-9.]+s" "$T/table"
+        grep -qE "[0-9]+s +$N-a +immediate +$N-a +direct +exit 0 +[0-9.]+s" "$T/table"
         "$CONTRAINER" status --status-socket "$T/other.sock" --json | jq -e --arg n "$N-a" \
                 '[.containers[] | select(.name == $n) | .registrations[].script] | length == 2' >/dev/null
         "$CONTRAINER" status --status-socket "$T/other.sock" --health

@@ -54,9 +54,10 @@ names() { # FROM TO
         for i in $(seq "$1" "$2"); do name "$i"; echo; done
 }
 
+CTR_ARGS=()
 start_controller() {
         "$CTR" watch --state-dir "$W/state" --script-dir /ctrbench --log-format json \
-                >>"$W/contrainer.log" 2>&1 &
+                ${CTR_ARGS[@]+"${CTR_ARGS[@]}"} >>"$W/contrainer.log" 2>&1 &
         ctr_pid=$!
 }
 stop_controller() {
@@ -273,11 +274,13 @@ rss_kb() {
         echo "$s"
 }
 
-run_contestant() { # contrainer|loop
+# contrainer: the default (--dispatch auto: direct, on the host);
+# contrainer_api: --dispatch api, one at a time only; loop: the shell loop.
+run_contestant() { # contrainer|contrainer_api|loop
         local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason
         clear_marks
         t_begin_ns=$(now_ns)
-        if [ "$who" = contrainer ]; then start_controller; else start_loop; fi
+        if [ "$who" != loop ]; then start_controller; else start_loop; fi
         # warm-up and "does it work at all": one container, up to 30 s; its
         # start is repeated every 5 s because neither contestant says when
         # its event subscription is in place
@@ -291,7 +294,7 @@ run_contestant() { # contrainer|loop
                 stop_all
         done
         if [ -z "$ok" ]; then
-                if [ "$who" = contrainer ]; then
+                if [ "$who" != loop ]; then
                         if kill -0 "$ctr_pid" 2>/dev/null; then
                                 reason="contrainer watch dispatched nothing within 30 s ($(tail -n 1 "$W/contrainer.log" | cut -c1-100 | tr -d '\t'))"
                         else
@@ -304,7 +307,7 @@ run_contestant() { # contrainer|loop
                 fi
                 say "$reason"
                 all_na "$who" "$reason"
-                if [ "$who" = contrainer ]; then stop_controller; else stop_loop; fi
+                if [ "$who" != loop ]; then stop_controller; else stop_loop; fi
                 stop_all
                 return
         fi
@@ -330,6 +333,10 @@ run_contestant() { # contrainer|loop
                 put "ctl.one_p95.$who" "$p95" "$(fmt 1 "$p95") ms"
         fi
         stop_all
+        if [ "$who" = contrainer_api ]; then
+                stop_controller
+                return
+        fi
 
         # -- bursts: every start request sent at once on the socket, 16 in
         #    flight (curl --parallel), as `docker compose up` or a host boot
@@ -378,7 +385,7 @@ run_contestant() { # contrainer|loop
 
         # -- memory after everything above
         nev=$(awk -v t="$t_begin_ns" '$1 >= t' "$W/events.log" | wc -l)
-        if [ "$who" = contrainer ]; then
+        if [ "$who" != loop ]; then
                 rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ctr_pid/status" 2>/dev/null)
                 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ctr_pid/status" 2>/dev/null)
                 if [ -n "$rss" ]; then
@@ -396,28 +403,33 @@ run_contestant() { # contrainer|loop
 
         # -- events while stopped: stop it, start 5 containers, start it again
         say "controller: $who: 5 starts while stopped"
-        if [ "$who" = contrainer ]; then stop_controller; else stop_loop; fi
+        if [ "$who" != loop ]; then stop_controller; else stop_loop; fi
         clear_marks
         mapfile -t all < <(names 1 5)
         docker start "${all[@]}" >/dev/null
-        if [ "$who" = contrainer ]; then start_controller; else start_loop; fi
+        if [ "$who" != loop ]; then start_controller; else start_loop; fi
         w=$STOPPED_WINDOW
-        [ "$who" = contrainer ] && w=30
+        [ "$who" != loop ] && w=30
         wait_marks "$w" "${all[@]}"
         c=$(count_marks "${all[@]}")
         put "ctl.missed.$who" "$((5 - c))" "$((5 - c)) of 5"
-        if [ "$who" = contrainer ]; then stop_controller; else stop_loop; fi
+        if [ "$who" != loop ]; then stop_controller; else stop_loop; fi
         stop_all
 }
 
 if [ -x "$CTR" ]; then
         run_contestant contrainer
+        CTR_ARGS=(--dispatch api)
+        run_contestant contrainer_api
+        CTR_ARGS=()
 else
         all_na contrainer "no binary at $CTR"
+        all_na contrainer_api "no binary at $CTR"
 fi
 run_contestant loop
 note "controller: test containers ctrbench-NNN (busybox, --network none); body \`/bin/stamp >>/bench/t\` from a registration with header '$HEADER' (empty = immediate on %me: once per start of the container) in /ctrbench/10-bench (\`contrainer watch --script-dir /ctrbench --log-format json\`); latency = the body's stamp − the Engine's start event timeNano"
 note "controller: shell loop = \`docker events --filter type=container --filter event=start --format '{{.ID}}' | while read id; do docker exec \"\$id\" sh -c '/bin/stamp >>/bench/t'; done\`; while stopped: the loop gets ${STOPPED_WINDOW} s after it restarts, contrainer up to 30 s"
 note "controller: bursts: all start requests sent at once on the socket (curl --parallel, 16 in flight); \"after the last start returned\" counts from the end of that curl"
+note "controller: contrainer = the default --dispatch auto (on the host: direct, no Engine exec); contrainer --dispatch api = through the exec API, one at a time only"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
 exit 0

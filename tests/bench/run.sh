@@ -191,6 +191,10 @@ tables() {
                 ctl_row "one exec round trip on the socket (create, attached start, inspect)" rtt none
                 ctl_row "dispatch latency, one container at a time: median" one_med floor
                 ctl_row "dispatch latency, one container at a time: p95" one_p95 floor
+                ctl_row "dispatch latency, one at a time: median (default \`--dispatch auto\`: direct here) vs the shell loop" one_med loop
+                printf '| %s | %s | %s | %s | %s |\n' "dispatch latency, one at a time: median, \`--dispatch api\`" \
+                        "$(cell ctl.one_med.contrainer_api)" "$(cell ctl.one_med.loop)" "$(cell ctl.one_med.floor)" \
+                        "$(ratio "$(num ctl.one_med.contrainer_api)" "$(num ctl.one_med.loop)" "shell loop"); direct: $(ratio "$(num ctl.one_med.contrainer)" "$(num ctl.one_med.contrainer_api)" "api")"
                 ctl_row "burst of $(num meta.burst_n) starts: median latency" burst_med
                 ctl_row "burst: p95 latency" burst_p95
                 ctl_row "burst: last dispatch after the last \`docker start\` returned" burst_tail

@@ -36,6 +36,7 @@ Test(cli_watch, defaults_follow_the_spec)
         cr_assert_eq(o.n_allow, 0);
         cr_assert(!o.allow_all);
         cr_assert(!o.once);
+        cr_assert_eq(o.dispatch, DISPATCH_AUTO);
         cli_watch_opts_free(&o);
 }
 
@@ -66,7 +67,7 @@ Test(cli_watch, every_flag_in_both_spellings)
         char *argv[] = { "watch", "--docker-socket", "/s", "--script-dir=/sd", "--state-dir", "/st",
                          "--sysimage=/si", "--allow", "a*=containers", "--allow=b=host",
                          "--allow-all", "--exec-timeout", "5", "--max-output=100", "--jobs", "3",
-                         "--log-format", "json", "--once", "--stop-timeout=0", NULL };
+                         "--log-format", "json", "--once", "--stop-timeout=0", "--dispatch", "direct", NULL };
         char *env[] = { "DOCKER_HOST=unix:///x", "SYSIMAGE=/y", NULL };
         struct watch_opts o;
 
@@ -86,7 +87,23 @@ Test(cli_watch, every_flag_in_both_spellings)
         cr_assert_eq(o.jobs, 3);
         cr_assert_eq(o.log_format, LOG_FORMAT_JSON);
         cr_assert(o.once);
+        cr_assert_eq(o.dispatch, DISPATCH_DIRECT);
         cli_watch_opts_free(&o);
+}
+
+Test(cli_watch, dispatch_modes)
+{
+        static const char *const words[] = { "auto", "api", "direct" };
+        static const enum dispatch_mode modes[] = { DISPATCH_AUTO, DISPATCH_API, DISPATCH_DIRECT };
+
+        for (size_t i = 0; i < 3; i++) {
+                char *argv[] = { "watch", "--dispatch=api", "--dispatch", (char *)words[i], NULL };
+                struct watch_opts o;
+
+                cr_assert_eq(parse(argv, NULL, &o), CLI_RUN, "%s", err);
+                cr_assert_eq(o.dispatch, modes[i], "%s", words[i]);
+                cli_watch_opts_free(&o);
+        }
 }
 
 Test(cli_watch, help_and_version)
@@ -101,6 +118,7 @@ Test(cli_watch, help_and_version)
         cli_watch_opts_free(&o);
         cr_assert(strstr(cli_watch_help, "--exec-timeout"));
         cr_assert(strstr(cli_watch_help, "--stop-timeout"));
+        cr_assert(strstr(cli_watch_help, "--dispatch auto|api|direct"));
 }
 
 struct bad {
@@ -117,6 +135,8 @@ static struct bad bads[] = {
         { { "watch", "--max-output", "1k", NULL }, "--max-output" },
         { { "watch", "--stop-timeout", "3601", NULL }, "--stop-timeout" },
         { { "watch", "--log-format", "xml", NULL }, "--log-format" },
+        { { "watch", "--dispatch", "exec", NULL }, "--dispatch" },
+        { { "watch", "--dispatch", NULL }, "--dispatch" },
         { { "watch", "--allow", "noequals", NULL }, "--allow" },
         { { "watch", "--state-dir=", NULL }, "--state-dir" },
         { { "watch", "stray", NULL }, "stray" },
