@@ -176,6 +176,10 @@ done
 note "init: start-up with N variables: \`env -i PATH HOSTNAME HOME + (N-3) SERVICE_i_PORT=tcp://… unshare … INIT -- true\` − the same without INIT; contrainer plain (\`contrainer init -- true\`, no /etc/service, no boot scripts), tini \`tini -- true\`"
 
 # ---- resident memory of PID 1 -----------------------------------------------
+# A fresh container has no /etc/container_environment: drop the one the
+# 300-variable runs left in the private /etc, whose names contrainer would
+# otherwise take in (SPEC: files already there fill in names).
+rm -rf /etc/container_environment /etc/container_environment.sh /etc/container_environment.json
 # Read 1 s after the command appeared: the steady state while it runs
 # (contrainer gives its start-up pages back once it has been idle 0.1 s,
 # which a loaded machine can delay past a shorter wait).
