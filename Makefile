@@ -34,7 +34,11 @@ UNITS    := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-REL_OBJS  := $(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS))
+# What init mode runs after start-up (its main loop) is linked first, next
+# to the PLT, so that it shares a page or two of text (see README "PID 1
+# memory").
+INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,deadline pid1 init_main)
+REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 

@@ -31,6 +31,8 @@
 /* How often the just-started runsv processes are looked at at shutdown (they
  * open their control FIFO within a millisecond or two of starting). */
 #define RUNIT_START_POLL_MS 2
+/* How long services told to stop are looked at every millisecond. */
+#define RUNIT_FAST_MS 16
 
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
 {
@@ -227,8 +229,9 @@ static int count_supervised(char *const *svcs)
 }
 
 /* Wait until every service of SVCS is down or DEADLINE passes.  Most
- * services stop within milliseconds of the 'd': look again after 1 ms, then
- * back off to RUNIT_POLL_MS (nothing wakes us when a status changes).
+ * services stop within milliseconds of the 'd': look again every 1 ms for
+ * RUNIT_FAST_MS, then back off to RUNIT_POLL_MS (nothing wakes us when a
+ * status changes; a look is five cheap system calls per service).
  * A service that crashed within a second of starting has its runsv asleep
  * for a second (restart throttle, TERM blocked) before it reads the 'd':
  * down, nothing running, finish done.  Seen idle like that for
@@ -237,7 +240,8 @@ static int count_supervised(char *const *svcs)
 static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
 {
         size_t n = strv_len(svcs);
-        int64_t pause = 1, *idle_since = calloc(n + 1, sizeof(*idle_since));
+        int64_t pause = 1, fast_until = deadline_in(RUNIT_FAST_MS);
+        int64_t *idle_since = calloc(n + 1, sizeof(*idle_since));
 
         for (;;) {
                 bool all_down = true;
@@ -258,7 +262,7 @@ static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
                 if (all_down || deadline_passed(deadline))
                         break;
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
-                if (pause < RUNIT_POLL_MS)
+                if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
                         pause *= 2;
         }
         free(idle_since);
