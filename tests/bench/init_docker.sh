@@ -52,10 +52,10 @@ fail=
 for i in $(seq 1 "$PAIRS"); do
         for side in $( [ $((i % 2)) = 1 ] && echo "c t" || echo "t c"); do
                 if [ "$side" = c ]; then
-                        v=$(ms docker run --rm --name "$P-run-c$i" "$IMG" true) || fail="contrainer: docker run failed"
+                        v=$(ms docker run --rm --network none --name "$P-run-c$i" "$IMG" true) || fail="contrainer: docker run failed"
                         echo "$v" >>"$BENCH_RESULTS.drc"
                 else
-                        v=$(ms docker run --rm --name "$P-run-t$i" --init --entrypoint /bin/true "$IMG") ||
+                        v=$(ms docker run --rm --network none --name "$P-run-t$i" --init --entrypoint /bin/true "$IMG") ||
                                 fail="tini: docker run failed"
                         echo "$v" >>"$BENCH_RESULTS.drt"
                 fi
@@ -75,8 +75,8 @@ fail=
 for i in $(seq 1 "$PAIRS"); do
         # both started first and given the same 1.5 s (the services run past
         # runsv's 1-second throttle), then stopped in alternating order
-        docker run -d --name "$P-stop-c$i" "$IMG" >/dev/null 2>&1 || fail="contrainer: docker run -d failed"
-        docker run -d --name "$P-stop-t$i" --init --entrypoint sleep "$IMG" 1000 >/dev/null 2>&1 ||
+        docker run -d --network none --name "$P-stop-c$i" "$IMG" >/dev/null 2>&1 || fail="contrainer: docker run -d failed"
+        docker run -d --network none --name "$P-stop-t$i" --init --entrypoint sleep "$IMG" 1000 >/dev/null 2>&1 ||
                 fail="tini: docker run -d failed"
         sleep 1.5
         for side in $( [ $((i % 2)) = 1 ] && echo "c t" || echo "t c"); do
@@ -94,5 +94,5 @@ else
         put init.docker_stop.tini "$t" "$t ms"
 fi
 rm -f "$BENCH_RESULTS".ds? "$BENCH_RESULTS".dr?
-note "init (Docker): $PAIRS interleaved pairs each; run = \`docker run --rm $IMG true\` vs \`docker run --rm --init --entrypoint /bin/true $IMG\`; stop = \`docker stop\` of \`docker run -d $IMG\` (its runit services, no COMMAND) vs \`docker run -d --init --entrypoint sleep $IMG 1000\`, each 1.5 s after start; wall time of the docker CLI call"
+note "init (Docker): $PAIRS interleaved pairs each; run = \`docker run --rm $IMG true\` vs \`docker run --rm --init --entrypoint /bin/true $IMG\`; stop = \`docker stop\` of \`docker run -d $IMG\` (its runit services, no COMMAND) vs \`docker run -d --init --entrypoint sleep $IMG 1000\`, all with \`--network none\` (the default bridge may be missing), each 1.5 s after start; wall time of the docker CLI call"
 exit 0
