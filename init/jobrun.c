@@ -393,19 +393,6 @@ static void local_status(const struct jobrun_local_result *res, char *st, size_t
                 snprintf(st, stsz, "error");
 }
 
-/* Answer a local or direct run's status and output tails; frees RES's buffers. */
-static void put_local_result(int fd, struct jobrun_local_result *res)
-{
-        char st[64];
-
-        local_status(res, st, sizeof(st));
-        (void)worker_puts(fd, JR_STATUS, st);
-        put_tail(fd, JR_OUT, &res->out);
-        put_tail(fd, JR_ERR, &res->err);
-        buf_free(&res->out);
-        buf_free(&res->err);
-}
-
 /* The body in container context C: no Engine exec, so no exec events. */
 static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_ctx *c)
 {
@@ -429,7 +416,12 @@ static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_
                 (void)worker_puts(fd, JR_REASON, why);
                 return 0;
         }
-        put_local_result(fd, &res);
+        local_status(&res, st, sizeof(st));
+        (void)worker_puts(fd, JR_STATUS, st);
+        put_tail(fd, JR_OUT, &res.out);
+        put_tail(fd, JR_ERR, &res.err);
+        buf_free(&res.out);
+        buf_free(&res.err);
         return 0;
 }
 
@@ -513,7 +505,7 @@ static int run_container(const struct jobrun_spec *js, int fd)
 static int run_local(const struct jobrun_spec *js, int fd)
 {
         char *argv[] = { "/bin/sh", "-c", (char *)js->body, NULL };
-        char **env = NULL, reason[512];
+        char **env = NULL, reason[512], st[64];
         struct jobrun_local_result res;
         int r;
 
@@ -549,7 +541,12 @@ static int run_local(const struct jobrun_spec *js, int fd)
                 (void)worker_puts(fd, JR_REASON, reason);
                 return 0;
         }
-        put_local_result(fd, &res);
+        local_status(&res, st, sizeof(st));
+        (void)worker_puts(fd, JR_STATUS, st);
+        put_tail(fd, JR_OUT, &res.out);
+        put_tail(fd, JR_ERR, &res.err);
+        buf_free(&res.out);
+        buf_free(&res.err);
         return 0;
 nomem:
         strv_free(env);
