@@ -24,6 +24,7 @@
 #include "direct_ctx.h"
 
 #include "buf.h"
+#include "deadline.h"
 #include "docker.h"
 #include "rootfs.h"
 #include "strv.h"
@@ -331,23 +332,33 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
 
 /* PTRACE_SEIZE, waiting while another tracer holds the process: another
  * `contrainer exec` of the same container copying its filter detaches
- * within microseconds (EPERM with a non-zero TracerPid).  A debugger that
- * stays attached makes us give up after SEIZE_WAIT_MS. */
+ * within microseconds (EPERM with a non-zero TracerPid).  That tracer may
+ * detach between our EPERM and our look at TracerPid, so a few EPERMs with
+ * no tracer in sight are retried too before they count as a refusal.  A
+ * debugger that stays attached makes us give up after SEIZE_WAIT_MS. */
 #define SEIZE_WAIT_MS 2000
+#define SEIZE_UNTRACED_TRIES 5
 static int seize(pid_t pid)
 {
-        for (int i = 0;; i++) {
+        int64_t dl = deadline_in(SEIZE_WAIT_MS);
+        int untraced = 0;
+
+        for (;;) {
                 struct timespec ms = { 0, 1000000 };
                 char *st = NULL;
                 long tracer;
+                int e;
 
                 if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0)
                         return 0;
-                if (errno != EPERM || i >= SEIZE_WAIT_MS || proc_status(pid, &st) < 0)
-                        return -errno;
+                e = errno;
+                if (e != EPERM || deadline_passed(dl))
+                        return -e;
+                if (proc_status(pid, &st) < 0)
+                        return -e;
                 tracer = status_field(st, "TracerPid", 10);
                 free(st);
-                if (tracer <= 0)
+                if (tracer <= 0 && ++untraced >= SEIZE_UNTRACED_TRIES)
                         return -EPERM;
                 nanosleep(&ms, NULL);
         }

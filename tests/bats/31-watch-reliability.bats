@@ -6,6 +6,13 @@
 # shellcheck disable=SC2016,SC2034,SC2030,SC2031 # bodies are shell text expanded where they run; CTL_ENV, CTL_WRAP are read by the helpers
 load watch_helpers
 
+# The burst test alone starts 50 containers and then gives the controller
+# 120 s; on a slow Engine the starts take most of bats' default budget of
+# 120 s.  Bound each test in this file by 300 s instead.
+if [ "${BATS_TEST_TIMEOUT:-0}" -lt 300 ]; then
+        BATS_TEST_TIMEOUT=300
+fi
+
 setup_file() { watch_setup_file; }
 teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
