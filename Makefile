@@ -220,7 +220,7 @@ install: all
 	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
 
 lint: $(REL_OBJS)
-	tests/lint.sh $(B)
+	tests/lint.sh $(B) $(REL_OBJS)
 
 clean:
 	rm -rf $(B)
