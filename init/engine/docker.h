@@ -52,7 +52,8 @@ char *docker_url(const struct docker *d, const char *path_query);
 char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t until_ns);
 
 /* Common options on a libcurl easy handle EASY (a CURL *): unix socket,
- * connect timeout, URL, no signals.  For watch.c's stream handle. */
+ * connect timeout, URL, no signals.  For the live /events stream's handle
+ * (the controller's main loop). */
 void docker_easy_setup(const struct docker *d, void *easy, const char *url);
 
 /* One request.  METHOD "GET"/"POST"/"HEAD"; JSON_BODY may be NULL.
