@@ -14,7 +14,13 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes
-BASE   := -std=gnu11 -D_GNU_SOURCE -g $(WARN) -Iinit -DCONTRAINER_VERSION='"$(VERSION)"' \
+# The sources: init/ holds main.c, dl.c and cli.h; each sub-folder one part
+# of the program (README "Layout").  Every folder is on the include path, so
+# an #include names a header alone ("buf.h").  New files at init/ top are
+# picked up as well.
+SRCDIRS  := init $(addprefix init/,base pid1 grammar engine watch direct)
+INCS     := $(addprefix -I,$(SRCDIRS))
+BASE   := -std=gnu11 -D_GNU_SOURCE -g $(WARN) $(INCS) -DCONTRAINER_VERSION='"$(VERSION)"' \
           -fstack-protector-strong -MMD -MP
 REL    := $(BASE) -O2 -D_FORTIFY_SOURCE=2
 ASAN   := $(BASE) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -28,7 +34,7 @@ LDREL  := -Wl,-z,relro
 DEPLIBS := -lcurl -lcjson -lmicrohttpd -lcap
 CRITERION := -lcriterion
 
-SRCS     := $(sort $(wildcard init/*.c))
+SRCS     := $(sort $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c)))
 LIBSRCS  := $(filter-out init/main.c init/dl.c,$(SRCS))
 UNITS    := $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
@@ -37,7 +43,7 @@ FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*
 # What init mode runs after start-up (its main loop) is linked first, next
 # to the PLT, so that it shares a page or two of text (see README "PID 1
 # memory").
-INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,deadline pid1 init_main)
+INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
@@ -48,10 +54,12 @@ ASAN_LIB  := $(B)/asan/libcontrainer.a
 
 all: $(B)/contrainer
 
-$(B)/rel/obj/%.o: init/%.c | $(B)/rel/obj
+$(B)/rel/obj/%.o: init/%.c
+	@mkdir -p $(@D)
 	$(CC) $(REL) $(CFLAGS) -c $< -o $@
 
-$(B)/asan/obj/%.o: init/%.c | $(B)/asan/obj
+$(B)/asan/obj/%.o: init/%.c
+	@mkdir -p $(@D)
 	$(CC) $(ASAN) $(CFLAGS) -c $< -o $@
 
 $(B)/contrainer: $(REL_OBJS)
@@ -75,13 +83,15 @@ $(B)/asan/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ASAN_LIB) | $
 
 # libFuzzer builds link an archive, as the tests do: objects that only watch
 # mode pulls in (watch.o calls dl_load from dl.c) are then left out.
-FUZZCC   := $(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinit -DCONTRAINER_VERSION='"$(VERSION)"' -MMD -MP
+FUZZCC   := $(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 $(INCS) -DCONTRAINER_VERSION='"$(VERSION)"' -MMD -MP
 FUZZ_LIB := $(B)/fuzz/libcontrainer.a
+FUZZ_OBJS := $(patsubst init/%.c,$(B)/fuzz/obj/%.o,$(LIBSRCS))
 
-$(B)/fuzz/obj/%.o: init/%.c | $(B)/fuzz/obj
+$(B)/fuzz/obj/%.o: init/%.c
+	@mkdir -p $(@D)
 	$(FUZZCC) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
-$(FUZZ_LIB): $(patsubst init/%.c,$(B)/fuzz/obj/%.o,$(LIBSRCS))
+$(FUZZ_LIB): $(FUZZ_OBJS)
 	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
@@ -94,13 +104,12 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) | $(B)/fuzz
 # tini-static.  Only the init-side modules go in, with their own main
 # (init/static/main.c: no watch, no dl.c, no dlopen); musl_compat supplies
 # the two glibc extensions they use (force-included, so no #ifdefs).
-# A new init-side module must be added to STATIC_SRCS (ready.c, readiness,
-# is picked up when present).
+# The init-side modules are the folders init/pid1 and init/base (make lint
+# checks that they reference nothing else), so a new one is picked up there.
 MUSLCC      ?= musl-gcc
-STATIC_SRCS := $(addprefix init/,init_main.c cli_init.c pid1.c spawn.c envexport.c \
-                 boot.c runit.c shutdown.c deadline.c log.c strv.c buf.c) \
-               $(wildcard init/ready.c) init/static/main.c init/static/musl_compat.c
-STATIC      := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -Iinit -Iinit/static \
+STATIC_SRCS := $(sort $(wildcard init/pid1/*.c init/base/*.c)) \
+               init/static/main.c init/static/musl_compat.c
+STATIC      := -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) $(INCS) -Iinit/static \
                -include init/static/musl_compat.h -DCONTRAINER_VERSION='"$(VERSION)"' \
                -fstack-protector-strong -MMD -MP
 STATIC_OBJS := $(patsubst init/%.c,$(B)/static/obj/%.o,$(STATIC_SRCS))
@@ -127,7 +136,7 @@ $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_comp
 # in $(B)/deb/.  The version is debian/changelog's, which must equal VERSION.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
 DEB      := $(B)/deb/contrainer_$(VERSION)_$(DEB_ARCH).deb
-DEB_SRCS := $(SRCS) $(wildcard init/*.h scripts/* debian/* debian/source/* man/*) \
+DEB_SRCS := $(SRCS) $(wildcard $(addsuffix /*.h,$(SRCDIRS)) scripts/* debian/* debian/source/* man/*) \
             README.md VERSION Makefile
 
 $(DEB): $(DEB_SRCS)
@@ -144,7 +153,7 @@ $(DEB): $(DEB_SRCS)
 
 deb: $(DEB)
 
-$(B)/rel/obj $(B)/asan/obj $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz $(B)/fuzz/obj:
+$(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz:
 	mkdir -p $@
 
 # ---- tests -----------------------------------------------------------------
@@ -211,10 +220,10 @@ install: all
 	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
 
 lint: $(REL_OBJS)
-	tests/lint.sh $(B)
+	tests/lint.sh $(B) $(REL_OBJS)
 
 clean:
 	rm -rf $(B)
 
--include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(wildcard $(B)/fuzz/obj/*.d) \
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) \
          $(STATIC_OBJS:.o=.d)

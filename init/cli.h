@@ -1,6 +1,9 @@
 /* cli.h — command lines of both modes → option structs, or one error line.
  * Owns: option syntax and defaults (SPEC §1 and §2).  Never exits, never
  * prints: the caller prints the error, --help or --version text.
+ * Does not own: what the options do (the modes: init_main.c, watch.c), the
+ * exec mode's own command line (cli_exec.h).  Parsers: pid1/cli_init.c
+ * (init) and watch/cli_watch.c (watch).
  * Pure: no I/O, no globals (getenv only through the ENV argument). */
 #ifndef CONTRAINER_CLI_H
 #define CONTRAINER_CLI_H

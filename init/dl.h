@@ -8,6 +8,8 @@
  * Why: linking libcurl pulls in ~30 libraries and costs ~4 ms of start-up
  * (measured: README "Benchmarks"), more than tini's whole overhead; init
  * mode must cost nothing for the controller it does not run.
+ * Does not own: when to load (each mode's entry calls dl_load*), what the
+ * libraries are used for (the Engine client, events, the status server).
  * Context: main loop, once, before any curl_* / cJSON_* call.  Tests and
  * fuzzers link the real libraries instead of dl.o. */
 #ifndef CONTRAINER_DL_H

@@ -1,5 +1,6 @@
 /* strv.h — NULL-terminated string vectors (argv, envp, name lists).
  * Owns: the vector and (for strv_push/strv_free) the strings in it.
+ * Does not own: byte buffers (buf.h), what the strings mean.
  * Pure: no I/O, no logging.  Not for use between fork and exec. */
 #ifndef CONTRAINER_STRV_H
 #define CONTRAINER_STRV_H

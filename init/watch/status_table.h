@@ -2,6 +2,8 @@
  * status_render.c) as lines for a person: a summary, one row per
  * registration with its container's last result and age, and the last
  * dispatches.  Control characters in names are shown as '?'.
+ * Owns: that layout.  Does not own: fetching the JSON (status_client.c),
+ * its format (status_render.c).
  * Pure: no I/O, no globals.  Context: the status client. */
 #ifndef CONTRAINER_STATUS_TABLE_H
 #define CONTRAINER_STATUS_TABLE_H

@@ -3,7 +3,8 @@
  * histogram, the last STATS_RING dispatches and, per registrar container,
  * its last few results.  Everything is bounded: the ring overwrites, the
  * per-container table evicts its oldest entry.
- * Does not own: rendering (status_render.h), serving (status_server.h),
+ * Owns: all of that state (opaque struct stats).  Does not own: rendering
+ * (status_render.h), serving (status_server.h),
  * the registrations themselves (registry.h).
  * Pure: no I/O, no logging, no globals.  Main loop only.  Every function
  * takes a NULL stats as a no-op, so the controller's hooks stay one line. */

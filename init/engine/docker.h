@@ -1,11 +1,15 @@
-/* docker.h — blocking Engine API client over the unix socket (libcurl).
- * Owns: the socket path, the negotiated API version, request/response
- * plumbing, and the calls the controller needs: ping, list, inspect, the
- * archive listing of a script dir and a finite /events query.  The exec
- * life cycle is dexec.h's (it shares docker_int.h).  cJSON trees never leave
- * this file and dexec.c.
- * Does not own: the live /events stream's loop (watch.c drives it on a multi
- * handle; docker_url/docker_easy_setup give it the same transport).
+/* docker.h — the Engine API client, blocking, over the unix socket
+ * (libcurl): the one header the rest of the program uses for the Engine.
+ * Owns: the calls the controller and `contrainer exec` need (ping and
+ * version negotiation, list, inspect, the archive listing of a script dir,
+ * a finite /events query: docker.c) and the transport they share (one
+ * request function, URLs, the /events URL: docker_http.c, whose internal
+ * header docker_http.h the exec life cycle, dexec.c, also uses).  RFC 3339
+ * parsing is rfc3339.c's.  cJSON trees never leave docker.c, docker_http.c
+ * and dexec.c.
+ * Does not own: the live /events stream's loop (the controller drives it on
+ * a multi handle; docker_events_url/docker_easy_setup give it the same
+ * transport).
  * Context: the main loop (start-up, reconnect: short calls) and forked worker
  * children (collections, bodies), each on its own fresh easy handles.
  * Never logs: returns -errno and fills a reason where useful. */
@@ -42,8 +46,14 @@ const char *docker_socket_path(const struct docker *d);
 /* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
 char *docker_url(const struct docker *d, const char *path_query);
 
+/* The /events URL: events of type container since SINCE_NS, up to
+ * UNTIL_NS (0: no end, the live stream).  The one place it is built.
+ * Caller frees; NULL on ENOMEM. */
+char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t until_ns);
+
 /* Common options on a libcurl easy handle EASY (a CURL *): unix socket,
- * connect timeout, URL, no signals.  For watch.c's stream handle. */
+ * connect timeout, URL, no signals.  For the live /events stream's handle
+ * (the controller's main loop). */
 void docker_easy_setup(const struct docker *d, void *easy, const char *url);
 
 /* One request.  METHOD "GET"/"POST"/"HEAD"; JSON_BODY may be NULL.
@@ -85,7 +95,7 @@ int docker_events_between(struct docker *d, uint64_t since_ns, uint64_t until_ns
                           size_t max, struct event **ret, size_t *ret_n);
 
 /* "2026-01-02T03:04:05.123456789Z" (RFC 3339, UTC or an offset) → ns since
- * the epoch.  0 or -EINVAL.  Pure. */
+ * the epoch.  0 or -EINVAL.  Pure: rfc3339_parse (rfc3339.h). */
 int docker_parse_time(const char *s, uint64_t *ret);
 
 #endif

@@ -4,7 +4,7 @@
  * deadline and the output cap, and on timeout, overflow or a stop request
  * kill its process group after procguard's checks.
  * Owns: the exec calls (create, attached start, inspect) and the kill
- * policy.  Does not own: the transport (docker.c), what is run (collect.c,
+ * policy.  Does not own: the transport (docker_http.c), what is run (collect.c,
  * jobrun.c), logging (never logs).
  * Context: forked worker children only (it watches worker_stop_fd). */
 #ifndef CONTRAINER_DEXEC_H

@@ -16,7 +16,7 @@
 
 #include "deadline.h"
 #include "docker.h"
-#include "docker_int.h"
+#include "docker_http.h"
 #include "buf.h"
 #include "procguard.h"
 #include "worker.h"
@@ -152,16 +152,18 @@ struct exec_sink {
         int err;
 };
 
-static size_t exec_write(char *p, size_t sz, size_t n, void *ud)
+static int exec_write(void *ud, long status, const char *p, size_t n)
 {
         struct exec_sink *s = ud;
-        int r = frame_decoder_feed(s->fd, p, sz * n);
+        int r;
 
+        (void)status;
+        r = frame_decoder_feed(s->fd, p, n);
         if (r < 0) {
                 s->err = r;
-                return 0;  /* a short count aborts the transfer */
+                return r;  /* stops the transfer */
         }
-        return sz * n;
+        return 0;
 }
 
 /* One exec in flight: what we know of its process. */
@@ -302,10 +304,12 @@ int docker_exec(struct docker *d, const char *id, char *const *argv, char *const
         struct docker_exec_result res = { .exit_code = -1 };
         struct run x = { .d = d, .id = id, .res = &res, .g = PROCGUARD_INIT };
         struct exec_sink s = { .fd = &res.out };
-        char path[160], *url = NULL;
-        CURL *h = NULL;
+        char path[160];
+        struct docker_req req = { .method = "POST", .path = path,
+                                  .json_body = "{\"Detach\":false,\"Tty\":false}",
+                                  .sink = exec_write, .sink_ud = &s };
+        struct docker_http *h = NULL;
         CURLM *m = NULL;
-        struct curl_slist *hdrs = NULL;
         CURLcode c;
         long status = 0, left_s = (long)((deadline_ms - deadline_now()) / 1000);
         int r;
@@ -325,37 +329,29 @@ int docker_exec(struct docker *d, const char *id, char *const *argv, char *const
                 on_created(userdata, res.exec_id);
 
         snprintf(path, sizeof(path), "/exec/%s/start", res.exec_id);
-        url = docker_url(d, path);
-        h = curl_easy_init();
+        h = docker_http_open(d, &req);
         m = curl_multi_init();
-        hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-        if (!url || !h || !m || !hdrs) {
+        if (!h || !m) {
                 r = -ENOMEM;
                 goto out;
         }
-        docker_easy_setup(d, h, url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{\"Detach\":false,\"Tty\":false}");
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, exec_write);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-        if (curl_multi_add_handle(m, h) != CURLM_OK) {
+        if (curl_multi_add_handle(m, docker_http_easy(h)) != CURLM_OK) {
                 r = -ENOMEM;
                 goto out;
         }
         c = run_stream(&x, m, deadline_ms);
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        (void)curl_multi_remove_handle(m, h);  /* closes the stream */
+        r = docker_http_end(h, (int)c, &status);
+        (void)curl_multi_remove_handle(m, docker_http_easy(h));  /* closes the stream */
         if (status >= 400) {
                 r = status == 404 ? -ENOENT : status == 409 ? -EBUSY : -EPROTO;
                 res.http_status = status;
                 goto out;
         }
-        if (c == CURLE_WRITE_ERROR && s.err == -ENOBUFS)
+        if (r == -ENOBUFS && s.err == -ENOBUFS)
                 res.overflow = true;
-        else if (c == CURLE_WRITE_ERROR && s.err == -EPROTO)
+        else if (r == -EPROTO && s.err == -EPROTO)
                 res.bad_stream = true;
-        else if (c != CURLE_OK) {
-                r = docker_curl_errno((int)c);
+        else if (r < 0) {
                 run_kill(&x);  /* the stream broke: do not leave it behind */
                 goto out;
         }
@@ -379,12 +375,11 @@ out:
         worker_guard(-1, 0);
         procguard_close(&x.g);
         frame_decoder_free(&res.out);
-        curl_slist_free_all(hdrs);
-        if (h)
-                curl_easy_cleanup(h);
+        if (h && m)
+                (void)curl_multi_remove_handle(m, docker_http_easy(h));
+        docker_http_close(h);
         if (m)
                 curl_multi_cleanup(m);
-        free(url);
         return r;
 }
 

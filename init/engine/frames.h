@@ -3,7 +3,9 @@
  * SIZE bytes of payload; 1 = stdout, 2 = stderr.  Frames split across reads
  * arbitrarily.
  * Owns: the decoder state and the two capped output buffers.
- * Pure: no I/O, no globals, no logging; fuzzed. */
+ * Does not own: reading the stream (dexec.c feeds it from the transport's
+ * body sink), what the output is for.
+ * Pure: no I/O, no globals, no logging; fuzzed.  Any context. */
 #ifndef CONTRAINER_FRAMES_H
 #define CONTRAINER_FRAMES_H
 

@@ -1,0 +1,370 @@
+/* docker.c — the Engine API calls: version negotiation, the running
+ * containers, inspect, the archive listing of a script dir, a finite
+ * /events query.  See docker.h.
+ *
+ * Every call goes through docker_http_run (docker_http.c: the transport,
+ * a fresh easy handle each time); response trees are deleted before
+ * returning. */
+#include "docker.h"
+
+#include "buf.h"
+#include "docker_http.h"
+#include "events.h"
+#include "rfc3339.h"
+#include "strv.h"
+#include "tarlist.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DOCKER_JSON_MAX (16u << 20)  /* any JSON answer we read */
+
+/* GET PATH and parse the JSON answer (status 200 only). */
+static int get_json(struct docker *d, const char *path, long *ret_status, cJSON **ret)
+{
+        return docker_get_json(d, path, DOCKER_REQUEST_TIMEOUT_S, ret_status, ret);
+}
+
+static int sink_buf(void *ud, long status, const char *p, size_t n)
+{
+        (void)status;
+        return buf_append(ud, p, n) < 0 ? -ENOBUFS : 0;
+}
+
+/* ---- version negotiation ------------------------------------------------- */
+
+struct ping_hdr {
+        char api[16];
+};
+
+static void ping_header(void *ud, const char *p, size_t len)
+{
+        struct ping_hdr *ph = ud;
+        static const char key[] = "api-version:";
+        size_t i;
+
+        if (len > sizeof(key) - 1 && strncasecmp(p, key, sizeof(key) - 1) == 0) {
+                const char *v = p + sizeof(key) - 1;
+                size_t vl = len - (sizeof(key) - 1);
+                while (vl && (*v == ' ' || *v == '\t'))
+                        v++, vl--;
+                for (i = 0; i < vl && i + 1 < sizeof(ph->api) && v[i] != '\r' && v[i] != '\n'; i++)
+                        ph->api[i] = v[i];
+                ph->api[i] = '\0';
+        }
+}
+
+/* "1.41" → 1041; -1 if not a version. */
+static long version_num(const char *v)
+{
+        char *end;
+        long maj, min;
+
+        if (!v || !*v)
+                return -1;
+        maj = strtol(v, &end, 10);
+        if (*end != '.')
+                return -1;
+        min = strtol(end + 1, &end, 10);
+        if (*end || maj < 0 || min < 0 || min > 999)
+                return -1;
+        return maj * 1000 + min;
+}
+
+int docker_negotiate(struct docker *d)
+{
+        struct ping_hdr ph = { .api = "" };
+        long status = 0, ours = version_num(DOCKER_API_OURS), theirs;
+        struct buf b;
+        int r;
+
+        buf_init(&b, 4096);
+        /* Short: a frozen daemon must not hold the caller's loop long. */
+        r = docker_http_run(d, &(struct docker_req){
+                                .url = "http://localhost/_ping", .timeout_s = DOCKER_CONNECT_TIMEOUT_S,
+                                .sink = sink_buf, .sink_ud = &b,
+                                .header = ping_header, .header_ud = &ph },
+                            &status);
+        buf_free(&b);
+        if (r < 0)
+                return r == -ECONNRESET ? -ECONNREFUSED : r;
+        if (status != 200)
+                return -EPROTO;
+        theirs = version_num(ph.api);
+        if (theirs < 0) {
+                /* Very old daemons send no header: stay with ours. */
+                docker_http_set_api(d, DOCKER_API_OURS);
+                return 0;
+        }
+        if (theirs <= ours) {
+                docker_http_set_api(d, ph.api);
+                return 0;
+        }
+        /* The daemon is newer: ours, unless it no longer supports ours
+         * (traefik #12253: Docker 29 dropped everything below 1.44). */
+        docker_http_set_api(d, DOCKER_API_OURS);
+        {
+                cJSON *j = NULL, *mv;
+                struct buf vb;
+
+                buf_init(&vb, DOCKER_JSON_MAX);
+                r = docker_http_run(d, &(struct docker_req){
+                                        .url = "http://localhost/version",
+                                        .timeout_s = DOCKER_REQUEST_TIMEOUT_S,
+                                        .sink = sink_buf, .sink_ud = &vb },
+                                    &status);
+                if (r == 0 && status == 200)
+                        j = cJSON_ParseWithLength(vb.data ? vb.data : "", vb.len);
+                mv = j ? cJSON_GetObjectItemCaseSensitive(j, "MinAPIVersion") : NULL;
+                if (cJSON_IsString(mv) && version_num(mv->valuestring) > ours &&
+                    strlen(mv->valuestring) < DOCKER_HTTP_API_MAX)
+                        docker_http_set_api(d, mv->valuestring);
+                cJSON_Delete(j);
+                buf_free(&vb);
+        }
+        return 0;
+}
+
+/* ---- containers ---------------------------------------------------------- */
+
+static void copy_name(char *dst, size_t dstsz, const char *src)
+{
+        if (src[0] == '/')
+                src++;
+        snprintf(dst, dstsz, "%s", src);
+}
+
+int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n)
+{
+        struct docker_container *v = NULL;
+        cJSON *j = NULL, *it;
+        long status;
+        size_t n = 0;
+        int r;
+
+        r = get_json(d, "/containers/json", &status, &j);
+        if (r < 0)
+                return r;
+        if (!cJSON_IsArray(j)) {
+                r = -EPROTO;
+                goto out;
+        }
+        v = calloc((size_t)cJSON_GetArraySize(j) + 1, sizeof(*v));
+        if (!v) {
+                r = -ENOMEM;
+                goto out;
+        }
+        cJSON_ArrayForEach(it, j) {
+                cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "Id");
+                cJSON *names = cJSON_GetObjectItemCaseSensitive(it, "Names");
+                cJSON *n0 = cJSON_IsArray(names) ? cJSON_GetArrayItem(names, 0) : NULL;
+
+                if (!cJSON_IsString(id) || strlen(id->valuestring) >= sizeof(v[n].id))
+                        continue;
+                snprintf(v[n].id, sizeof(v[n].id), "%s", id->valuestring);
+                copy_name(v[n].name, sizeof(v[n].name), cJSON_IsString(n0) ? n0->valuestring : "");
+                n++;
+        }
+        *ret = v;
+        *ret_n = n;
+        v = NULL;
+        r = 0;
+out:
+        free(v);
+        cJSON_Delete(j);
+        return r;
+}
+
+int docker_parse_time(const char *s, uint64_t *ret)
+{
+        return rfc3339_parse(s, ret);
+}
+
+int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
+{
+        struct docker_inspect in;
+        char path[160];
+        struct buf b;
+        long status = 0;
+        int r;
+
+        if (strlen(id) >= sizeof(in.id) || strchr(id, '/') || strchr(id, '?'))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/containers/%s/json", id);
+        buf_init(&b, INSPECT_JSON_MAX);
+        r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
+        if (r < 0)
+                goto out;
+        if (status != 200) {
+                r = status == 404 ? -ENOENT : -EPROTO;
+                goto out;
+        }
+        r = inspect_parse(b.data ? b.data : "", b.len, docker_socket_path(d), &in);
+        if (r < 0)
+                goto out;
+        /* The Engine resolves names and id prefixes too: a container NAMED
+         * after a dead container's id would answer for it. */
+        if (strcmp(in.id, id) != 0) {
+                r = -ENOENT;
+                goto out;
+        }
+        if (in.started_at[0] && rfc3339_parse(in.started_at, &in.started_ns) < 0)
+                in.started_ns = 0;
+        *ret = in;
+out:
+        buf_free(&b);
+        return r;
+}
+
+/* ---- script listing through the archive API ------------------------------ */
+
+struct tar_sink {
+        struct tar_lister t;
+};
+
+static int tar_sink(void *ud, long status, const char *p, size_t n)
+{
+        struct tar_sink *s = ud;
+
+        if (status != 200)
+                return 0;  /* an error document: ignore its body */
+        int r = tar_lister_feed(&s->t, p, n);
+
+        return r < 0 ? r : 0;
+}
+
+int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
+                        char ***ret)
+{
+        struct tar_sink s;
+        struct docker_req req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = tar_sink,
+                                  .sink_ud = &s };
+        char *esc = NULL, *path = NULL, **names = NULL;
+        long status = 0;
+        int r;
+
+        tar_lister_init(&s.t, max);
+        esc = docker_http_escape(dir);
+        if (!esc || asprintf(&path, "/containers/%s/archive?path=%s", id, esc) < 0) {
+                path = NULL;
+                r = -ENOMEM;
+                goto out;
+        }
+        req.path = path;
+        r = docker_http_run(d, &req, &status);
+        if (r < 0)
+                goto out;
+        if (status == 404) {
+                /* Both "no such container" and "no such path" are 404; the
+                 * caller inspected the container first, so this is the dir. */
+                r = -ENOENT;
+                goto out;
+        }
+        if (status != 200) {
+                r = status == 409 ? -ESRCH : -EREMOTEIO;
+                goto out;
+        }
+        r = tar_lister_take(&s.t, &names);
+        if (r < 0)
+                goto out;
+        /* Turn the names into absolute paths inside the container. */
+        for (size_t i = 0; names[i]; i++) {
+                char *full;
+                size_t dl = strlen(dir);
+                if (asprintf(&full, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                             names[i]) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                free(names[i]);
+                names[i] = full;
+        }
+        *ret = names;
+        names = NULL;
+        r = 0;
+out:
+        strv_free(names);
+        tar_lister_free(&s.t);
+        free(esc);
+        free(path);
+        return r;
+}
+
+/* ---- finite /events query ------------------------------------------------ */
+
+struct ev_collect {
+        struct event *v;
+        size_t n, max;
+};
+
+static int ev_line(void *ud, const char *line, size_t len)
+{
+        struct ev_collect *c = ud;
+        struct event e;
+
+        if (event_parse(line, len, &e, NULL) < 0)
+                return 0;  /* malformed: skipped, the caller only needs the good ones */
+        if (c->n >= c->max)
+                return 0;
+        c->v[c->n++] = e;
+        return 0;
+}
+
+struct ev_sink {
+        struct line_splitter *ls;
+        struct ev_collect *c;
+};
+
+static int ev_sink(void *ud, long status, const char *p, size_t n)
+{
+        struct ev_sink *s = ud;
+
+        (void)status;
+        (void)line_splitter_feed(s->ls, p, n, ev_line, s->c, NULL);
+        return 0;
+}
+
+int docker_events_between(struct docker *d, uint64_t since_ns, uint64_t until_ns,
+                          size_t max, struct event **ret, size_t *ret_n)
+{
+        struct ev_collect c = { .max = max };
+        struct ev_sink s = { .c = &c };
+        struct docker_req req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = ev_sink,
+                                  .sink_ud = &s };
+        long status = 0;
+        int r;
+
+        s.ls = line_splitter_new(EVENT_LINE_MAX);
+        c.v = calloc(max ? max : 1, sizeof(*c.v));
+        req.url = docker_events_url(d, since_ns, until_ns);
+        if (!s.ls || !c.v || !req.url) {
+                r = -ENOMEM;
+                goto out;
+        }
+        r = docker_http_run(d, &req, &status);
+        if (r < 0)
+                goto out;
+        if (status != 200) {
+                r = -EPROTO;
+                goto out;
+        }
+        (void)line_splitter_feed(s.ls, "\n", 1, ev_line, &c, NULL);
+        *ret = c.v;
+        *ret_n = c.n;
+        c.v = NULL;
+        r = 0;
+out:
+        free(c.v);
+        line_splitter_free(s.ls);
+        free((char *)req.url);
+        return r;
+}
