@@ -24,6 +24,10 @@
 #define STATUS_CONN_LIMIT 16       /* connections per listener */
 #define STATUS_CONN_TIMEOUT_S 10   /* idle connection closed after */
 #define STATUS_CONN_MEMORY 32768   /* request pool per connection */
+/* On TCP, one address may hold only a few of the slots: idle clients from
+ * one host cannot keep a Prometheus server out (the unix socket is 0600,
+ * its clients are root's). */
+#define STATUS_CONN_PER_IP 4
 
 struct listener {
         struct MHD_Daemon *d;
@@ -204,6 +208,8 @@ static int start(struct status_server *s, int fd, bool full, bool ipv6, char *er
                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)STATUS_CONN_LIMIT,
                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STATUS_CONN_TIMEOUT_S,
                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)STATUS_CONN_MEMORY,
+                                MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                (unsigned)(full ? 0 : STATUS_CONN_PER_IP),
                                 MHD_OPTION_END);
         if (!l->d) {
                 (void)close(fd);

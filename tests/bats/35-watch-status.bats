@@ -185,6 +185,29 @@ stuck_client() {
         "$CONTRAINER" status --state-dir "$T/state" --health
 }
 
+@test "--metrics-listen: idle clients from one address hold at most 4 slots; another address is served" {
+        local port=$((20000 + RANDOM % 20000))
+        ctl_start --metrics-listen "127.0.0.1:$port"
+        ctl_ready
+        # 16 silent connections from 127.0.0.1 (the listener's 16 slots).
+        perl -MIO::Socket::INET -e '
+                my ($port, $ready) = @ARGV;
+                my @s;
+                for (1 .. 16) {
+                        push @s, IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port,
+                                                       LocalAddr => "127.0.0.1") or die "connect: $!";
+                }
+                open(my $r, ">", $ready) and close($r);
+                sleep 600;' "$port" "$T/idle.ready" </dev/null >/dev/null 2>&1 3>&- &
+        echo $! >>"$T/pids"
+        wait_for "16 idle connections made" 10 test -e "$T/idle.ready"
+        # Another loopback address is still served, at once.
+        [ "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 --interface 127.0.0.2 \
+                "http://127.0.0.1:$port/healthz")" = 200 ]
+        # One more from 127.0.0.1 is over its share: closed without an answer.
+        refute curl -fsS -o /dev/null --max-time 5 --interface 127.0.0.1 "http://127.0.0.1:$port/healthz"
+}
+
 @test "contrainer status: the table, --json and --status-socket" {
         reg a 10-st "%me" 'echo hello'
         reg a 20-st "%me:die,%me" 'true'
