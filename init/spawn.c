@@ -177,10 +177,10 @@ int spawn(const struct spawn_opts *o, pid_t *ret_pid, int *ret_exec_errno)
         pid = start_child(&a);
         if (pid < 0)
                 return -errno;
-        /* Both sides set the group so that neither a signal forwarded to
-         * -pid right after a fork nor the child's tcsetpgrp can race it
-         * (after a clone the child has done it: EACCES once it exec'd). */
-        if (o->new_pgrp)
+        /* After fork both sides set the group so that neither a signal
+         * forwarded to -pid right away nor the child's tcsetpgrp can race
+         * it; after clone the child has done it before we resume. */
+        if (o->new_pgrp && SPAWN_FORK)
                 (void)setpgid(pid, pid);
         *ret_pid = pid;
         /* exec_fail_msg: the child said it itself (and nothing came back). */
