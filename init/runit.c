@@ -19,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* How often supervise/stat is looked at while waiting (services are not our
- * children, their exits wake nobody). */
+/* How often supervise/status is looked at while waiting when nothing wakes
+ * us: services are not our children, their exits wake nobody; runsv's
+ * status updates do (inotify), this is the safety net, and the pace of the
+ * back-off without inotify. */
 #define RUNIT_POLL_MS 20
 /* How long a service must look idle (down, wanting up, nothing running)
  * to count as down: runsv's restart throttle (see wait_down). */
@@ -31,7 +34,8 @@
 /* How often the just-started runsv processes are looked at at shutdown (they
  * open their control FIFO within a millisecond or two of starting). */
 #define RUNIT_START_POLL_MS 2
-/* How long services told to stop are looked at every millisecond. */
+/* Without inotify: how long services told to stop are looked at every
+ * millisecond. */
 #define RUNIT_FAST_MS 16
 
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
@@ -228,24 +232,72 @@ static int count_supervised(char *const *svcs)
         return n;
 }
 
-/* Wait until every service of SVCS is down or DEADLINE passes.  Most
- * services stop within milliseconds of the 'd': look again every 1 ms for
- * RUNIT_FAST_MS, then back off to RUNIT_POLL_MS (nothing wakes us when a
- * status changes; a look is five cheap system calls per service).
- * A service that crashed within a second of starting has its runsv asleep
- * for a second (restart throttle, TERM blocked) before it reads the 'd':
- * down, nothing running, finish done.  Seen idle like that for
- * RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
- * about to fork ./run, lasts microseconds). */
-static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
+/* runsv writes supervise/status.new and renames it over supervise/status
+ * on every change (runsv.c update_status): watching each supervise
+ * directory for that rename wakes us the moment a service is down, instead
+ * of looking every few milliseconds.  -1 when inotify is unavailable. */
+static int watch_new(void)
+{
+        return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+static void watch_add(int ino, const char *svc)
+{
+        char path[4096];
+
+        if (ino >= 0 && snprintf(path, sizeof(path), "%s/supervise", svc) < (int)sizeof(path))
+                (void)inotify_add_watch(ino, path, IN_MOVED_TO);  /* else: polled */
+}
+
+static void watch_drain(int ino)
+{
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        while (ino >= 0 && read(ino, buf, sizeof(buf)) > 0)
+                ;
+}
+
+/* Write 'd' (TERM, CONT, stay down) to every service of SVCS that a runsv
+ * supervises and that has not had it yet (SENT): a second 'd' would send a
+ * second TERM, which many programs take as "quit now". */
+static void send_down(char *const *svcs, bool *sent, int ino)
+{
+        for (size_t i = 0; svcs && svcs[i]; i++) {
+                char q[512];
+                int r;
+
+                if (sent && sent[i])
+                        continue;
+                watch_add(ino, svcs[i]);  /* before the 'd': no update is missed */
+                r = control(svcs[i], 'd');
+                if (r == 0 && sent)
+                        sent[i] = true;
+                if (r < 0 && r != -ENXIO && r != -ENOENT)
+                        log_warn_errno(r, "cannot stop service %s: %m",
+                                       log_q(q, sizeof(q), svcs[i]));
+        }
+}
+
+/* Wait until every service of SVCS is down or DEADLINE passes.  With
+ * inotify (INO >= 0) each status update wakes us, with a look every
+ * RUNIT_POLL_MS as the safety net; without, look every 1 ms for
+ * RUNIT_FAST_MS (most services stop within milliseconds of the 'd'), then
+ * back off to RUNIT_POLL_MS (a look is five cheap system calls per
+ * service).  A service that crashed within a second of starting has its
+ * runsv asleep for a second (restart throttle, TERM blocked) before it
+ * reads the 'd': down, nothing running, finish done.  Seen idle like that
+ * for RUNIT_IDLE_MS on end, it counts as down (the other idle state, a
+ * runsv about to fork ./run, lasts microseconds). */
+static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline, int ino)
 {
         size_t n = strv_len(svcs);
-        int64_t pause = 1, fast_until = deadline_in(RUNIT_FAST_MS);
+        int64_t pause = ino >= 0 ? RUNIT_POLL_MS : 1, fast_until = deadline_in(RUNIT_FAST_MS);
         int64_t *idle_since = calloc(n + 1, sizeof(*idle_since));
 
         for (;;) {
                 bool all_down = true;
 
+                watch_drain(ino);  /* before looking: a later update wakes us */
                 for (size_t i = 0; i < n && all_down; i++) {
                         bool idle;
 
@@ -261,7 +313,7 @@ static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
                 }
                 if (all_down || deadline_passed(deadline))
                         break;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
+                (void)pid1_wait_fd(p, ino, deadline_min(deadline, deadline_in(pause)));
                 if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
                         pause *= 2;
         }
@@ -285,26 +337,23 @@ static void kill_runsvdir(struct pid1 *p, pid_t runsvdir, int64_t grace)
 int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
                int64_t grace)
 {
-        char **svcs;
-        int killed = 0;
+        char **svcs = list_services(service_dir);
+        bool *sent = calloc(strv_len(svcs) + 1, sizeof(*sent));
+        int killed = 0, ino = watch_new();
 
+        /* Every supervised service gets its 'd' at once, before anything
+         * else; runsvdir (which only starts runsv processes) goes next. */
+        send_down(svcs, sent, ino);
         kill_runsvdir(p, runsvdir, grace);
-        svcs = list_services(service_dir);
         /* A runsv that runsvdir had just started may not supervise its
          * directory yet (and will start ./run as soon as it does): wait
          * until every live runsv reads its control FIFO, so each one gets
          * the 'd'.  One runsv per directory (supervise/lock). */
         while (count_supervised(svcs) < runsv_signal(p, 0) && !deadline_passed(deadline))
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
-        for (size_t i = 0; svcs && svcs[i]; i++) {
-                int r = control(svcs[i], 'd');
-                char q[512];
-
-                if (r < 0 && r != -ENXIO && r != -ENOENT)
-                        log_warn_errno(r, "cannot stop service %s: %m",
-                                       log_q(q, sizeof(q), svcs[i]));
-        }
-        wait_down(p, svcs, deadline);
+        send_down(svcs, sent, ino);  /* those that were not supervised yet */
+        free(sent);
+        wait_down(p, svcs, deadline, ino);
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 char q[512];
                 bool idle;
@@ -318,8 +367,10 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         }
         /* Let runsv see the deaths and run the finish scripts. */
         if (killed)
-                wait_down(p, svcs, grace);
+                wait_down(p, svcs, grace, ino);
         strv_free(svcs);
+        if (ino >= 0)
+                (void)close(ino);  /* read-only */
 
         /* Every service is down and its finish has run: nothing is left for
          * runsv to do but its restart throttle, a blocking sleep(1) with
