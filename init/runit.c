@@ -288,7 +288,7 @@ static void send_down(char *const *svcs, bool *sent, int ino)
  * reads the 'd': down, nothing running, finish done.  Seen idle like that
  * for RUNIT_IDLE_MS on end, it counts as down (the other idle state, a
  * runsv about to fork ./run, lasts microseconds). */
-static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline, int ino)
+static bool wait_down(struct pid1 *p, char *const *svcs, int64_t deadline, int ino)
 {
         size_t n = strv_len(svcs);
         int64_t pause = ino >= 0 ? RUNIT_POLL_MS : 1, fast_until = deadline_in(RUNIT_FAST_MS);
@@ -311,13 +311,14 @@ static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline, int i
                         else if (deadline_now() - idle_since[i] >= RUNIT_IDLE_MS)
                                 all_down = true;
                 }
-                if (all_down || deadline_passed(deadline))
-                        break;
+                if (all_down || deadline_passed(deadline)) {
+                        free(idle_since);
+                        return all_down;
+                }
                 (void)pid1_wait_fd(p, ino, deadline_min(deadline, deadline_in(pause)));
                 if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
                         pause *= 2;
         }
-        free(idle_since);
 }
 
 /* Stop runsvdir for good: SIGKILL (it keeps no state; its runsv children
@@ -340,6 +341,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         char **svcs = list_services(service_dir);
         bool *sent = calloc(strv_len(svcs) + 1, sizeof(*sent));
         int killed = 0, ino = watch_new();
+        bool all_down;
 
         /* Every supervised service gets its 'd' at once, before anything
          * else; runsvdir (which only starts runsv processes) goes next. */
@@ -353,8 +355,8 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
         send_down(svcs, sent, ino);  /* those that were not supervised yet */
         free(sent);
-        wait_down(p, svcs, deadline, ino);
-        for (size_t i = 0; svcs && svcs[i]; i++) {
+        all_down = wait_down(p, svcs, deadline, ino);
+        for (size_t i = 0; !all_down && svcs && svcs[i]; i++) {
                 char q[512];
                 bool idle;
 
@@ -367,7 +369,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         }
         /* Let runsv see the deaths and run the finish scripts. */
         if (killed)
-                wait_down(p, svcs, grace, ino);
+                (void)wait_down(p, svcs, grace, ino);
         strv_free(svcs);
         if (ino >= 0)
                 (void)close(ino);  /* read-only */
@@ -376,9 +378,11 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
          * runsv to do but its restart throttle, a blocking sleep(1) with
          * SIGTERM blocked (runsv.c) after a service that ran less than a
          * second.  SIGKILL ends that at once; a log service's svlogd sees
-         * EOF on its pipe and exits by itself (or in the final sweep). */
+         * EOF on its pipe and exits by itself (or in the final sweep).
+         * They are our children by now (runsvdir is gone): once we have
+         * none left, there is no need to look through /proc again. */
         for (int n = runsv_signal(p, SIGKILL); n > 0 && !deadline_passed(grace);
-             n = runsv_signal(p, 0))
+             n = pid1_has_children(p) ? runsv_signal(p, 0) : 0)
                 (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNIT_POLL_MS)));
         return killed;
 }
