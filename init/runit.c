@@ -369,7 +369,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         char **svcs = list_services(service_dir);
         size_t count = strv_len(svcs);
         struct svstate *st = calloc(count + 1, sizeof(*st));
-        int killed = 0, ino = st ? watch_new() : -1;
+        int killed = 0, ino = st && count ? watch_new() : -1;
         bool all_down;
 
         if (!st)
@@ -382,8 +382,10 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         /* A runsv that runsvdir had just started may not supervise its
          * directory yet (and will start ./run as soon as it does): wait
          * until every live runsv reads its control FIFO, so each one gets
-         * the 'd'.  One runsv per directory (supervise/lock). */
-        while (st && count_supervised(svcs) < runsv_signal(p, 0) && !deadline_passed(deadline))
+         * the 'd'.  One runsv per directory (supervise/lock).  With no
+         * child left (runsvdir reaped) there is no runsv to look for. */
+        while (st && pid1_has_children(p) && count_supervised(svcs) < runsv_signal(p, 0) &&
+               !deadline_passed(deadline))
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
         if (st)
                 send_down(svcs, st, ino);  /* those that were not supervised yet */
@@ -413,7 +415,8 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
          * EOF on its pipe and exits by itself (or in the final sweep).
          * They are our children by now (runsvdir is gone): once we have
          * none left, there is no need to look through /proc again. */
-        for (int n = runsv_signal(p, SIGKILL); n > 0 && !deadline_passed(grace);
+        for (int n = pid1_has_children(p) ? runsv_signal(p, SIGKILL) : 0;
+             n > 0 && !deadline_passed(grace);
              n = pid1_has_children(p) ? runsv_signal(p, 0) : 0)
                 (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNIT_POLL_MS)));
         return killed;
