@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Sum of everything loaded from the directory: past ARG_MAX exec fails anyway. */
@@ -333,129 +334,140 @@ static int write_var(int dirfd, const char *name, const char *data, size_t len)
         return r;
 }
 
+static ssize_t read_retry(int fd, char *p, size_t len)
+{
+        ssize_t n;
+
+        do
+                n = read(fd, p, len);
+        while (n < 0 && errno == EINTR);
+        return n;
+}
+
 /* Read DIRFD/NAME (a regular file of at most ENVEXPORT_VALUE_MAX bytes
  * without NUL, plus one trailing newline) as "NAME=VALUE" with one trailing
- * newline dropped.  Its size is known from fstat: one read() of that size
- * and one byte more (to notice growth) is usually all, since a short read
- * of a regular file is its end (openat, fstat, read, close per variable). */
-static int read_var(int dirfd, const char *name, char **ret)
+ * newline dropped.  No fstat when TYPE (d_type) says regular file (the
+ * open is non-blocking: a FIFO would not hang us).  A short read of a
+ * regular file is its end: a value under 4 kB costs openat, read, close;
+ * longer ones go on into a growing buffer. */
+static int read_var(int dirfd, const char *name, unsigned char type, char **ret)
 {
         const size_t limit = ENVEXPORT_VALUE_MAX + 1;
-        size_t nl = strlen(name), len = 0, cap;
+        size_t nl = strlen(name), len, cap = 4096;
+        char first[4096], *big = NULL, *v;
+        const char *val = first;
         struct stat st;
-        char *v = NULL, *val;
+        ssize_t n = 0;
         int fd, r = 0;
 
         fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0) {
+        if (type != DT_REG && fstat(fd, &st) < 0)
                 r = -errno;
-                goto out;
-        }
-        if (!S_ISREG(st.st_mode)) {
+        else if (type != DT_REG && !S_ISREG(st.st_mode))
                 r = -EISDIR;
+        else if ((n = read_retry(fd, first, cap)) < 0)
+                r = -errno;
+        if (r < 0)
                 goto out;
-        }
-        if (st.st_size < 0 || (uint64_t)st.st_size > limit) {
-                r = -EFBIG;
-                goto out;
-        }
-        cap = (size_t)st.st_size + 1;  /* room to read; +1 NUL below */
-        for (;;) {
-                char *nv = realloc(v, nl + 1 + cap + 1);
-                ssize_t n;
+        for (len = (size_t)n; len == cap && len <= limit && n > 0;) {
+                char *nb;
 
-                if (!nv) {
+                cap = cap * 2 < limit + 1 ? cap * 2 : limit + 1;
+                if (!(nb = realloc(big, cap))) {
                         r = -ENOMEM;
                         goto out;
                 }
-                v = nv;
-                val = v + nl + 1;
-                do
-                        n = read(fd, val + len, cap - len);
-                while (n < 0 && errno == EINTR);
-                if (n < 0) {
+                if (!big)
+                        memcpy(nb, first, len);
+                val = big = nb;
+                if ((n = read_retry(fd, big + len, cap - len)) < 0) {
                         r = -errno;
                         goto out;
                 }
                 len += (size_t)n;
-                if (n == 0 || len < cap)
-                        break;  /* EOF */
-                if (len > limit) {
-                        r = -EFBIG;  /* grew while we read it */
-                        goto out;
-                }
-                cap = cap * 2 < limit + 1 ? cap * 2 : limit + 1;
         }
-        if (memchr(val, '\0', len)) {
+        if (len > limit)
+                r = -EFBIG;  /* too big, or grew while we read it */
+        else if (memchr(val, '\0', len))
                 r = -EINVAL;  /* a value cannot hold NUL */
+        else if (!(v = malloc(nl + 1 + (len = envexport_strip_newline(val, len)) + 1)))
+                r = -ENOMEM;
+        if (r < 0)
                 goto out;
-        }
         memcpy(v, name, nl);
         v[nl] = '=';
-        len = envexport_strip_newline(val, len);
-        val[len] = '\0';
+        memcpy(v + nl + 1, val, len);
+        v[nl + 1 + len] = '\0';
         *ret = v;
-        v = NULL;
 out:
-        free(v);
+        free(big);
         (void)close(fd);  /* read-only fd: nothing to lose */
         return r;
 }
 
+/* The kernel's struct linux_dirent64 (getdents64(2)); read with the raw
+ * system call, as glibc's and musl's headers differ on the wrapper. */
+struct dent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
 /* Load every variable file of the directory into *RET (sorted).  -ENOENT
- * if the directory does not exist. */
+ * if the directory does not exist.  getdents64 into a stack buffer rather
+ * than opendir(): no fstat and fcntls, no 32 kB directory buffer. */
 static int read_dir(struct envexport *e, char ***ret)
 {
         char **vars = NULL;
         size_t total = 0, count = 0;
-        struct dirent *de;
-        DIR *d;
+        union { struct dent64 align; char b[8192]; } buf;
+        long n;
         int fd, r = 0;
 
         fd = open(e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                (void)close(fd);
-                return r;
-        }
-        while ((errno = 0, de = readdir(d))) {
-                char *var = NULL;
-                int q;
+        while ((n = syscall(SYS_getdents64, fd, buf.b, sizeof(buf.b))) > 0) {
+                for (long off = 0; off < n;) {
+                        const struct dent64 *de = (const struct dent64 *)(buf.b + off);
+                        char *var = NULL;
+                        int q;
 
-                /* Our own temporaries contain '=' and can never be names. */
-                if (!envexport_name_is_file(de->d_name))
-                        continue;
-                if (count >= ENVEXPORT_VARS_MAX) {
-                        q = -E2BIG;
-                } else {
-                        q = read_var(dirfd(d), de->d_name, &var);
-                        if (q >= 0 && total + strlen(var) > ENVEXPORT_TOTAL_MAX) {
-                                free(var);
+                        off += de->d_reclen;
+                        /* Our own temporaries contain '=' and can never be names. */
+                        if (!envexport_name_is_file(de->d_name))
+                                continue;
+                        if (count >= ENVEXPORT_VARS_MAX) {
                                 q = -E2BIG;
+                        } else {
+                                q = read_var(fd, de->d_name, de->d_type, &var);
+                                if (q >= 0 && total + strlen(var) > ENVEXPORT_TOTAL_MAX) {
+                                        free(var);
+                                        q = -E2BIG;
+                                }
+                        }
+                        if (q < 0) {
+                                if (e->skip)
+                                        e->skip(de->d_name, q);
+                                continue;
+                        }
+                        total += strlen(var);
+                        count++;
+                        r = strv_consume(&vars, var);
+                        if (r < 0) {
+                                free(var);
+                                goto out;
                         }
                 }
-                if (q < 0) {
-                        if (e->skip)
-                                e->skip(de->d_name, q);
-                        continue;
-                }
-                total += strlen(var);
-                count++;
-                r = strv_consume(&vars, var);
-                if (r < 0) {
-                        free(var);
-                        goto out;
-                }
         }
-        if (errno != 0)
+        if (n < 0)
                 r = -errno;
 out:
-        (void)closedir(d);  /* closes fd too */
+        (void)close(fd);  /* read-only */
         if (r < 0) {
                 strv_free(vars);
                 return r;
@@ -541,7 +553,7 @@ static int write_dir(struct envexport *e, char *const *files, bool existed)
 {
         char tmp[4096];
         const char *target = e->dir;
-        int fd, r = 0, q;
+        int fd = -1, r = 0, q;
 
         if (!existed) {
                 if (snprintf(tmp, sizeof(tmp), "%s.new", e->dir) >= (int)sizeof(tmp))
@@ -554,9 +566,6 @@ static int write_dir(struct envexport *e, char *const *files, bool existed)
                                 return -errno;
                 }
         }
-        fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
         for (size_t i = 0; e->env[i]; i++) {
                 size_t nl;
                 const char *v, *old;
@@ -571,11 +580,18 @@ static int write_dir(struct envexport *e, char *const *files, bool existed)
                 old = strv_env_get(files, name);
                 if (old && strcmp(old, v) == 0)
                         continue;  /* already there (mode as the image made it) */
+                /* Opened on the first write: an unchanged environment
+                 * (a restarted container) costs no system call here. */
+                if (fd < 0)
+                        fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
                 q = write_var(fd, name, v, strlen(v));
                 if (q < 0 && r == 0)
                         r = q;
         }
-        (void)close(fd);  /* directory fd: nothing was written through it */
+        if (fd >= 0)
+                (void)close(fd);  /* directory fd: nothing was written through it */
         if (target == tmp && rename(tmp, e->dir) < 0) {
                 q = -errno;
                 /* Someone made DIR meanwhile: leave ours for the next start. */

@@ -19,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* How often supervise/stat is looked at while waiting (services are not our
- * children, their exits wake nobody). */
+/* How often supervise/status is looked at while waiting when nothing wakes
+ * us: services are not our children, their exits wake nobody; runsv's
+ * status updates do (inotify), this is the safety net, and the pace of the
+ * back-off without inotify. */
 #define RUNIT_POLL_MS 20
 /* How long a service must look idle (down, wanting up, nothing running)
  * to count as down: runsv's restart throttle (see wait_down). */
@@ -31,7 +34,8 @@
 /* How often the just-started runsv processes are looked at at shutdown (they
  * open their control FIFO within a millisecond or two of starting). */
 #define RUNIT_START_POLL_MS 2
-/* How long services told to stop are looked at every millisecond. */
+/* Without inotify: how long services told to stop are looked at every
+ * millisecond. */
 #define RUNIT_FAST_MS 16
 
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
@@ -228,44 +232,121 @@ static int count_supervised(char *const *svcs)
         return n;
 }
 
-/* Wait until every service of SVCS is down or DEADLINE passes.  Most
- * services stop within milliseconds of the 'd': look again every 1 ms for
- * RUNIT_FAST_MS, then back off to RUNIT_POLL_MS (nothing wakes us when a
- * status changes; a look is five cheap system calls per service).
- * A service that crashed within a second of starting has its runsv asleep
- * for a second (restart throttle, TERM blocked) before it reads the 'd':
- * down, nothing running, finish done.  Seen idle like that for
- * RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
+/* What the stop protocol knows about each service. */
+struct svstate {
+        int wd;              /* its inotify watch, 0 = none */
+        bool sent;           /* it has had its 'd' */
+        bool down;           /* seen down for good (it stays so: told down, no runsvdir) */
+        bool dirty;          /* its status changed since we last looked */
+        int64_t idle_since;  /* seen idle since (see is_down), 0 = not idle */
+};
+
+/* runsv writes supervise/status.new and renames it over supervise/status
+ * on every change (runsv.c update_status): watching each supervise
+ * directory for that rename wakes us the moment a service is down, instead
+ * of looking every few milliseconds.  -1 when inotify is unavailable. */
+static int watch_new(void)
+{
+        return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+static int watch_add(int ino, const char *svc)
+{
+        char path[4096];
+        int wd;
+
+        if (ino < 0 || snprintf(path, sizeof(path), "%s/supervise", svc) >= (int)sizeof(path))
+                return 0;
+        wd = inotify_add_watch(ino, path, IN_MOVED_TO);
+        return wd > 0 ? wd : 0;  /* none: it is looked at on every pass */
+}
+
+/* Read every pending event; mark the services whose directory changed
+ * dirty (all of them if the queue overflowed). */
+static void watch_drain(int ino, struct svstate *st, size_t n)
+{
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t got;
+
+        while (ino >= 0 && (got = read(ino, buf, sizeof(buf))) > 0) {
+                for (char *q = buf; q < buf + got;) {
+                        const struct inotify_event *ev = (const struct inotify_event *)q;
+
+                        for (size_t i = 0; i < n; i++)
+                                if (ev->wd == st[i].wd || (ev->mask & IN_Q_OVERFLOW))
+                                        st[i].dirty = true;
+                        q += sizeof(*ev) + ev->len;
+                }
+        }
+}
+
+/* Write 'd' (TERM, CONT, stay down) to every service of SVCS that a runsv
+ * supervises and that has not had it yet: a second 'd' would send a second
+ * TERM, which many programs take as "quit now". */
+static void send_down(char *const *svcs, struct svstate *st, int ino)
+{
+        for (size_t i = 0; svcs && svcs[i]; i++) {
+                char q[512];
+                int r;
+
+                if (st[i].sent)
+                        continue;
+                if (!st[i].wd)
+                        st[i].wd = watch_add(ino, svcs[i]);  /* before the 'd': no update is missed */
+                r = control(svcs[i], 'd');
+                st[i].sent = r == 0;
+                if (r < 0 && r != -ENXIO && r != -ENOENT)
+                        log_warn_errno(r, "cannot stop service %s: %m",
+                                       log_q(q, sizeof(q), svcs[i]));
+        }
+}
+
+/* Wait until every service of SVCS is down or DEADLINE passes; returns
+ * whether they all are.  With inotify each status update wakes us and only
+ * the services whose directory changed are looked at again, with a look at
+ * all of them every RUNIT_POLL_MS as the safety net; without, look every
+ * 1 ms for RUNIT_FAST_MS (most services stop within milliseconds of the
+ * 'd'), then back off to RUNIT_POLL_MS (a look is five cheap system calls
+ * per service).  A service that crashed within a second of starting has its
+ * runsv asleep for a second (restart throttle, TERM blocked) before it
+ * reads the 'd': down, nothing running, finish done.  Seen idle like that
+ * for RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
  * about to fork ./run, lasts microseconds). */
-static void wait_down(struct pid1 *p, char *const *svcs, int64_t deadline)
+static bool wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int64_t deadline,
+                      int ino)
 {
         size_t n = strv_len(svcs);
-        int64_t pause = 1, fast_until = deadline_in(RUNIT_FAST_MS);
-        int64_t *idle_since = calloc(n + 1, sizeof(*idle_since));
+        int64_t pause = ino >= 0 ? RUNIT_POLL_MS : 1, fast_until = deadline_in(RUNIT_FAST_MS);
+        bool all = true;  /* look at every service that is not down yet */
 
         for (;;) {
-                bool all_down = true;
+                size_t left = 0;
 
-                for (size_t i = 0; i < n && all_down; i++) {
+                watch_drain(ino, st, n);  /* before looking: a later update wakes us */
+                for (size_t i = 0; i < n; i++) {
                         bool idle;
 
-                        all_down = is_down(svcs[i], &idle);
-                        if (!idle_since)
+                        if (st[i].down)
                                 continue;
-                        if (!idle)
-                                idle_since[i] = 0;
-                        else if (idle_since[i] == 0)
-                                idle_since[i] = deadline_now();
-                        else if (deadline_now() - idle_since[i] >= RUNIT_IDLE_MS)
-                                all_down = true;
+                        if (all || st[i].dirty || st[i].idle_since || !st[i].wd) {
+                                st[i].dirty = false;
+                                st[i].down = is_down(svcs[i], &idle);
+                                if (!idle)
+                                        st[i].idle_since = 0;
+                                else if (st[i].idle_since == 0)
+                                        st[i].idle_since = deadline_now();
+                                else if (deadline_now() - st[i].idle_since >= RUNIT_IDLE_MS)
+                                        st[i].down = true;
+                        }
+                        left += !st[i].down;
                 }
-                if (all_down || deadline_passed(deadline))
-                        break;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
+                if (left == 0 || deadline_passed(deadline))
+                        return left == 0;
+                /* Woken by an update (or a signal): only the changed ones next. */
+                all = pid1_wait_fd(p, ino, deadline_min(deadline, deadline_in(pause))) <= 0 || ino < 0;
                 if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
                         pause *= 2;
         }
-        free(idle_since);
 }
 
 /* Stop runsvdir for good: SIGKILL (it keeps no state; its runsv children
@@ -285,32 +366,35 @@ static void kill_runsvdir(struct pid1 *p, pid_t runsvdir, int64_t grace)
 int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
                int64_t grace)
 {
-        char **svcs;
-        int killed = 0;
+        char **svcs = list_services(service_dir);
+        size_t count = strv_len(svcs);
+        struct svstate *st = calloc(count + 1, sizeof(*st));
+        int killed = 0, ino = st && count ? watch_new() : -1;
+        bool all_down;
 
+        if (!st)
+                log_error("out of memory, killing the services");  /* the final sweep ends them */
+        /* Every supervised service gets its 'd' at once, before anything
+         * else; runsvdir (which only starts runsv processes) goes next. */
+        if (st)
+                send_down(svcs, st, ino);
         kill_runsvdir(p, runsvdir, grace);
-        svcs = list_services(service_dir);
         /* A runsv that runsvdir had just started may not supervise its
          * directory yet (and will start ./run as soon as it does): wait
          * until every live runsv reads its control FIFO, so each one gets
-         * the 'd'.  One runsv per directory (supervise/lock). */
-        while (count_supervised(svcs) < runsv_signal(p, 0) && !deadline_passed(deadline))
+         * the 'd'.  One runsv per directory (supervise/lock).  With no
+         * child left (runsvdir reaped) there is no runsv to look for. */
+        while (st && pid1_has_children(p) && count_supervised(svcs) < runsv_signal(p, 0) &&
+               !deadline_passed(deadline))
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
-        for (size_t i = 0; svcs && svcs[i]; i++) {
-                int r = control(svcs[i], 'd');
+        if (st)
+                send_down(svcs, st, ino);  /* those that were not supervised yet */
+        all_down = !st || wait_down(p, svcs, st, deadline, ino);
+        for (size_t i = 0; !all_down && i < count; i++) {
                 char q[512];
 
-                if (r < 0 && r != -ENXIO && r != -ENOENT)
-                        log_warn_errno(r, "cannot stop service %s: %m",
-                                       log_q(q, sizeof(q), svcs[i]));
-        }
-        wait_down(p, svcs, deadline);
-        for (size_t i = 0; svcs && svcs[i]; i++) {
-                char q[512];
-                bool idle;
-
-                if (is_down(svcs[i], &idle) || idle)
-                        continue;
+                if (st[i].down || st[i].idle_since)
+                        continue;  /* down, or asleep in runsv's throttle with nothing running */
                 log_warn("service %s did not stop in time, killing it",
                          log_q(q, sizeof(q), svcs[i]));
                 (void)control(svcs[i], 'k');  /* gone meanwhile: then it is down */
@@ -318,16 +402,22 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         }
         /* Let runsv see the deaths and run the finish scripts. */
         if (killed)
-                wait_down(p, svcs, grace);
+                (void)wait_down(p, svcs, st, grace, ino);
         strv_free(svcs);
+        free(st);
+        if (ino >= 0)
+                (void)close(ino);  /* read-only */
 
         /* Every service is down and its finish has run: nothing is left for
          * runsv to do but its restart throttle, a blocking sleep(1) with
          * SIGTERM blocked (runsv.c) after a service that ran less than a
          * second.  SIGKILL ends that at once; a log service's svlogd sees
-         * EOF on its pipe and exits by itself (or in the final sweep). */
-        for (int n = runsv_signal(p, SIGKILL); n > 0 && !deadline_passed(grace);
-             n = runsv_signal(p, 0))
+         * EOF on its pipe and exits by itself (or in the final sweep).
+         * They are our children by now (runsvdir is gone): once we have
+         * none left, there is no need to look through /proc again. */
+        for (int n = pid1_has_children(p) ? runsv_signal(p, SIGKILL) : 0;
+             n > 0 && !deadline_passed(grace);
+             n = pid1_has_children(p) ? runsv_signal(p, 0) : 0)
                 (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNIT_POLL_MS)));
         return killed;
 }

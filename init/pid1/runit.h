@@ -40,10 +40,12 @@ int runit_status(const char *svc, struct runit_status *ret);
  * start)?  False when it cannot be read. */
 bool runit_has_services(const char *dir);
 
-/* Stop all services in parallel: SIGKILL runsvdir (no runsv is started or
- * restarted after that), wait until every runsv left supervises its
- * directory, 'd' (TERM, CONT, no restart) to each, wait until they are down
- * and their finish scripts done or DEADLINE, 'k' (KILL) to the rest, then
+/* Stop all services in parallel: 'd' (TERM, CONT, no restart) at once to
+ * every service a runsv supervises, SIGKILL runsvdir (no runsv is started
+ * or restarted after that), wait until every runsv left supervises its
+ * directory and 'd' the ones that did not yet, wait until they are down and
+ * their finish scripts done (woken by runsv's status updates through
+ * inotify, polled as a fallback) or DEADLINE, 'k' (KILL) to the rest, then
  * SIGKILL every runsv (their restart throttle would sleep a second) and
  * wait until they are gone or GRACE passes.  RUNSVDIR may be 0 (already
  * gone).  Logs what it had to kill.  Returns the number of services that

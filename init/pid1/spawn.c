@@ -1,5 +1,17 @@
-/* spawn.c — fork/exec (see spawn.h).
- * Between fork and exec only async-signal-safe calls are made.  The child
+/* spawn.c — start a program (see spawn.h).
+ * The child is made with clone(CLONE_VM | CLONE_VFORK), as glibc's and
+ * musl's posix_spawn do: it shares our memory until it execs, so nothing
+ * is copied (no page tables, no copy-on-write faults in either process),
+ * and we resume only once it has exec'd or _exit()ed — an exec failure is
+ * simply left in the shared struct, without a pipe.  posix_spawn itself is
+ * not used: it does not fall back to /bin/sh for a script without "#!"
+ * (execvp does, and boot scripts rely on it).  The child runs on a stack of
+ * its own (a buffer in our frame, which we do not touch until it is done),
+ * with every signal blocked (init's mask), so no handler ever runs on
+ * shared memory; its dispositions are its own (no CLONE_SIGHAND).  Under
+ * AddressSanitizer, whose shadow stack bookkeeping a shared-memory child
+ * would confuse, a plain fork() is used instead.
+ * Between clone and exec only async-signal-safe calls are made.  The child
  * inherits init's all-blocked mask: it keeps it until after tcsetpgrp(), so
  * a background child taking the terminal is not stopped by SIGTTOU (a
  * blocked SIGTTOU lets tcsetpgrp proceed, tcsetpgrp(3)), then it starts
@@ -9,7 +21,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,6 +33,12 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SPAWN_FORK 1
+#else
+#define SPAWN_FORK 0
+#endif
+
 extern char **environ;
 
 int spawn_exec_status(int exec_errno)
@@ -26,9 +46,17 @@ int spawn_exec_status(int exec_errno)
         return exec_errno == ENOENT ? 127 : 126;
 }
 
+struct child_args {
+        const struct spawn_opts *o;
+        int errfd;                /* fork: the exec-report pipe, else -1 */
+        volatile int exec_errno;  /* clone: written by the child before it exits */
+};
+
 /* Runs in the child; never returns. */
-static void child(const struct spawn_opts *o, int errfd)
+static int child(void *arg)
 {
+        struct child_args *a = arg;
+        const struct spawn_opts *o = a->o;
         /* The kernel's struct sigaction (handler, flags, restorer, mask). */
         struct { void (*handler)(int); unsigned long flags; void (*restorer)(void);
                  unsigned char mask[NSIG / 8]; } dfl = { .handler = SIG_DFL };
@@ -47,76 +75,115 @@ static void child(const struct spawn_opts *o, int errfd)
         for (int sig = 1; sig < NSIG; sig++)
                 (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, (size_t)(NSIG / 8));  /* EINVAL for KILL/STOP */
         /* Every inherited fd above stderr goes at exec; CLOEXEC rather than
-         * closing so errfd stays open until the exec succeeds. */
+         * closing so errfd stays open until the exec succeeds.  The fd
+         * table is the child's own in both ways of starting it. */
         if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {  /* < Linux 5.11 */
                 for (int fd = 3; fd < 1024; fd++)
-                        if (fd != errfd)
+                        if (fd != a->errfd)
                                 (void)close(fd);
         }
         if (o->cwd && chdir(o->cwd) < 0) {
                 e = errno;
-                if (errfd >= 0)
-                        (void)!write(errfd, &e, sizeof(e));
-                _exit(spawn_exec_status(e));
+                goto fail;
         }
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
-        /* execvp() takes PATH from environ, so point it at the child's env. */
+        /* execvp() takes PATH from environ: point it at the child's
+         * environment (with clone that is our variable: start_child puts
+         * ours back). */
         environ = (char **)o->envp;
         execvp(o->argv[0], o->argv);
         e = errno;
+fail:
         if (o->exec_fail_msg)
                 (void)!write(STDERR_FILENO, o->exec_fail_msg, strlen(o->exec_fail_msg));
+        else if (a->errfd >= 0)
+                (void)!write(a->errfd, &e, sizeof(e));
         else
-                (void)!write(errfd, &e, sizeof(e));
+                a->exec_errno = e;
         _exit(spawn_exec_status(e));
 }
 
-int spawn(const struct spawn_opts *o, pid_t *ret_pid, int *ret_exec_errno)
+#if SPAWN_FORK
+/* fork, and unless the caller does not want to know, wait for the exec
+ * through a CLOEXEC pipe: EOF = it exec'd, 4 bytes = its errno. */
+static pid_t start_child(struct child_args *a)
 {
-        int pfd[2], e = 0, r;
+        int pfd[2] = { -1, -1 }, e = 0;
         ssize_t n;
         pid_t pid;
 
-        if (o->exec_fail_msg) {
-                /* No exec report wanted: no pipe, no waiting for the child. */
-                pid = fork();
-                if (pid < 0)
-                        return -errno;
-                if (pid == 0)
-                        child(o, -1);
-                if (o->new_pgrp)
-                        (void)setpgid(pid, pid);
-                *ret_pid = pid;
-                *ret_exec_errno = 0;
-                return 0;
-        }
-        if (pipe2(pfd, O_CLOEXEC) < 0)
-                return -errno;
+        if (!a->o->exec_fail_msg && pipe2(pfd, O_CLOEXEC) < 0)
+                return -1;
+        a->errfd = pfd[1];
         pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                (void)close(pfd[0]);
-                (void)close(pfd[1]);
-                return r;
-        }
         if (pid == 0) {
-                (void)close(pfd[0]);
-                child(o, pfd[1]);
+                if (pfd[0] >= 0)
+                        (void)close(pfd[0]);
+                child(a);
         }
+        if (pfd[0] < 0)
+                return pid;
+        e = errno;
         (void)close(pfd[1]);
-        /* Both sides set the group so that neither a signal forwarded to
-         * -pid right after fork nor the child's tcsetpgrp can race it. */
-        if (o->new_pgrp)
-                (void)setpgid(pid, pid);  /* EACCES once it exec'd: already done */
-        /* EOF = exec succeeded (the write end closed on exec); 4 bytes = errno. */
-        do
-                n = read(pfd[0], &e, sizeof(e));
-        while (n < 0 && errno == EINTR);
+        if (pid > 0) {
+                do
+                        n = read(pfd[0], &e, sizeof(e));
+                while (n < 0 && errno == EINTR);
+                a->exec_errno = n == (ssize_t)sizeof(e) ? e : 0;
+        }
         (void)close(pfd[0]);
-        if (n != (ssize_t)sizeof(e))
-                e = 0;
+        errno = e;  /* fork's, if it failed */
+        return pid;
+}
+#else
+/* Room for the child's frames, execvp's path buffer (at most PATH_MAX +
+ * NAME_MAX bytes on its stack) and its argument vector for a script
+ * without "#!" (argc + 2 pointers). */
+static size_t child_stack_size(char *const *argv)
+{
+        size_t argc = 0;
+
+        while (argv[argc])
+                argc++;
+        return 32 * 1024 + (argc + 3) * sizeof(char *);
+}
+
+static pid_t start_child(struct child_args *a)
+{
+        size_t size = child_stack_size(a->o->argv);
+        char **saved = environ;
+        /* Below this frame on our own stack, which nobody touches until the
+         * child has exec'd or exited: CLONE_VFORK suspends us till then. */
+        char stack[size];
+        pid_t pid;
+        int e;
+
+        a->errfd = -1;
+        pid = clone(child, (void *)((uintptr_t)(stack + size) & ~(uintptr_t)15),
+                    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+        e = errno;
+        environ = saved;  /* the child pointed it at its environment */
+        errno = e;
+        return pid;
+}
+#endif
+
+int spawn(const struct spawn_opts *o, pid_t *ret_pid, int *ret_exec_errno)
+{
+        struct child_args a = { .o = o, .errfd = -1, .exec_errno = 0 };
+        pid_t pid;
+
+        pid = start_child(&a);
+        if (pid < 0)
+                return -errno;
+        /* After fork both sides set the group so that neither a signal
+         * forwarded to -pid right away nor the child's tcsetpgrp can race
+         * it; after clone the child has done it before we resume. */
+        if (o->new_pgrp && SPAWN_FORK)
+                (void)setpgid(pid, pid);
         *ret_pid = pid;
-        *ret_exec_errno = e;
+        /* exec_fail_msg: the child said it itself (and nothing came back). */
+        *ret_exec_errno = o->exec_fail_msg ? 0 : a.exec_errno;
         return 0;
 }

@@ -322,3 +322,58 @@ Test(envexport, refresh_without_directory_keeps_environment, .init = mk, .fini =
         cr_assert_str_eq(strv_env_get(envexport_env(e), "A"), "1");
         envexport_free(e);
 }
+
+/* Values around the first read's 4 kB buffer, a long one, a symlink to a
+ * file (d_type is not DT_REG: the fstat path) and one past the cap. */
+Test(envexport, refresh_reads_long_values_and_symlinks, .init = mk, .fini = rm)
+{
+        static const size_t sizes[] = { 4095, 4096, 4097, 8192, 100000 };
+        char *env[] = { NULL };
+        struct envexport *e = envexport_new(dir, shp, jsp, on_skip);
+        char p[256], q[256], name[16];
+        char *big = malloc(ENVEXPORT_VALUE_MAX + 3);
+        const char *v;
+        FILE *f;
+
+        cr_assert_not_null(big);
+        memset(big, 'x', ENVEXPORT_VALUE_MAX + 2);
+        big[ENVEXPORT_VALUE_MAX + 2] = '\0';
+        cr_assert_eq(envexport_start(e, env), 0);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                snprintf(name, sizeof(name), "V%zu", sizes[i]);
+                big[sizes[i]] = '\0';
+                put(name, big);
+                big[sizes[i]] = 'x';
+        }
+        snprintf(p, sizeof(p), "%s/V4095", dir);
+        snprintf(q, sizeof(q), "%s/LINK", dir);
+        cr_assert_eq(symlink(p, q), 0);
+        cr_assert_eq(envexport_refresh(e), 0);
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                snprintf(name, sizeof(name), "V%zu", sizes[i]);
+                v = strv_env_get(envexport_env(e), name);
+                cr_assert_not_null(v, "%s", name);
+                cr_assert_eq(strlen(v), sizes[i], "%s", name);
+                cr_assert_eq(strspn(v, "x"), sizes[i], "%s", name);
+        }
+        v = strv_env_get(envexport_env(e), "LINK");
+        cr_assert_not_null(v);
+        cr_assert_eq(strlen(v), 4095);
+        /* The cap: a value plus its newline; one byte more is skipped. */
+        snprintf(p, sizeof(p), "%s/HUGE", dir);
+        f = fopen(p, "we");
+        cr_assert_not_null(f);
+        cr_assert_eq(fwrite(big, 1, ENVEXPORT_VALUE_MAX + 2, f), ENVEXPORT_VALUE_MAX + 2);
+        fclose(f);
+        skipped_err = 0;
+        cr_assert_eq(envexport_refresh(e), 0);
+        cr_assert_eq(skipped_err, -EFBIG);
+        cr_assert_null(strv_env_get(envexport_env(e), "HUGE"));
+        cr_assert_eq(truncate(p, ENVEXPORT_VALUE_MAX), 0);
+        cr_assert_eq(envexport_refresh(e), 0);
+        v = strv_env_get(envexport_env(e), "HUGE");
+        cr_assert_not_null(v);
+        cr_assert_eq(strlen(v), ENVEXPORT_VALUE_MAX);
+        free(big);
+        envexport_free(e);
+}
