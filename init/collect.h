@@ -5,8 +5,9 @@
  * dispatch, listed through /proc/PID/root and run in the container's
  * context (jobrun_direct) — bounded by the timeout and
  * the output cap, and answer one record per script.
- * Owns: the child side and the record types.  Does not own: parsing the
- * header or registering (watch.c does, in the main loop), logging.
+ * Owns: the child side and the record types.  Does not own: reading the
+ * records (collector.c), parsing the header or registering (enroll.c),
+ * logging.
  * Context: worker child only. */
 #ifndef CONTRAINER_COLLECT_H
 #define CONTRAINER_COLLECT_H

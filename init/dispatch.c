@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "ctl_direct.h"
+#include "deadline.h"
 #include "jobrun.h"
 #include "log.h"
 #include "registry.h"
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 /* Grace beyond --exec-timeout before a stuck worker itself is killed (the
  * worker enforces the timeout; this only catches a wedged socket). */
@@ -61,14 +61,6 @@ struct dispatch {
         unsigned long seq;
 };
 
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct dispatch *dispatch_new(const struct dispatch_config *cfg)
 {
         struct dispatch *ds = calloc(1, sizeof(*ds));
@@ -99,12 +91,12 @@ static void job_free(struct job *j)
 
 static const char *target_key(const struct job *j)
 {
-        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->id;
+        return target_text(j->type, j->id);
 }
 
 static const char *target_display(const struct job *j)
 {
-        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->name;
+        return target_text(j->type, j->name);
 }
 
 void dispatch_drop_queued(struct dispatch *ds)
@@ -167,7 +159,7 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
 
         if (ds->n_queued >= DISPATCH_MAX_QUEUED) {
                 log_error("%s on target %s: dropped, %d bodies already queued", label,
-                          log_q(ql, sizeof(ql), type == TT_CONTAINER ? name : type == TT_HOST ? "%host" : "%contrainer"),
+                          log_q(ql, sizeof(ql), target_text(type, name)),
                           DISPATCH_MAX_QUEUED);
                 strv_free(vars);
                 return -E2BIG;
@@ -184,7 +176,7 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
         j->vars = vars;
         j->ticket = ticket;
         j->seq = ++ds->seq;
-        j->queued_ms = now_ms();
+        j->queued_ms = deadline_now();
         j->w.fd = -1;
         buf_init(&j->out, JOBRUN_TAIL);
         buf_init(&j->err, JOBRUN_TAIL);
@@ -246,7 +238,7 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
                 job_free(j);
                 return;
         }
-        j->started_ms = now_ms();
+        j->started_ms = deadline_now();
         q->busy = true;
         ds->running[ds->n_running++] = j;
 }
@@ -333,7 +325,7 @@ static char *tail_q(char *dst, size_t dstsz, const struct buf *b, size_t tail)
 static void job_finish(struct dispatch *ds, size_t idx)
 {
         struct job *j = ds->running[idx];
-        double secs = (double)(now_ms() - j->started_ms) / 1000.0;
+        double secs = (double)(deadline_now() - j->started_ms) / 1000.0;
         char qt[512], qo[620], qe[620], qr[1100];
         const char *st = j->status;
         /* Stopped at shutdown, unless it finished by itself meanwhile. */
@@ -390,7 +382,7 @@ static void job_finish(struct dispatch *ds, size_t idx)
                         q->busy = false;
         if (ds->cfg.on_result)
                 ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){ j->type, target_display(j), j->vars,
-                        j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms,
+                        j->killed_by_us ? "timeout (worker killed)" : st, deadline_now() - j->started_ms, deadline_now() - j->queued_ms,
                         j->direct });
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
@@ -403,7 +395,7 @@ static void job_finish(struct dispatch *ds, size_t idx)
 
 void dispatch_io(struct dispatch *ds)
 {
-        long long now = now_ms();
+        long long now = deadline_now();
         size_t i = 0;
 
         while (i < ds->n_running) {
@@ -474,7 +466,7 @@ void dispatch_kill_running(struct dispatch *ds)
 
 long dispatch_next_timeout_ms(const struct dispatch *ds)
 {
-        long long now = now_ms(), best = -1;
+        long long now = deadline_now(), best = -1;
 
         for (size_t i = 0; i < ds->n_running; i++) {
                 const struct job *j = ds->running[i];

@@ -4,7 +4,7 @@
  * forked worker (jobrun.h); dispatch reads its records, logs one line per
  * body (target, event, exit status, duration, output and stderr tails) and
  * reports completion through a callback with the caller's ticket.
- * Does not own: deciding targets or policy (watch.c), the environment's
+ * Does not own: deciding targets or policy (fire.h), the environment's
  * content (the caller passes the SPEC variables).
  * Context: main loop only. */
 #ifndef CONTRAINER_DISPATCH_H
