@@ -5,6 +5,7 @@
 #include "log.h"
 #include "target.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -200,13 +201,13 @@ static void add_script(struct collector *c, struct coll *k, uint32_t type, const
         s = &k->s[k->res.n];
         memset(s, 0, sizeof(*s));
         s->path = strdup(d);
-        if (type == CR_SCRIPT_OK && k->bytes + len > collector_budget(c)) {
+        if (type == WPROTO_SCRIPT_OK && k->bytes + len > collector_budget(c)) {
                 /* Over the container's budget: keep the reason, not the output. */
                 char why[128];
                 snprintf(why, sizeof(why), "over the budget of %zu bytes shared by all registrations of a container",
                          collector_budget(c));
                 s->reason = strdup(why);
-        } else if (type == CR_SCRIPT_OK) {
+        } else if (type == WPROTO_SCRIPT_OK) {
                 k->bytes += len;
                 s->len = len - (size_t)(nul + 1 - d);
                 s->out = malloc(s->len + 1);
@@ -232,10 +233,10 @@ static void record(struct collector *c, struct coll *k, uint32_t type, const cha
         char rest[400], qn[300];
 
         switch (type) {
-        case CR_EXEC_PENDING:
+        case WPROTO_EXEC_PENDING:
                 k->exec_pending = true;
                 break;
-        case CR_EXEC_ID:
+        case WPROTO_EXEC_ID:
                 if (len < 80) {
                         char id[80];
                         memcpy(id, d, len);
@@ -245,12 +246,12 @@ static void record(struct collector *c, struct coll *k, uint32_t type, const cha
                 }
                 k->exec_pending = false;
                 break;
-        case CR_INSPECT:
+        case WPROTO_INSPECT:
                 k->res.started_ns = split_word(d, len, rest, sizeof(rest));
                 if (rest[0])
                         snprintf(k->res.name, sizeof(k->res.name), "%.255s", rest);
                 break;
-        case CR_TRAITS:
+        case WPROTO_TRAITS:
                 k->res.traits = (unsigned)split_word(d, len, rest, sizeof(rest));
                 if (c->cfg.on_traits)
                         c->cfg.on_traits(c->cfg.ud, k->res.id, k->res.traits);
@@ -258,23 +259,23 @@ static void record(struct collector *c, struct coll *k, uint32_t type, const cha
                         log_info("container %s is host-equivalent (%s): only registrars with both the containers and the host class reach it",
                                  log_q(qn, sizeof(qn), k->res.name), rest);
                 break;
-        case CR_GONE:
+        case WPROTO_GONE:
                 k->res.gone = true;
                 k->exec_pending = false;
                 set_error(k, d, len);
                 break;
-        case CR_FALLBACK:
+        case WPROTO_FALLBACK:
                 if (c->cfg.on_fallback)
                         c->cfg.on_fallback(c->cfg.ud, k->res.id, k->res.name, d, len);
                 break;
-        case CR_NODIR:
+        case WPROTO_NODIR:
                 k->res.nodir = true;
                 break;
-        case CR_ERROR:
+        case WPROTO_ERROR:
                 set_error(k, d, len);
                 break;
-        case CR_SCRIPT_OK:
-        case CR_SCRIPT_FAIL:
+        case WPROTO_SCRIPT_OK:
+        case WPROTO_SCRIPT_FAIL:
                 k->exec_pending = false;
                 add_script(c, k, type, d, len);
                 break;

@@ -19,6 +19,7 @@
 #include "status_server.h"
 #include "strv.h"
 #include "target.h"
+#include "wproto.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -50,11 +51,30 @@ static const char *var(char *const *v, const char *name)
 
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
+/* The stats' class of R, from its binary outcome (wproto.h). */
+static enum stats_result classify(const struct dispatch_result *r)
+{
+        if (!r->outcome)
+                return r->worker_killed ? STATS_TIMEOUT : STATS_ERROR;
+        switch (r->outcome->kind) {
+        case WPROTO_EXIT:
+                return r->outcome->exit_code == 0 ? STATS_OK : STATS_FAILED;
+        case WPROTO_TIMEOUT:
+                return STATS_TIMEOUT;
+        case WPROTO_OVERFLOW:
+                return STATS_OVERFLOW;
+        case WPROTO_NOTRUN:
+                return STATS_GONE;
+        default:
+                return STATS_ERROR;
+        }
+}
+
 void ctl_status_on_result(struct stats *stats, const struct dispatch_result *r)
 {
         struct stats_dispatch d = {
                 .time_ns = deadline_wall_ns(),
-                .result = stats_classify(r->status),
+                .result = classify(r),
                 .duration_ms = r->run_ms > 0 ? (uint64_t)r->run_ms : 0,
                 .latency_ms = r->latency_ms > 0 ? (uint64_t)r->latency_ms : 0,
         };

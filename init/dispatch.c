@@ -12,6 +12,7 @@
 #include "registry.h"
 #include "strv.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,9 +40,10 @@ struct job {
         long long queued_ms;
         bool exec_pending;
         bool killed_by_us;
-        bool direct;        /* the worker ran it directly (JR_PATH) */
+        bool direct;        /* the worker ran it directly (WPROTO_DIRECT) */
         bool stopped;       /* stopped at shutdown: its event is not done */
-        char status[64];
+        bool has_outcome;
+        struct wproto_outcome outcome;
         struct buf out, err, reason;
 };
 
@@ -273,10 +275,10 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
         char id[80];
 
         switch (type) {
-        case JR_EXEC_PENDING:
+        case WPROTO_EXEC_PENDING:
                 j->exec_pending = true;
                 break;
-        case JR_EXEC_ID:
+        case WPROTO_EXEC_ID:
                 if (len < sizeof(id)) {
                         memcpy(id, d, len);
                         id[len] = '\0';
@@ -284,26 +286,26 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
                 }
                 j->exec_pending = false;
                 break;
-        case JR_STATUS:
+        case WPROTO_OUTCOME:
                 j->exec_pending = false;
-                snprintf(j->status, sizeof(j->status), "%.*s", (int)len, d);
+                j->has_outcome = wproto_get_outcome(d, len, &j->outcome) == 0;
                 break;
-        case JR_OUT:
+        case WPROTO_OUT:
                 buf_reset(&j->out);
                 (void)buf_append(&j->out, d, len);
                 break;
-        case JR_ERR:
+        case WPROTO_ERR:
                 buf_reset(&j->err);
                 (void)buf_append(&j->err, d, len);
                 break;
-        case JR_REASON:
+        case WPROTO_REASON:
                 buf_reset(&j->reason);
                 (void)buf_append(&j->reason, d, len);
                 break;
-        case JR_PATH:
-                j->direct = len == 6 && memcmp(d, "direct", 6) == 0;
+        case WPROTO_DIRECT:
+                j->direct = true;
                 break;
-        case JR_FALLBACK:
+        case WPROTO_FALLBACK:
                 ctl_direct_fallback(ds->cfg.direct, j->id, j->name, d, len);
                 break;
         default:
@@ -322,15 +324,12 @@ static char *tail_q(char *dst, size_t dstsz, const struct buf *b, size_t tail)
         return log_quote(dst, dstsz, b->data ? b->data + start : "", end - start);
 }
 
-static void job_finish(struct dispatch *ds, size_t idx)
+/* The one log line of a finished job. */
+static void log_finish(const struct dispatch *ds, const struct job *j, bool unfinished, double secs)
 {
-        struct job *j = ds->running[idx];
-        double secs = (double)(deadline_now() - j->started_ms) / 1000.0;
+        const struct wproto_outcome *o = j->has_outcome ? &j->outcome : NULL;
         char qt[512], qo[620], qe[620], qr[1100];
-        const char *st = j->status;
-        /* Stopped at shutdown, unless it finished by itself meanwhile. */
-        bool unfinished = j->stopped && (!st[0] || strncmp(st, "stopped", 7) == 0);
-        struct tqueue *q;
+        const char *how;
 
         log_q(qt, sizeof(qt), target_display(j));
         /* ", output '...'" and ", stderr '...'" only when there is some */
@@ -342,48 +341,75 @@ static void job_finish(struct dispatch *ds, size_t idx)
                 if (j->err.len)
                         snprintf(qe, sizeof(qe), ", stderr %.590s", tail_q(t2, sizeof(t2), &j->err, 200));
         }
+        log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len);
         if (unfinished) {
                 log_warn("%s on target %s: stopped after %.3fs at shutdown%s, it runs again after the next start",
                          j->label, qt, secs,
-                         strstr(st, "killed") ? ", killed with its process group"
-                         : strstr(st, "notvisible") ? " (its process is not visible here: left running)"
-                                                     : "");
-        } else if (j->killed_by_us) {
+                         o && o->killed ? ", killed with its process group"
+                         : o && o->not_visible ? " (its process is not visible here: left running)"
+                                               : "");
+                return;
+        }
+        if (j->killed_by_us) {
                 log_error("%s on target %s: no answer within %us, worker stopped", j->label, qt,
                           ds->cfg.timeout_s);
-        } else if (!st[0]) {
+                return;
+        }
+        if (!o) {
                 log_error("%s on target %s: the worker died (status %d) after %.3fs", j->label,
                           qt, j->w.wstatus, secs);
-        } else if (strcmp(st, "exit 0") == 0) {
-                log_info("%s on target %s: exit 0 in %.3fs%s%s", j->label, qt,
-                         secs, qo, qe);
-        } else if (strncmp(st, "exit ", 5) == 0) {
-                log_warn("%s on target %s: exit status %s in %.3fs%s%s",
-                         j->label, qt, st + 5, secs, qo, qe);
-        } else if (strncmp(st, "timeout", 7) == 0) {
-                log_warn("%s on target %s: timed out after %us%s%s%s", j->label,
-                         qt, ds->cfg.timeout_s,
-                         strstr(st, "killed") ? " (killed with its process group)"
-                         : strstr(st, "notvisible") ? " (not killed: its process is not visible here, no --pid=host)"
-                                                     : "",
-                         qo, qe);
-        } else if (strcmp(st, "overflow") == 0) {
+                return;
+        }
+        switch (o->kind) {
+        case WPROTO_EXIT:
+                if (o->exit_code == 0)
+                        log_info("%s on target %s: exit 0 in %.3fs%s%s", j->label, qt, secs, qo, qe);
+                else
+                        log_warn("%s on target %s: exit status %d in %.3fs%s%s", j->label, qt,
+                                 (int)o->exit_code, secs, qo, qe);
+                break;
+        case WPROTO_TIMEOUT:
+                how = o->killed ? " (killed with its process group)"
+                      : o->not_visible ? " (not killed: its process is not visible here, no --pid=host)" : "";
+                log_warn("%s on target %s: timed out after %us%s%s%s", j->label, qt,
+                         ds->cfg.timeout_s, how, qo, qe);
+                break;
+        case WPROTO_OVERFLOW:
                 log_warn("%s on target %s: output over %zu bytes, stopped after %.3fs", j->label,
                          qt, ds->cfg.max_output, secs);
-        } else if (strcmp(st, "gone") == 0) {
-                log_warn("%s on target %s: not run, %s", j->label, qt,
-                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
-        } else {
-                log_warn("%s on target %s: failed: %s", j->label, qt,
-                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
+                break;
+        case WPROTO_NOTRUN:
+                log_warn("%s on target %s: not run, %s", j->label, qt, qr);
+                break;
+        default:
+                log_warn("%s on target %s: failed: %s", j->label, qt, qr);
+                break;
         }
+}
+
+static void job_finish(struct dispatch *ds, size_t idx)
+{
+        struct job *j = ds->running[idx];
+        int64_t ran_ms = deadline_now() - j->started_ms;
+        /* Stopped at shutdown, unless it finished by itself meanwhile. */
+        bool unfinished = j->stopped && (!j->has_outcome || j->outcome.kind == WPROTO_STOPPED);
+        char st[64];
+        struct tqueue *q;
+
+        log_finish(ds, j, unfinished, (double)ran_ms / 1000.0);
         for (q = ds->queues; q; q = q->next)
                 if (strcmp(q->key, target_key(j)) == 0)
                         q->busy = false;
-        if (ds->cfg.on_result)
-                ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){ j->type, target_display(j), j->vars,
-                        j->killed_by_us ? "timeout (worker killed)" : st, deadline_now() - j->started_ms, deadline_now() - j->queued_ms,
-                        j->direct });
+        if (ds->cfg.on_result) {
+                const struct wproto_outcome *o = j->has_outcome && !j->killed_by_us ? &j->outcome : NULL;
+                ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){
+                        .type = j->type, .target = target_display(j), .vars = j->vars,
+                        .outcome = o, .worker_killed = j->killed_by_us,
+                        .status = j->killed_by_us ? "timeout (worker killed)"
+                                                  : wproto_outcome_text(o, st, sizeof(st)),
+                        .run_ms = ran_ms, .latency_ms = deadline_now() - j->queued_ms,
+                        .direct = j->direct });
+        }
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
         /* A body stopped at shutdown did not finish: its event stays behind

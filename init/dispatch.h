@@ -19,6 +19,7 @@
 struct ctl_direct;
 struct docker;
 struct rbody;
+struct wproto_outcome;
 
 #define DISPATCH_MAX_QUEUED 100000  /* jobs waiting in all queues */
 
@@ -27,7 +28,9 @@ struct dispatch_result {
         enum target_type type;
         const char *target;        /* container name, "%host", "%contrainer" */
         char *const *vars;         /* the body's CONTRAINER_* variables */
-        const char *status;        /* "exit N", "timeout...", "overflow", "gone", "failed", "" (worker died) */
+        const struct wproto_outcome *outcome;  /* NULL: the worker died or was killed */
+        bool worker_killed;        /* no answer in time: the worker itself was stopped */
+        const char *status;        /* the outcome as text (wproto_outcome_text), or "timeout (worker killed)" */
         long long run_ms;          /* worker start to end */
         long long latency_ms;      /* queued to end */
         bool direct;               /* ran in the container's context, no exec (SPEC §2.6) */

@@ -5,6 +5,7 @@
 #include "collect.h"
 #include "target.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <inttypes.h>
 #include <poll.h>
@@ -47,7 +48,7 @@ static void put_script(int fd, const char *path, const char *out)
                 return;
         memcpy(b, path, pl);
         memcpy(b + pl, out, ol);
-        (void)worker_put(fd, CR_SCRIPT_OK, b, pl + ol);
+        (void)worker_put(fd, WPROTO_SCRIPT_OK, b, pl + ol);
         free(b);
 }
 
@@ -60,15 +61,15 @@ int fake_engine_collect(const struct collect_spec *cs, int fd)
                 if (strcmp(table[i].id, cs->container_id) == 0)
                         c = &table[i];
         if (!c) {
-                (void)worker_puts(fd, CR_GONE, "no such container");
+                (void)worker_puts(fd, WPROTO_GONE, "no such container");
                 return 0;
         }
         snprintf(line, sizeof(line), "%" PRIu64 " %s", c->started_ns, c->name);
-        (void)worker_puts(fd, CR_INSPECT, line);
+        (void)worker_puts(fd, WPROTO_INSPECT, line);
         snprintf(line, sizeof(line), "%u -", c->traits);
-        (void)worker_puts(fd, CR_TRAITS, line);
+        (void)worker_puts(fd, WPROTO_TRAITS, line);
         if (c->gone) {
-                (void)worker_puts(fd, CR_GONE, "container is not running");
+                (void)worker_puts(fd, WPROTO_GONE, "container is not running");
                 return 0;
         }
         if (c->hang) {
@@ -78,7 +79,7 @@ int fake_engine_collect(const struct collect_spec *cs, int fd)
                 return 0;
         }
         if (!c->script[0]) {
-                (void)worker_put(fd, CR_NODIR, NULL, 0);
+                (void)worker_put(fd, WPROTO_NODIR, NULL, 0);
                 return 0;
         }
         for (size_t i = 0; i < FAKE_SCRIPTS_MAX && c->script[i]; i++)

@@ -441,3 +441,43 @@ Test(pipeline, a_hanging_collection_lets_the_start_go_to_the_others, .timeout = 
         cr_assert_eq(pipeline_cursor(h->pl)->time_nano, 0);
         h_free(h);
 }
+
+Test(pipeline, recollecting_an_unchanged_container_does_not_rerun_its_immediates)
+{
+        struct h *h = h_new(false);
+        struct docker_container list[1] = { { IDA, "a" } };
+
+        add_a(T0);
+        cr_assert_eq(pipeline_collect(h->pl, list, 1, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "immediate", "a"), 1);
+        /* SIGHUP, or a reconnect: the same output of the same run */
+        cr_assert_eq(pipeline_collect(h->pl, list, 1, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "immediate", "a"), 1, "served already");
+        /* a new run of the container registers afresh */
+        add_a(T0 + 50);
+        cr_assert_eq(pipeline_collect(h->pl, list, 1, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "immediate", "a"), 2);
+        h_free(h);
+}
+
+Test(pipeline, containers_gone_during_an_outage_lose_their_registrations)
+{
+        struct h *h = h_new(false);
+        struct docker_container both[2] = { { IDA, "a" }, { IDB, "b" } };
+
+        add_a(T0);
+        fake_engine_add(&(struct fake_container){
+                .id = IDB, .name = "b", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%me:start\necho b\n" } });
+        cr_assert_eq(pipeline_collect(h->pl, both, 2, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(registry_count(h->reg), 3);
+        pipeline_forget_gone(h->pl, both + 1, 1);  /* only b is still running */
+        cr_assert_eq(registry_count(h->reg), 1);
+        cr_assert_null(snapshot_find(h->snap, IDA));
+        cr_assert_not_null(snapshot_find(h->snap, IDB));
+        h_free(h);
+}
