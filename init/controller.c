@@ -445,7 +445,8 @@ static int build(struct ctl *c)
         c->ds = dispatch_new(&(struct dispatch_config){
                 .jobs = o->jobs, .timeout_s = o->exec_timeout_s, .max_output = o->max_output,
                 .sysimage = o->sysimage, .docker = c->docker, .on_exec_id = on_exec_id,
-                .on_done = on_body_done, .on_result = on_result, .ud = c, .direct = &c->direct,
+                .on_done = on_body_done, .on_result = on_result, .ud = c,
+                .direct_want = direct_want, .on_fallback = on_fallback,
         });
         c->col = collector_new(&(struct collector_config){
                 .docker = c->docker, .script_dir = o->script_dir, .timeout_s = o->exec_timeout_s,

@@ -5,7 +5,6 @@
 #include "dispatch.h"
 
 #include "buf.h"
-#include "ctl_direct.h"
 #include "deadline.h"
 #include "jobrun.h"
 #include "log.h"
@@ -222,7 +221,8 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
                 .timeout_s = ds->cfg.timeout_s,
                 .max_output = ds->cfg.max_output,
                 .sysimage = ds->cfg.sysimage,
-                .direct = j->type == TT_CONTAINER ? ctl_direct_want(ds->cfg.direct, j->id) : DIRECT_OFF,
+                .direct = j->type == TT_CONTAINER && ds->cfg.direct_want
+                          ? ds->cfg.direct_want(ds->cfg.ud, j->id) : DIRECT_OFF,
         } };
         char qt[512];
         int r;
@@ -306,7 +306,8 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
                 j->direct = true;
                 break;
         case WPROTO_FALLBACK:
-                ctl_direct_fallback(ds->cfg.direct, j->id, j->name, d, len);
+                if (ds->cfg.on_fallback)
+                        ds->cfg.on_fallback(ds->cfg.ud, j->id, j->name, d, len);
                 break;
         default:
                 break;
