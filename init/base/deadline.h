@@ -23,6 +23,10 @@ int deadline_poll_timeout(int64_t deadline);
 /* Has DEADLINE passed? */
 int deadline_passed(int64_t deadline);
 
+/* CLOCK_REALTIME in nanoseconds: the Engine's timeNano clock, for event
+ * times and ages only, never for a deadline. */
+uint64_t deadline_wall_ns(void);
+
 /* The earlier of two deadlines. */
 int64_t deadline_min(int64_t a, int64_t b);
 

@@ -1,7 +1,7 @@
 /* events.h — the Engine's /events stream: bytes → lines → struct event.
  * Owns: the line splitter's buffer; parsing one JSON line (cJSON stays in
  * here: the tree is deleted before returning).  Does not own: the transport
- * (docker.h) or what an event causes (watch.c).
+ * (docker.h, stream.h) or what an event causes (pipeline.h).
  * Pure: no I/O, no globals, no logging; fuzzed. */
 #ifndef CONTRAINER_EVENTS_H
 #define CONTRAINER_EVENTS_H

@@ -189,3 +189,8 @@ void target_set_free(struct target_set *set)
         set->v = NULL;
         set->n = 0;
 }
+
+const char *target_text(enum target_type type, const char *s)
+{
+        return type == TT_HOST ? "%host" : type == TT_CONTRAINER ? "%contrainer" : s;
+}

@@ -63,6 +63,11 @@ int target_eval(const struct header_entry *entry, const struct snapshot *snap,
                 const char *registrar_id, const char *registrar_name,
                 struct target_set *ret);
 
+/* How a target of TYPE is written: "%host", "%contrainer", or S for a
+ * container (S: its id for a queue key, its name for a person).  The one
+ * place that maps a type to its text. */
+const char *target_text(enum target_type type, const char *s);
+
 /* Free the set's storage; the set becomes empty. */
 void target_set_free(struct target_set *set);
 

@@ -9,6 +9,7 @@
 #include "rootfs.h"
 #include "strv.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +21,7 @@
 
 static void on_created(void *ud, const char *exec_id)
 {
-        (void)worker_puts(*(int *)ud, CR_EXEC_ID, exec_id);
+        (void)worker_puts(*(int *)ud, WPROTO_EXEC_ID, exec_id);
 }
 
 static void put_pair(int fd, uint32_t type, const char *a, const char *b, size_t blen)
@@ -29,7 +30,7 @@ static void put_pair(int fd, uint32_t type, const char *a, const char *b, size_t
         char *p = malloc(al + 1 + blen);
 
         if (!p) {
-                (void)worker_put(fd, CR_ERROR, "out of memory", 13);
+                (void)worker_put(fd, WPROTO_ERROR, "out of memory", 13);
                 return;
         }
         memcpy(p, a, al + 1);
@@ -91,12 +92,12 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
 
         root = rootfs_open("/proc", c->spec.pid);
         if (root < 0) {
-                (void)worker_puts(fd, CR_GONE, "its main process is gone");
+                (void)worker_puts(fd, WPROTO_GONE, "its main process is gone");
                 return 0;
         }
         r = rootfs_list_scripts(root, cs->script_dir, COLLECT_MAX_SCRIPTS, &scripts);
         if (r == -ENOENT) {
-                (void)worker_put(fd, CR_NODIR, NULL, 0);
+                (void)worker_put(fd, WPROTO_NODIR, NULL, 0);
                 goto out;
         }
         if (r < 0) {
@@ -105,7 +106,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                                  COLLECT_MAX_SCRIPTS);
                 else
                         snprintf(line, sizeof(line), "listing the script dir: %s", strerror(-r));
-                (void)worker_puts(fd, CR_ERROR, line);
+                (void)worker_puts(fd, WPROTO_ERROR, line);
                 goto out;
         }
         for (size_t i = 0; scripts[i]; i++) {
@@ -118,14 +119,14 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                 if (deadline_now() >= deadline) {
                         snprintf(line, sizeof(line), "not run: the collection deadline (--exec-timeout %us) had passed",
                                  cs->timeout_s);
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
                 sfd = rootfs_open_script(root, scripts[i]);
                 if (sfd < 0) {
                         snprintf(line, sizeof(line), "cannot run it: %s",
                                  sfd == -ELOOP ? "it is a symbolic link" : strerror(-sfd));
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
                 r = jobrun_direct(c, argv, sfd, NULL, deadline, cs->max_output, &res, why,
@@ -138,7 +139,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                         snprintf(line, sizeof(line), "direct dispatch: %.400s", why);
                 } else if (!res.timed_out && !res.overflow && !res.stopped &&
                            WIFEXITED(res.wstatus) && WEXITSTATUS(res.wstatus) == 0) {
-                        put_pair(fd, CR_SCRIPT_OK, scripts[i], res.out.data, res.out.len);
+                        put_pair(fd, WPROTO_SCRIPT_OK, scripts[i], res.out.data, res.out.len);
                         line[0] = '\0';
                 } else {
                         struct docker_exec_result er = {
@@ -155,7 +156,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                         buf_free(&res.err);
                 }
                 if (line[0])
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
         }
 out:
         strv_free(scripts);
@@ -183,14 +184,14 @@ static int try_direct(const struct collect_spec *cs, int fd, int64_t deadline)
         if (jobrun_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
                 if (cs->direct != DIRECT_MUST)
                         return 1;
-                (void)worker_puts(fd, gone ? CR_GONE : CR_ERROR, why);
+                (void)worker_puts(fd, gone ? WPROTO_GONE : WPROTO_ERROR, why);
                 return 0;
         }
         if (r == -EOPNOTSUPP || cs->direct == DIRECT_MUST)
-                (void)worker_puts(fd, CR_FALLBACK, why);
+                (void)worker_puts(fd, WPROTO_FALLBACK, why);
         if (cs->direct != DIRECT_MUST)
                 return 1;
-        (void)worker_puts(fd, CR_ERROR, "--dispatch direct: this container cannot be run directly");
+        (void)worker_puts(fd, WPROTO_ERROR, "--dispatch direct: this container cannot be run directly");
         return 0;
 }
 
@@ -209,25 +210,25 @@ int collect_main(const struct collect_spec *cs, int fd)
 
         r = docker_inspect(cs->docker, cs->container_id, &in);
         if (r == -ENOENT) {
-                (void)worker_puts(fd, CR_GONE, "no such container");
+                (void)worker_puts(fd, WPROTO_GONE, "no such container");
                 return 0;
         }
         if (r < 0) {
                 snprintf(line, sizeof(line), "inspect: %s", strerror(-r));
-                (void)worker_puts(fd, CR_ERROR, line);
+                (void)worker_puts(fd, WPROTO_ERROR, line);
                 return 0;
         }
         snprintf(line, sizeof(line), "%" PRIu64 " %s", in.started_ns, in.name);
-        (void)worker_puts(fd, CR_INSPECT, line);
+        (void)worker_puts(fd, WPROTO_INSPECT, line);
         inspect_traits_line(&in, line, sizeof(line));
-        (void)worker_puts(fd, CR_TRAITS, line);
+        (void)worker_puts(fd, WPROTO_TRAITS, line);
         if (!in.running) {
-                (void)worker_puts(fd, CR_GONE, "container is not running");
+                (void)worker_puts(fd, WPROTO_GONE, "container is not running");
                 return 0;
         }
         if (in.paused) {
                 /* Still running (a target of %all), but exec is refused. */
-                (void)worker_puts(fd, CR_ERROR, "container is paused, exec is refused");
+                (void)worker_puts(fd, WPROTO_ERROR, "container is paused, exec is refused");
                 return 0;
         }
         if (cs->direct != DIRECT_OFF && try_direct(cs, fd, deadline) == 0)
@@ -235,20 +236,20 @@ int collect_main(const struct collect_spec *cs, int fd)
         r = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
                                 COLLECT_MAX_SCRIPTS, &scripts);
         if (r == -ENOENT) {
-                (void)worker_put(fd, CR_NODIR, NULL, 0);
+                (void)worker_put(fd, WPROTO_NODIR, NULL, 0);
                 return 0;
         }
         if (r == -E2BIG) {
                 snprintf(line, sizeof(line), "more than %d scripts in the script dir",
                          COLLECT_MAX_SCRIPTS);
-                (void)worker_puts(fd, CR_ERROR, line);
+                (void)worker_puts(fd, WPROTO_ERROR, line);
                 return 0;
         }
         if (r < 0) {
                 snprintf(line, sizeof(line), "listing the script dir: %s",
                          r == -EPROTO ? "malformed archive"
                          : r == -EREMOTEIO ? "unexpected HTTP status from the Engine" : strerror(-r));
-                (void)worker_puts(fd, r == -ESRCH ? CR_GONE : CR_ERROR, line);
+                (void)worker_puts(fd, r == -ESRCH ? WPROTO_GONE : WPROTO_ERROR, line);
                 return 0;
         }
         for (size_t i = 0; scripts[i]; i++) {
@@ -257,32 +258,32 @@ int collect_main(const struct collect_spec *cs, int fd)
 
                 if (worker_stop_requested())
                         break;
-                (void)worker_put(fd, CR_EXEC_PENDING, NULL, 0);
+                (void)worker_put(fd, WPROTO_EXEC_PENDING, NULL, 0);
                 r = docker_exec(cs->docker, cs->container_id, argv, NULL, deadline,
                                 cs->max_output, on_created, &fd, &res);
                 if (r == -ENOENT || r == -EBUSY) {
-                        (void)worker_puts(fd, CR_GONE, r == -ENOENT ? "no such container"
+                        (void)worker_puts(fd, WPROTO_GONE, r == -ENOENT ? "no such container"
                                                                     : "container is not running");
                         break;
                 }
                 if (r == -ETIME) {
                         snprintf(line, sizeof(line), "not run: the collection deadline (--exec-timeout %us) had passed",
                                  cs->timeout_s);
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
                 if (r < 0) {
                         snprintf(line, sizeof(line), "exec API: %s", strerror(-r));
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
                 if (!res.timed_out && !res.overflow && !res.bad_stream && !res.stopped &&
                     res.exit_code == 0) {
-                        put_pair(fd, CR_SCRIPT_OK, scripts[i], res.out.out.data,
+                        put_pair(fd, WPROTO_SCRIPT_OK, scripts[i], res.out.out.data,
                                  res.out.out.len);
                 } else {
                         fail_reason(cs, &res, line, sizeof(line));
-                        put_pair(fd, CR_SCRIPT_FAIL, scripts[i], line, strlen(line));
+                        put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                 }
                 docker_exec_result_free(&res);
         }

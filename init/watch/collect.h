@@ -5,8 +5,9 @@
  * dispatch, listed through /proc/PID/root and run in the container's
  * context (jobrun_direct) — bounded by the timeout and
  * the output cap, and answer one record per script.
- * Owns: the child side and the record types.  Does not own: parsing the
- * header or registering (watch.c does, in the main loop), logging.
+ * Owns: the child side.  Does not own: the record types (wproto.h), reading the
+ * records (collector.c), parsing the header or registering (enroll.c),
+ * logging.
  * Context: worker child only. */
 #ifndef CONTRAINER_COLLECT_H
 #define CONTRAINER_COLLECT_H
@@ -17,18 +18,9 @@
 
 struct docker;
 
-enum {
-        CR_EXEC_PENDING = 1,  /* about to create an exec */
-        CR_EXEC_ID = 2,       /* its id */
-        CR_INSPECT = 10,      /* "STARTED_NS NAME" */
-        CR_GONE = 11,         /* reason: container vanished or not running */
-        CR_NODIR = 12,        /* no script dir: no registrations */
-        CR_SCRIPT_OK = 13,    /* PATH '\0' STDOUT */
-        CR_SCRIPT_FAIL = 14,  /* PATH '\0' REASON */
-        CR_ERROR = 15,        /* reason: the collection itself failed */
-        CR_TRAITS = 16,       /* "TRAITS REASON" (inspect_traits_line) */
-        CR_FALLBACK = 17,     /* why the container cannot be run directly */
-};
+/* A collection worker answers in the one worker protocol (wproto.h):
+ * exec pending/id and fallback as a body worker does, then inspect,
+ * traits, and one record per script (or gone, no dir, error). */
 
 #define COLLECT_MAX_SCRIPTS 256
 

@@ -1,438 +1,517 @@
-/* controller.c — the controller's one poll loop (SPEC §2).  See controller.h.
+/* controller.c — `contrainer watch`'s wiring and its one poll loop (SPEC
+ * §2).  See controller.h.
+ *
+ * Data flows one way: stream.h (the /events stream) emits each event into
+ * pipeline.h (seen.h's replay filter and de-duplication, the queue,
+ * collector.h's collections, enroll.h's registrations, snapshot.h, fire.h's
+ * body jobs), whose jobs go to dispatch.h with a ticket; a finished body's
+ * ticket comes back to the pipeline, which moves the cursor; this file
+ * saves it.  The stages never call each other backwards: where a later
+ * stage has news for an earlier one (a worker's exec id for seen.h, an
+ * inspect's traits for snapshot.h, a finished body), the callbacks below
+ * carry it.  This file owns only the wiring, the poll loop, the stop path
+ * and saving the cursor.
  *
  * curl_multi_poll waits on the /events stream and, as extra fds, on a
- * signalfd (TERM, INT, HUP, CHLD) and the pipes of forked workers
- * (collections: collect.c; bodies: dispatch.c).  Nothing here blocks on a
+ * signalfd (TERM, INT, HUP, CHLD), the pipes of forked workers
+ * (collections, bodies) and the status server.  Nothing here blocks on a
  * dispatch: the Engine drops events for a subscriber that stops reading
  * (ENGINE-NOTES "Replay").  Short blocking calls happen only at start-up
- * and on reconnect, when no stream is being read.
- *
- * Events are handled in arrival order through a queue.  A start first gets
- * its container collected (in a worker, in parallel with other
- * collections); the head of the queue is resolved once its collection is
- * done, so a registration's own :start entries fire for the start that
- * created it (SPEC §2.3a) — or after COLLECT_WAIT_MS, when the start goes
- * to the other registrations and the late collection fires its own entries
- * when it is done (a hanging script must not stall everything behind it).  Resolved events wait in `inflight` until their
- * bodies finish; the cursor is the newest event with nothing unfinished at
- * or before it (SPEC §2.5).
- *
- * Replay after a (re)subscription with since=cursor: events older than the
- * container listing taken at that moment are "historic": they are
- * dispatched, but do not change registrations or the snapshot (the listing
- * and the collection of every running container already reflect them). */
+ * and on reconnect, when no stream is being read. */
 #include "controller.h"
-#include "controller_int.h"
 
 #include "cli.h"
-#include "collect.h"
+#include "collector.h"
+#include "ctl_direct.h"
+#include "ctl_signal.h"
+#include "ctl_status.h"
+#include "deadline.h"
 #include "dispatch.h"
 #include "docker.h"
 #include "events.h"
+#include "fire.h"
 #include "header.h"
+#include "identity.h"
 #include "log.h"
+#include "pipeline.h"
 #include "policy.h"
 #include "registry.h"
+#include "seen.h"
+#include "snapshot.h"
 #include "state.h"
 #include "stats.h"
-#include "strv.h"
-#include "target.h"
+#include "status_render.h"
+#include "stream.h"
 #include "worker.h"
+
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#define CURSOR_SAVE_MS 1000
 
-/* ---- small helpers -------------------------------------------------------- */
+struct ctl {
+        const struct watch_opts *o;
+        struct docker *docker;
+        struct policy *policy;
+        struct registry *reg;
+        struct stats *stats;
+        struct seen *seen;
+        struct snapshot_store *snap;
+        struct collector *col;
+        struct pipeline *pl;
+        struct dispatch *ds;
+        struct stream *st;
+        struct ctl_status *status;
+        struct ctl_direct direct;    /* --dispatch (SPEC §2.6) */
+        struct identity self;
+        bool identified;
+        int sfd;
+        bool stopping;
+        int64_t stop_deadline_ms;
+        bool killed_bodies;
+        int64_t cursor_saved_ms;
+};
 
-long long ctl_mono_ms(void)
-{
-        struct timespec ts;
-
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-uint64_t ctl_real_ns(void)
-{
-        struct timespec ts;
-
-        (void)clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+/* ---- the wiring: one small callback per arrow back ------------------------ */
 
 static void on_exec_id(void *ud, const char *exec_id)
 {
-        ctl_ours_add(ud, exec_id);
+        seen_ours_add(((struct ctl *)ud)->seen, exec_id);
 }
 
-/* ---- the event queue ------------------------------------------------------ */
-
-static void pev_free(struct ctl *c, struct pev *p)
+static void on_traits(void *ud, const char *id, unsigned traits)
 {
-        for (size_t i = 0; i < p->n_colls; i++) {
-                struct coll *k = p->colls[i];
-                if (!k->done) {
-                        /* unlink from the run list */
-                        for (struct coll **pp = &c->coll_run; *pp; pp = &(*pp)->next_run) {
-                                if (*pp == k) {
-                                        *pp = k->next_run;
-                                        break;
-                                }
-                        }
-                        if (k->started && !k->w.reaped)
-                                c->n_coll_started--;
-                }
-                ctl_coll_free(k);
-        }
-        free(p->colls);
-        free(p->gap_seen);
-        free(p);
+        snapshot_traits(((struct ctl *)ud)->snap, id, traits);
 }
 
-void ctl_queue_push(struct ctl *c, struct pev *p)
+static enum direct_want direct_want(void *ud, const char *id)
 {
-        if (c->q_tail)
-                c->q_tail->next = p;
-        else
-                c->q_head = p;
-        c->q_tail = p;
-        c->q_len++;
+        return ctl_direct_want(&((struct ctl *)ud)->direct, id);
 }
 
-int ctl_pev_add_coll(struct ctl *c, struct pev *p, const char *id, const char *name)
+static void on_fallback(void *ud, const char *id, const char *name, const char *reason, size_t len)
 {
-        struct coll **nv = realloc(p->colls, (p->n_colls + 1) * sizeof(*nv));
-        struct coll *k;
-
-        if (!nv)
-                return -ENOMEM;
-        p->colls = nv;
-        k = ctl_coll_new(c, id, name);
-        if (!k)
-                return -ENOMEM;
-        p->colls[p->n_colls++] = k;
-        return 0;
+        ctl_direct_fallback(&((struct ctl *)ud)->direct, id, name, reason, len);
 }
 
-/* Queue a PEV_COLLECT for the containers in LIST (all of them). */
-struct pev *ctl_queue_collect(struct ctl *c, const struct docker_container *list, size_t n)
+static void on_detached_done(void *ud, const struct collect_result *r, void *cookie)
 {
-        struct pev *p = calloc(1, sizeof(*p));
-
-        if (!p)
-                return NULL;
-        p->kind = PEV_COLLECT;
-        p->synthetic = true;
-        for (size_t i = 0; i < n; i++) {
-                if (c->self_id[0] && strcmp(list[i].id, c->self_id) == 0)
-                        continue;  /* the controller's own scripts are not collected */
-                if (ctl_pev_add_coll(c, p, list[i].id, list[i].name) < 0) {
-                        pev_free(c, p);
-                        return NULL;
-                }
-        }
-        ctl_queue_push(c, p);
-        return p;
-}
-
-/* ---- resolving the head of the queue ------------------------------------ */
-
-bool ctl_is_action(const struct event *e, const char *a)
-{
-        return strcmp(e->action, a) == 0;
-}
-
-static void to_inflight(struct ctl *c, struct pev *p)
-{
-        p->next = NULL;
-        if (c->if_tail)
-                c->if_tail->next = p;
-        else
-                c->if_head = p;
-        c->if_tail = p;
-}
-
-static bool gap_saw_start(const struct pev *p, const char *id)
-{
-        for (size_t i = 0; i < p->n_gap_seen; i++)
-                if (strcmp(p->gap_seen[i].id, id) == 0 && ctl_is_action(&p->gap_seen[i], "start"))
-                        return true;
-        return false;
-}
-
-/* Try to resolve P; false if it must wait. */
-static bool resolve(struct ctl *c, struct pev *p)
-{
-        struct event *ev = &p->ev;
-        char qn[300];
-
-        if (p->kind == PEV_COLLECT) {
-                for (size_t i = 0; i < p->n_colls; i++)
-                        if (!p->colls[i]->done)
-                                return false;
-                size_t n_rec = 0;
-                for (size_t i = 0; i < p->n_colls; i++) {
-                        struct coll *k = p->colls[i];
-                        ctl_install(c, k, true);
-                        if (!k->gone)
-                                (void)ctl_snap_set(c, k->id, k->name, k->traits);
-                }
-                ctl_serve_immediates(c, p);
-                if (p->reconcile_gap) {
-                        for (size_t i = 0; i < p->n_colls; i++) {
-                                struct coll *k = p->colls[i];
-                                struct event se = { .has_exit_code = false };
-                                if (k->gone || k->started_ns <= p->gap_since || gap_saw_start(p, k->id))
-                                        continue;
-                                snprintf(se.type, sizeof(se.type), "container");
-                                snprintf(se.action, sizeof(se.action), "start");
-                                snprintf(se.id, sizeof(se.id), "%s", k->id);
-                                snprintf(se.name, sizeof(se.name), "%s", k->name);
-                                se.time_nano = k->started_ns;
-                                ctl_dispatch_event(c, p, &se, NULL);
-                                n_rec++;
-                        }
-                        stats_inc(c->stats, STATS_RECONCILES);
-                        log_warn("reconciled from the container list: the Engine no longer has the events since the cursor "
-                                 "(daemon restart or more than 256 events); %zu container(s) started since then got their start dispatched",
-                                 n_rec);
-                }
-                return true;
-        }
-
-        if (strncmp(ev->action, "exec_", 5) == 0) {
-                if (ctl_ours_has(c, ev->exec_id) || !ctl_any_entry_matches(c, ev->action) ||
-                    ctl_exec_refused(c, ev))
-                        return true;
-                /* Its id may still be on its way from a worker: the exec's
-                 * events can overtake the worker's record. */
-                if (dispatch_exec_pending(c->ds) || ctl_colls_exec_pending(c))
-                        return false;
-                ctl_dispatch_event(c, p, ev, NULL);
-                return true;
-        }
-        if (ctl_is_action(ev, "start")) {
-                struct coll *k = p->n_colls ? p->colls[0] : NULL;
-
-                if (k && !k->done && ctl_mono_ms() - p->arrived_ms < COLLECT_WAIT_MS)
-                        return false;
-                if (!p->historic) {
-                        ctl_cancel_late(c, ev->id);
-                        registry_drop(c->reg, ev->id);
-                        if (k && k->done) {
-                                ctl_install(c, k, false);
-                                if (!k->gone)
-                                        (void)ctl_snap_set(c, ev->id, k->name[0] ? k->name : ev->name, k->traits);
-                        } else {
-                                (void)ctl_snap_set(c, ev->id, ev->name, k ? k->traits : 0);
-                        }
-                }
-                ctl_dispatch_event(c, p, ev, NULL);
-                if (!p->historic)
-                        ctl_serve_immediates(c, p);
-                if (k && !k->done) {
-                        /* Detach: it completes in colls_io (late_complete). */
-                        char q[300];
-                        log_info("container %s: its scripts are still being collected, its start is dispatched to the others meanwhile",
-                                 log_q(q, sizeof(q), ev->name));
-                        k->late = p;
-                        p->pending++;
-                        p->colls[0] = NULL;
-                        p->n_colls = 0;
-                }
-                return true;
-        }
-        if (ctl_is_action(ev, "die") || ctl_is_action(ev, "destroy")) {
-                if (!p->historic) {
-                        ctl_cancel_late(c, ev->id);
-                        ctl_snap_remove(c, ev->id);
-                }
-                ctl_dispatch_event(c, p, ev, NULL);
-                if (!p->historic) {
-                        size_t n = registry_drop(c->reg, ev->id);
-                        if (n)
-                                log_info("container %s: %s, %zu registration(s) dropped",
-                                         log_q(qn, sizeof(qn), ev->name), ev->action, n);
-                }
-                return true;
-        }
-        if (ctl_is_action(ev, "rename") && !p->historic && ev->name[0]) {
-                if (ctl_snap_name(c, ev->id))
-                        (void)ctl_snap_set(c, ev->id, ev->name, 0);
-                registry_rename(c->reg, ev->id, ev->name);
-        }
-        ctl_dispatch_event(c, p, ev, NULL);
-        return true;
-}
-
-static void resolve_queue(struct ctl *c)
-{
-        while (c->q_head && !c->stopping) {
-                struct pev *p = c->q_head;
-
-                if (!resolve(c, p))
-                        return;
-                c->q_head = p->next;
-                if (!c->q_head)
-                        c->q_tail = NULL;
-                c->q_len--;
-                /* The collections' answers are registered; free them now. */
-                for (size_t i = 0; i < p->n_colls; i++)
-                        ctl_coll_free(p->colls[i]);
-                free(p->colls);
-                p->colls = NULL;
-                p->n_colls = 0;
-                to_inflight(c, p);
-        }
+        pipeline_late_done(((struct ctl *)ud)->pl, r, cookie);
 }
 
 static void on_body_done(void *ud, void *ticket)
 {
-        ctl_body_done(ud, ticket);
+        pipeline_body_done(((struct ctl *)ud)->pl, ticket);
 }
 
-/* Pop finished events off inflight; the last real one is the cursor. */
-static void advance_cursor(struct ctl *c)
+static void on_result(void *ud, const struct dispatch_result *r)
 {
-        while (c->if_head && c->if_head->pending == 0) {
-                struct pev *p = c->if_head;
-
-                c->if_head = p->next;
-                if (!c->if_head)
-                        c->if_tail = NULL;
-                if (!p->synthetic && p->ev.time_nano >= c->cursor.time_nano) {
-                        c->cursor.time_nano = p->ev.time_nano;
-                        snprintf(c->cursor.id, sizeof(c->cursor.id), "%s", p->ev.id);
-                        snprintf(c->cursor.action, sizeof(c->cursor.action), "%s", p->ev.action);
-                        c->cursor_dirty = true;
-                }
-                pev_free(c, p);
-        }
+        ctl_status_on_result(((struct ctl *)ud)->stats, r);
 }
+
+static int enqueue(void *ud, const struct fire_job *j, void *ticket)
+{
+        return dispatch_enqueue(((struct ctl *)ud)->ds, j->type, j->id, j->name, j->body, j->vars,
+                                j->label, ticket);
+}
+
+static bool exec_pending(void *ud)
+{
+        return dispatch_exec_pending(((struct ctl *)ud)->ds);
+}
+
+static void on_event(void *ud, const struct event *e)
+{
+        struct ctl *c = ud;
+
+        stats_inc(c->stats, STATS_EVENTS);
+        pipeline_event(c->pl, e);
+}
+
+static void status_info(void *ud, struct status_info *i)
+{
+        const struct ctl *c = ud;
+        const struct state_cursor *cur = pipeline_cursor(c->pl);
+
+        *i = (struct status_info){
+                .version = CONTRAINER_VERSION,
+                .node = c->self.name,
+                .engine = c->o->docker_socket,
+                .api_version = docker_api_version(c->docker),
+                .connected = stream_connected(c->st),
+                .cursor_time_nano = cur->time_nano,
+                .cursor_id = cur->id,
+                .cursor_action = cur->action,
+                .dispatch_mode = ctl_direct_mode_name(c->o->dispatch),
+                .events_queued = pipeline_queued(c->pl),
+                .bodies_queued = dispatch_queued(c->ds),
+                .bodies_running = dispatch_running(c->ds),
+                .now_ns = deadline_wall_ns(),
+        };
+}
+
+/* ---- the Engine ------------------------------------------------------------ */
+
+static void identify(struct ctl *c)
+{
+        char q[300];
+
+        identity_find(c->docker, &c->self);
+        pipeline_set_self(c->pl, c->self.id, c->self.name, c->self.in_container);
+        if (c->self.in_container && !c->self.id[0])
+                log_warn("this looks like a container (/.dockerenv or a container mount) that the controller cannot find on "
+                         "this Engine: every container it cannot tell apart from itself (host name %s, or not inspected) "
+                         "is treated as %%contrainer (fail closed)",
+                         log_q(q, sizeof(q), c->self.name));
+}
+
+/* Subscribe (since=cursor, or now), check for lost history, list the
+ * running containers and queue their collection (SPEC §2.5: subscribe
+ * before listing, collect before dispatching replayed events). */
+static int connect_engine(struct ctl *c, bool first)
+{
+        struct stream_session ss;
+        struct state_cursor cur;
+        int r;
+
+        r = stream_connect(c->st, pipeline_cursor(c->pl), &ss);
+        if (r < 0)
+                return r;
+        if (!c->identified) {
+                identify(c);
+                c->identified = true;
+        }
+        cur = *pipeline_cursor(c->pl);
+        if (!cur.time_nano) {
+                /* First run: "now" is the cursor until an event is handled,
+                 * so a restart before that still replays from here. */
+                cur.time_nano = ss.since;
+                pipeline_set_cursor(c->pl, &cur, true);
+        }
+        pipeline_resubscribed(c->pl, ss.listing_ns);
+        if (!first)
+                pipeline_forget_gone(c->pl, ss.list, ss.n_list);
+        r = pipeline_collect(c->pl, ss.list, ss.n_list,
+                             ss.gap ? &(struct pipeline_gap){ cur.time_nano, ss.seen, ss.n_seen } : NULL);
+        /* --once: the events already queued are the finite replay. */
+        for (size_t i = 0; r == 0 && c->o->once && i < ss.n_seen; i++)
+                pipeline_event(c->pl, &ss.seen[i]);
+        stream_session_free(&ss);
+        return r;
+}
+
+static void try_reconnect(struct ctl *c)
+{
+        int r;
+
+        if (stream_connected(c->st) || c->stopping || !stream_retry_due(c->st))
+                return;
+        r = connect_engine(c, false);
+        if (r < 0) {
+                stream_retry(c->st, strerror(-r));
+                return;
+        }
+        stats_inc(c->stats, STATS_RECONNECTS);
+        log_info("reconnected to the Docker Engine (API %s), resuming events from the cursor",
+                 docker_api_version(c->docker));
+}
+
+/* ---- the cursor, signals, the stop path ----------------------------------- */
 
 static void save_cursor(struct ctl *c, bool force)
 {
-        long long now = ctl_mono_ms();
+        int64_t now = deadline_now();
         int r;
 
-        if (!c->cursor_dirty || (!force && now - c->cursor_saved_ms < CURSOR_SAVE_MS))
+        if (!pipeline_cursor_dirty(c->pl) || (!force && now - c->cursor_saved_ms < CURSOR_SAVE_MS))
                 return;
-        r = state_write(c->o->state_dir, &c->cursor);
+        r = state_write(c->o->state_dir, pipeline_cursor(c->pl));
         c->cursor_saved_ms = now;
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "cannot save the event cursor in %s: %m, retrying",
                           c->o->state_dir);
                 return;
         }
-        c->cursor_dirty = false;
+        pipeline_cursor_saved(c->pl);
 }
 
-/* ---- signals and the loop --------------------------------------------------- */
-
-void ctl_queue_drop(struct ctl *c)
+/* SIGHUP: collect every running container's scripts again. */
+static void recollect_all(struct ctl *c)
 {
-        while (c->q_head) {
-                struct pev *p = c->q_head;
-                c->q_head = p->next;
-                pev_free(c, p);
+        size_t n = snapshot_count(c->snap);
+        struct docker_container *list = calloc(n ? n : 1, sizeof(*list));
+
+        if (!list)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                const struct container_ref *r = snapshot_at(c->snap, i);
+                snprintf(list[i].id, sizeof(list[i].id), "%s", r->id);
+                snprintf(list[i].name, sizeof(list[i].name), "%s", r->name);
         }
-        c->q_tail = NULL;
-        c->q_len = 0;
+        if (pipeline_collect(c->pl, list, n, NULL) == 0)
+                log_info("SIGHUP: collecting the scripts of %zu running container(s) again", n);
+        free(list);
 }
+
+/* SIGTERM/SIGINT (SPEC §2.5): stop taking events, give running bodies
+ * --stop-timeout, then have their workers kill them with their process
+ * groups (worker.h), leaving their events behind the cursor. */
+static void begin_stop(struct ctl *c, int sig)
+{
+        if (c->stopping)
+                return;
+        c->stopping = true;
+        c->stop_deadline_ms = deadline_in((int64_t)c->o->stop_timeout_s * 1000);
+        stream_close(c->st);
+        dispatch_drop_queued(c->ds);
+        /* Collections in flight are abandoned; their events stay behind the
+         * cursor and come back on the next start. */
+        pipeline_stop(c->pl);
+        log_info("%s: stopping, waiting up to %us for %zu running bod%s", strsignal(sig),
+                 c->o->stop_timeout_s, dispatch_running(c->ds),
+                 dispatch_running(c->ds) == 1 ? "y" : "ies");
+}
+
+static void read_signals(struct ctl *c)
+{
+        int stop = 0;
+        bool hup = false;
+
+        ctl_signals_read(c->sfd, &stop, &hup, c->ds, c->col);
+        if (stop)
+                begin_stop(c, stop);
+        if (hup && !c->stopping)
+                recollect_all(c);
+}
+
+/* While stopping: may the loop end?  Kills the bodies still running at
+ * --stop-timeout (once). */
+static bool stop_done(struct ctl *c)
+{
+        int64_t now = deadline_now();
+
+        if (dispatch_running(c->ds) == 0)
+                return true;
+        if (now < c->stop_deadline_ms)
+                return false;
+        if (c->killed_bodies)
+                return true;  /* worker_end_all finishes them */
+        log_warn("%zu bod%s still running after --stop-timeout %us, killing them with their process groups",
+                 dispatch_running(c->ds), dispatch_running(c->ds) == 1 ? "y" : "ies",
+                 c->o->stop_timeout_s);
+        dispatch_kill_running(c->ds);
+        c->killed_bodies = true;
+        /* the workers' own grace, then a margin */
+        c->stop_deadline_ms = deadline_in((WORKER_STOP_GRACE_S + 1) * 1000);
+        return false;
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
 
 static bool work_left(const struct ctl *c)
 {
-        return c->q_head || c->if_head || c->coll_run || dispatch_running(c->ds) || dispatch_queued(c->ds);
+        return pipeline_busy(c->pl) || collector_busy(c->col) || dispatch_running(c->ds) ||
+               dispatch_queued(c->ds);
+}
+
+/* The poll timeout: the nearest of every stage's next deadline, at most 1 s. */
+static long next_timeout(const struct ctl *c)
+{
+        long timeout = 1000, t;
+
+        if (!c->stopping)
+                stream_timeout(c->st, &timeout);
+        t = dispatch_next_timeout_ms(c->ds);
+        if (t >= 0 && t < timeout)
+                timeout = t;
+        if (pipeline_head_waits(c->pl) && timeout > 100)
+                timeout = 100;  /* re-check PIPELINE_COLLECT_WAIT_MS */
+        if (pipeline_cursor_dirty(c->pl) && timeout > CURSOR_SAVE_MS / 2)
+                timeout = CURSOR_SAVE_MS / 2;
+        if (c->stopping) {
+                int64_t d = c->stop_deadline_ms - deadline_now();
+                if (d < timeout)
+                        timeout = d < 0 ? 0 : (long)d;
+        }
+        return timeout;
 }
 
 static int loop(struct ctl *c)
 {
-        struct curl_waitfd *wfds = NULL;
-        size_t cap = 0;
+        size_t cap = 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS;
+        struct curl_waitfd *wfds = calloc(cap, sizeof(*wfds));
+        int *fds = calloc(cap, sizeof(*fds));
 
+        if (!wfds || !fds) {
+                free(wfds);
+                free(fds);
+                return -ENOMEM;
+        }
         for (;;) {
-                size_t n = 0, nd;
-                long timeout = 1000, t;
-                int running = 0;
+                size_t n = 0, nf;
+                long timeout = next_timeout(c);
 
-                if (cap < 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS) {
-                        cap = 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS;
-                        free(wfds);
-                        wfds = calloc(cap, sizeof(*wfds));
-                        if (!wfds)
-                                return -ENOMEM;
-                }
                 wfds[n++] = (struct curl_waitfd){ .fd = c->sfd, .events = CURL_WAIT_POLLIN };
-                {
-                        int fds[1024];
-                        nd = dispatch_fds(c->ds, fds, c->o->jobs < 1024 ? c->o->jobs : 1024);
-                        for (size_t i = 0; i < nd; i++)
-                                wfds[n++] = (struct curl_waitfd){ .fd = fds[i], .events = CURL_WAIT_POLLIN };
-                }
-                for (struct coll *k = c->coll_run; k && n < cap; k = k->next_run)
-                        if (k->started && k->w.fd >= 0)
-                                wfds[n++] = (struct curl_waitfd){ .fd = k->w.fd, .events = CURL_WAIT_POLLIN };
-                if (!c->connected && !c->stopping) {
-                        long long d = c->retry_at_ms - ctl_mono_ms();
-                        if (d < timeout)
-                                timeout = d < 0 ? 0 : (long)d;
-                }
-                t = dispatch_next_timeout_ms(c->ds);
-                if (t >= 0 && t < timeout)
-                        timeout = t;
-                if (c->q_head && c->q_head->kind == PEV_EVENT && c->q_head->n_colls && timeout > 100)
-                        timeout = 100;  /* re-check COLLECT_WAIT_MS */
-                if (c->cursor_dirty && timeout > CURSOR_SAVE_MS / 2)
-                        timeout = CURSOR_SAVE_MS / 2;
-                n += ctl_status_fds(c, wfds + n, cap - n, &timeout);
-                if (c->stopping) {
-                        long long d = c->stop_deadline_ms - ctl_mono_ms();
-                        if (d < timeout)
-                                timeout = d < 0 ? 0 : (long)d;
-                }
-                (void)curl_multi_poll(c->multi, wfds, (unsigned)n, (int)timeout, NULL);
-                ctl_status_io(c);
+                nf = dispatch_fds(c->ds, fds, c->o->jobs);
+                nf += collector_fds(c->col, fds + nf, COLLECT_PARALLEL);
+                for (size_t i = 0; i < nf; i++)
+                        wfds[n++] = (struct curl_waitfd){ .fd = fds[i], .events = CURL_WAIT_POLLIN };
+                n += ctl_status_fds(c->status, wfds + n, cap - n, &timeout);
+                stream_wait(c->st, wfds, (unsigned)n, (int)timeout);
+                ctl_status_io(c->status);
 
-                ctl_signals_read(c);
-                if (c->stream)
-                        (void)curl_multi_perform(c->multi, &running);
-                if (c->stream)
-                        ctl_stream_check(c);
-                ctl_colls_io(c);
+                read_signals(c);
+                stream_perform(c->st);
+                collector_io(c->col);
                 dispatch_io(c->ds);
-                resolve_queue(c);
+                pipeline_resolve(c->pl);
                 dispatch_pump(c->ds);
-                advance_cursor(c);
+                pipeline_advance(c->pl);
                 save_cursor(c, false);
-                ctl_stream_liveness(c);
-                ctl_try_reconnect(c);
+                if (!c->stopping) {
+                        stream_liveness(c->st);
+                        try_reconnect(c);
+                }
 
-                if (c->stopping && ctl_stop_done(c))
+                if (c->stopping && stop_done(c))
                         break;
-                if (c->o->once && c->connected && !work_left(c))
+                if (c->o->once && stream_connected(c->st) && !work_left(c))
                         break;
         }
         free(wfds);
+        free(fds);
         return 0;
+}
+
+/* ---- start-up and the end ---------------------------------------------------- */
+
+/* The --allow rules into the policy.  0; 2 for a bad rule (an operator
+ * error: refuse, exit 2); 1 out of memory. */
+static int load_policy(struct ctl *c)
+{
+        for (size_t i = 0; i < c->o->n_allow; i++) {
+                struct parse_error pe = { 0, "" };
+                char q[600];
+                int r = policy_add(c->policy, c->o->allow[i], &pe);
+                if (r < 0) {
+                        log_error("--allow %s: %s at byte %zu", log_q(q, sizeof(q), c->o->allow[i]),
+                                  r == -ENOMEM ? "out of memory" : pe.what, pe.pos);
+                        return 2;
+                }
+        }
+        if (c->o->allow_all && policy_add_all(c->policy) < 0) {
+                log_error("out of memory");
+                return 1;
+        }
+        return 0;
+}
+
+/* Create the stages and wire them.  0, or the exit status. */
+static int build(struct ctl *c)
+{
+        const struct watch_opts *o = c->o;
+        char why[512];
+        int r;
+
+        c->docker = docker_new(o->docker_socket);
+        c->policy = policy_new();
+        c->reg = registry_new();
+        c->stats = stats_new();
+        c->seen = seen_new();
+        c->snap = snapshot_new();
+        c->st = stream_new(&(struct stream_config){ .docker = c->docker, .live = !o->once,
+                                                    .on_event = on_event, .ud = c });
+        if (!c->docker || !c->policy || !c->reg || !c->stats || !c->seen || !c->snap || !c->st) {
+                log_error("out of memory");
+                return 1;
+        }
+        r = load_policy(c);
+        if (r)
+                return r;
+        r = ctl_direct_init(&c->direct, o->dispatch, o->docker_socket, why, sizeof(why));
+        if (r < 0) {
+                log_error("%s", why);
+                return r == -EPERM ? 2 : 1;
+        }
+        c->sfd = ctl_signals_setup();
+        if (c->sfd < 0) {
+                log_errno(LOG_LEVEL_ERROR, c->sfd, "cannot set up signals: %m");
+                return 1;
+        }
+        c->ds = dispatch_new(&(struct dispatch_config){
+                .jobs = o->jobs, .timeout_s = o->exec_timeout_s, .max_output = o->max_output,
+                .sysimage = o->sysimage, .docker = c->docker, .on_exec_id = on_exec_id,
+                .on_done = on_body_done, .on_result = on_result, .ud = c,
+                .direct_want = direct_want, .on_fallback = on_fallback,
+        });
+        c->col = collector_new(&(struct collector_config){
+                .docker = c->docker, .script_dir = o->script_dir, .timeout_s = o->exec_timeout_s,
+                .max_output = o->max_output, .direct_want = direct_want, .on_fallback = on_fallback,
+                .on_exec_id = on_exec_id,
+                .on_traits = on_traits, .on_detached_done = on_detached_done, .ud = c,
+        });
+        if (c->ds && c->col)
+                c->pl = pipeline_new(&(struct pipeline_config){
+                        .seen = c->seen, .snap = c->snap, .col = c->col, .reg = c->reg,
+                        .policy = c->policy, .stats = c->stats, .enqueue = enqueue,
+                        .exec_pending = exec_pending, .ud = c,
+                });
+        if (!c->pl) {
+                log_error("out of memory");
+                return 1;
+        }
+        /* No Engine yet: the host's name until it answers. */
+        identity_find(NULL, &c->self);
+        pipeline_set_self(c->pl, "", c->self.name, false);
+        return 0;
+}
+
+static void load_cursor(struct ctl *c)
+{
+        struct state_cursor saved;
+        int r = state_read(c->o->state_dir, &saved);
+
+        if (r == 0)
+                pipeline_set_cursor(c->pl, &saved, false);
+        else if (r != -ENOENT)
+                log_errno(LOG_LEVEL_WARN, r, "cannot read the event cursor in %s (%m), starting from now",
+                          c->o->state_dir);
+        c->cursor_saved_ms = deadline_now();
+}
+
+static void teardown(struct ctl *c)
+{
+        if (c->ds) {
+                dispatch_kill_running(c->ds);
+                c->ds = dispatch_free(c->ds);
+        }
+        /* the pipeline's collections first, then the late ones */
+        c->pl = pipeline_free(c->pl);
+        c->col = collector_free(c->col);
+        c->status = ctl_status_stop(c->status);
+        /* No process we started outlives us (SPEC §2.5): every worker
+         * kills its body's group and exits, or is killed. */
+        worker_end_all((WORKER_STOP_GRACE_S + 1) * 1000L);
+        c->st = stream_free(c->st);
+        registry_free(c->reg);
+        policy_free(c->policy);
+        docker_free(c->docker);
+        snapshot_free(c->snap);
+        seen_free(c->seen);
+        stats_free(c->stats);
+        if (c->sfd >= 0)
+                (void)close(c->sfd);
+        ctl_direct_free(&c->direct);
 }
 
 int controller_run(const struct watch_opts *o)
 {
         struct ctl *c = calloc(1, sizeof(*c));
-        struct dispatch_config dc;
-        struct state_cursor saved;
-        int r, rc = 1;
+        int r, rc;
 
         if (!c) {
                 log_error("out of memory");
@@ -445,132 +524,38 @@ int controller_run(const struct watch_opts *o)
                 free(c);
                 return 1;
         }
-        c->docker = docker_new(o->docker_socket);
-        c->policy = policy_new();
-        c->reg = registry_new();
-        c->multi = curl_multi_init();
-        c->ls = line_splitter_new(EVENT_LINE_MAX);
-        if (!c->docker || !c->policy || !c->reg || !c->multi || !c->ls) {
-                log_error("out of memory");
+        rc = build(c);
+        if (rc)
                 goto out;
-        }
-        for (size_t i = 0; i < o->n_allow; i++) {
-                struct parse_error pe = { 0, "" };
-                char q[600];
-                r = policy_add(c->policy, o->allow[i], &pe);
-                if (r < 0) {
-                        /* A bad rule is an operator error: refuse, exit 2. */
-                        log_error("--allow %s: %s at byte %zu", log_q(q, sizeof(q), o->allow[i]),
-                                  r == -ENOMEM ? "out of memory" : pe.what, pe.pos);
-                        rc = 2;
-                        goto out;
-                }
-        }
-        if (o->allow_all && policy_add_all(c->policy) < 0) {
-                log_error("out of memory");
-                goto out;
-        }
-        {
-                char why[512];
-                r = ctl_direct_init(&c->direct, o->dispatch, o->docker_socket, why, sizeof(why));
-                if (r < 0) {
-                        log_error("%s", why);
-                        rc = r == -EPERM ? 2 : 1;
-                        goto out;
-                }
-        }
-        r = ctl_signals_setup(c);
-        if (r < 0) {
-                log_errno(LOG_LEVEL_ERROR, r, "cannot set up signals: %m");
-                goto out;
-        }
-        dc = (struct dispatch_config){
-                .jobs = o->jobs, .timeout_s = o->exec_timeout_s, .max_output = o->max_output,
-                .sysimage = o->sysimage, .docker = c->docker, .on_exec_id = on_exec_id,
-                .on_done = on_body_done, .on_result = ctl_status_on_result, .ud = c,
-                .direct = &c->direct,
-        };
-        c->ds = dispatch_new(&dc);
-        if (!c->ds) {
-                log_error("out of memory");
-                goto out;
-        }
-        r = state_read(o->state_dir, &saved);
-        if (r == 0) {
-                c->cursor = saved;
-        } else if (r != -ENOENT) {
-                log_errno(LOG_LEVEL_WARN, r, "cannot read the event cursor in %s (%m), starting from now",
-                          o->state_dir);
-        }
-        c->cursor_saved_ms = ctl_mono_ms();
-        ctl_status_start(c);
+        rc = 1;
+        load_cursor(c);
+        c->status = ctl_status_start(&(struct ctl_status_config){
+                .o = o, .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
 
-        r = ctl_connect_engine(c, true);
+        r = connect_engine(c, true);
         if (r < 0) {
                 if (o->once) {
                         log_errno(LOG_LEVEL_ERROR, r, "cannot reach the Docker Engine at %s: %m",
                                   o->docker_socket);
                         goto out;
                 }
-                ctl_schedule_retry(c, strerror(-r));
+                stream_retry(c->st, strerror(-r));
         } else {
                 char qn[300];
                 log_info("watching the Docker Engine at %s (API %s), scripts in %s, as %s %s",
                          o->docker_socket, docker_api_version(c->docker), o->script_dir,
-                         c->self_id[0] ? "container" : "host", log_q(qn, sizeof(qn), c->self_name));
-        }
-        if (!c->identified) {
-                /* No Engine yet: the host's name until it answers. */
-                struct utsname u;
-                if (uname(&u) == 0)
-                        snprintf(c->self_name, sizeof(c->self_name), "%s", u.nodename);
+                         c->self.id[0] ? "container" : "host", log_q(qn, sizeof(qn), c->self.name));
         }
         r = loop(c);
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "main loop failed: %m");
                 goto out;
         }
-        advance_cursor(c);
+        pipeline_advance(c->pl);
         save_cursor(c, true);
         rc = 0;
 out:
-        if (c->ds) {
-                dispatch_kill_running(c->ds);
-                c->ds = dispatch_free(c->ds);
-        }
-        while (c->q_head) {
-                struct pev *p = c->q_head;
-                c->q_head = p->next;
-                pev_free(c, p);
-        }
-        while (c->if_head) {
-                struct pev *p = c->if_head;
-                c->if_head = p->next;
-                pev_free(c, p);
-        }
-        while (c->coll_run) {
-                /* late collections: their events are gone already */
-                struct coll *k = c->coll_run;
-                c->coll_run = k->next_run;
-                ctl_coll_free(k);
-        }
-        ctl_status_stop(c);
-        /* No process we started outlives us (SPEC §2.5): every worker
-         * kills its body's group and exits, or is killed. */
-        worker_end_all((WORKER_STOP_GRACE_S + 1) * 1000L);
-        ctl_stream_close(c);
-        if (c->multi)
-                curl_multi_cleanup(c->multi);
-        line_splitter_free(c->ls);
-        registry_free(c->reg);
-        policy_free(c->policy);
-        docker_free(c->docker);
-        ctl_snap_clear(c);
-        free(c->snap);
-        ctl_fire_free(c);
-        if (c->sfd >= 0)
-                (void)close(c->sfd);
-        ctl_direct_free(&c->direct);
+        teardown(c);
         free(c);
         curl_global_cleanup();
         return rc;

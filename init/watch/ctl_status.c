@@ -3,10 +3,12 @@
  * (status_server.h), with pages rendered from the loop's own state
  * (status_render.h).  Also says once at start-up what this deployment
  * cannot do (SPEC §2.8: no --privileged / --pid=host under Swarm).
- * See controller_int.h. */
-#include "controller_int.h"
+ * See ctl_status.h. */
+#include "ctl_status.h"
 
 #include "cli.h"
+#include "ctl_direct.h"
+#include "deadline.h"
 #include "dispatch.h"
 #include "dl.h"
 #include "docker.h"
@@ -16,7 +18,10 @@
 #include "status_render.h"
 #include "status_server.h"
 #include "strv.h"
+#include "target.h"
+#include "wproto.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +33,7 @@
 #define CAP_SYS_ADMIN_BIT 21
 
 struct ctl_status {
+        struct ctl_status_config cfg;
         struct status_server *srv;
         const char *unavailable[3];
 };
@@ -45,12 +51,30 @@ static const char *var(char *const *v, const char *name)
 
 #define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
-void ctl_status_on_result(void *ud, const struct dispatch_result *r)
+/* The stats' class of R, from its binary outcome (wproto.h). */
+static enum stats_result classify(const struct dispatch_result *r)
 {
-        struct ctl *c = ud;
+        if (!r->outcome)
+                return r->worker_killed ? STATS_TIMEOUT : STATS_ERROR;
+        switch (r->outcome->kind) {
+        case WPROTO_EXIT:
+                return r->outcome->exit_code == 0 ? STATS_OK : STATS_FAILED;
+        case WPROTO_TIMEOUT:
+                return STATS_TIMEOUT;
+        case WPROTO_OVERFLOW:
+                return STATS_OVERFLOW;
+        case WPROTO_NOTRUN:
+                return STATS_GONE;
+        default:
+                return STATS_ERROR;
+        }
+}
+
+void ctl_status_on_result(struct stats *stats, const struct dispatch_result *r)
+{
         struct stats_dispatch d = {
-                .time_ns = ctl_real_ns(),
-                .result = stats_classify(r->status),
+                .time_ns = deadline_wall_ns(),
+                .result = classify(r),
                 .duration_ms = r->run_ms > 0 ? (uint64_t)r->run_ms : 0,
                 .latency_ms = r->latency_ms > 0 ? (uint64_t)r->latency_ms : 0,
         };
@@ -62,35 +86,17 @@ void ctl_status_on_result(void *ud, const struct dispatch_result *r)
         COPY(d.path, r->type == TT_HOST ? "host" : r->type == TT_CONTRAINER ? "local"
                           : r->direct ? "direct" : "api");
         COPY(d.status, r->status && r->status[0] ? r->status : "worker died");
-        stats_record(c->stats, &d);
-}
-
-static void fill_info(const struct ctl *c, struct status_info *i)
-{
-        *i = (struct status_info){
-                .version = CONTRAINER_VERSION,
-                .node = c->self_name,
-                .engine = c->o->docker_socket,
-                .api_version = docker_api_version(c->docker),
-                .connected = c->connected,
-                .cursor_time_nano = c->cursor.time_nano,
-                .cursor_id = c->cursor.id,
-                .cursor_action = c->cursor.action,
-                .dispatch_mode = ctl_direct_mode_name(c->o->dispatch),
-                .unavailable = c->status ? c->status->unavailable : NULL,
-                .events_queued = c->q_len,
-                .bodies_queued = dispatch_queued(c->ds),
-                .bodies_running = dispatch_running(c->ds),
-                .now_ns = ctl_real_ns(),
-        };
+        stats_record(stats, &d);
 }
 
 static int render(void *ud, enum status_page page, char **body, size_t *len)
 {
-        const struct ctl *c = ud;
+        const struct ctl_status *st = ud;
+        const struct ctl_status_config *c = &st->cfg;
         struct status_info i;
 
-        fill_info(c, &i);
+        c->info(c->ud, &i);
+        i.unavailable = st->unavailable;
         switch (page) {
         case STATUS_PAGE_STATUS:
                 *body = status_render_json(&i, c->stats, c->reg, STATUS_JSON_MAX, len);
@@ -100,10 +106,10 @@ static int render(void *ud, enum status_page page, char **body, size_t *len)
                 return *body ? 200 : -ENOMEM;
         case STATUS_PAGE_HEALTHZ:
         default:
-                *body = strdup(c->connected ? "ok: the event stream is live\n"
+                *body = strdup(i.connected ? "ok: the event stream is live\n"
                                             : "unavailable: no event stream from the Docker Engine\n");
                 *len = *body ? strlen(*body) : 0;
-                return !*body ? -ENOMEM : c->connected ? 200 : 503;
+                return !*body ? -ENOMEM : i.connected ? 200 : 503;
         }
 }
 
@@ -132,8 +138,9 @@ static bool has_sys_admin(void)
  * --privileged): a Swarm service gets neither (SPEC §2.8).  In a container
  * (/.dockerenv) whose PID 1 shares our mount namespace, PID 1 is the
  * container's own init, not the host's. */
-static void check_host_access(struct ctl *c)
+static void check_host_access(struct ctl_status *st)
 {
+        const struct ctl_status_config *c = &st->cfg;
         char path[4200];
         const char *why = NULL;
         struct stat p1, self;
@@ -148,42 +155,43 @@ static void check_host_access(struct ctl *c)
                 why = "no CAP_SYS_ADMIN (not --privileged)";
         if (!why)
                 return;
-        c->status->unavailable[0] = "%host";
-        c->status->unavailable[1] = "direct dispatch";
+        st->unavailable[0] = "%host";
+        st->unavailable[1] = "direct dispatch";
         log_warn("%s, as under Docker Swarm: targets on the host and direct dispatch are not available here; "
                  "every other feature works", why);
 }
 
-void ctl_status_start(struct ctl *c)
+struct ctl_status *ctl_status_start(const struct ctl_status_config *cfg)
 {
-        struct status_server_config sc = { .listen = c->o->metrics_listen, .render = render, .ud = c };
+        struct status_server_config sc = { .listen = cfg->o->metrics_listen, .render = render };
+        struct ctl_status *st = calloc(1, sizeof(*st));
         char err[512], *path = NULL;
         int r;
 
-        c->stats = stats_new();
-        c->status = calloc(1, sizeof(*c->status));
-        if (!c->stats || !c->status) {
+        if (!st) {
                 log_error("out of memory, no status socket");
-                return;
+                return NULL;
         }
+        st->cfg = *cfg;
+        sc.ud = st;
         r = dl_load_httpd(err, sizeof(err));
         if (r < 0) {
                 log_warn("%s: no status socket and no metrics, going on without them", err);
                 goto out;
         }
-        if (c->o->status_socket) {
-                sc.socket_path = c->o->status_socket;
+        if (cfg->o->status_socket) {
+                sc.socket_path = cfg->o->status_socket;
         } else {
-                if (asprintf(&path, "%s/status.sock", c->o->state_dir) < 0) {
+                if (asprintf(&path, "%s/status.sock", cfg->o->state_dir) < 0) {
                         log_error("out of memory, no status socket");
                         goto out;
                 }
                 /* the state dir is made at the first cursor save otherwise */
-                if (mkdir(c->o->state_dir, 0700) < 0 && errno != EEXIST)
-                        log_warn("cannot create %s: %m", c->o->state_dir);
+                if (mkdir(cfg->o->state_dir, 0700) < 0 && errno != EEXIST)
+                        log_warn("cannot create %s: %m", cfg->o->state_dir);
                 sc.socket_path = path;
         }
-        r = status_server_new(&sc, &c->status->srv, err, sizeof(err));
+        r = status_server_new(&sc, &st->srv, err, sizeof(err));
         if (r < 0)
                 log_warn("%s; going on without the status socket%s", err, sc.listen ? " and metrics" : "");
         else
@@ -193,33 +201,33 @@ void ctl_status_start(struct ctl *c)
 out:
         /* Last, right before the first connection: start-up says at most
          * this one line before the Engine's. */
-        check_host_access(c);
+        check_host_access(st);
+        return st;
 }
 
-size_t ctl_status_fds(struct ctl *c, struct curl_waitfd *w, size_t max, long *timeout_ms)
+size_t ctl_status_fds(struct ctl_status *st, struct curl_waitfd *w, size_t max, long *timeout_ms)
 {
         int fds[CTL_STATUS_FDS];
         size_t n;
 
-        if (!c->status || !c->status->srv)
+        if (!st || !st->srv)
                 return 0;
-        n = status_server_fds(c->status->srv, fds, max < CTL_STATUS_FDS ? max : CTL_STATUS_FDS, timeout_ms);
+        n = status_server_fds(st->srv, fds, max < CTL_STATUS_FDS ? max : CTL_STATUS_FDS, timeout_ms);
         for (size_t i = 0; i < n; i++)
                 w[i] = (struct curl_waitfd){ .fd = fds[i], .events = CURL_WAIT_POLLIN };
         return n;
 }
 
-void ctl_status_io(struct ctl *c)
+void ctl_status_io(struct ctl_status *st)
 {
-        if (c->status)
-                status_server_run(c->status->srv);
+        if (st)
+                status_server_run(st->srv);
 }
 
-void ctl_status_stop(struct ctl *c)
+struct ctl_status *ctl_status_stop(struct ctl_status *st)
 {
-        if (c->status)
-                c->status->srv = status_server_free(c->status->srv);
-        free(c->status);
-        c->status = NULL;
-        c->stats = stats_free(c->stats);
+        if (st)
+                status_server_free(st->srv);
+        free(st);
+        return NULL;
 }

@@ -5,19 +5,19 @@
 #include "dispatch.h"
 
 #include "buf.h"
-#include "ctl_direct.h"
+#include "deadline.h"
 #include "jobrun.h"
 #include "log.h"
 #include "registry.h"
 #include "strv.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 /* Grace beyond --exec-timeout before a stuck worker itself is killed (the
  * worker enforces the timeout; this only catches a wedged socket). */
@@ -39,9 +39,10 @@ struct job {
         long long queued_ms;
         bool exec_pending;
         bool killed_by_us;
-        bool direct;        /* the worker ran it directly (JR_PATH) */
+        bool direct;        /* the worker ran it directly (WPROTO_DIRECT) */
         bool stopped;       /* stopped at shutdown: its event is not done */
-        char status[64];
+        bool has_outcome;
+        struct wproto_outcome outcome;
         struct buf out, err, reason;
 };
 
@@ -60,14 +61,6 @@ struct dispatch {
         size_t n_queued;
         unsigned long seq;
 };
-
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct dispatch *dispatch_new(const struct dispatch_config *cfg)
 {
@@ -99,12 +92,12 @@ static void job_free(struct job *j)
 
 static const char *target_key(const struct job *j)
 {
-        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->id;
+        return target_text(j->type, j->id);
 }
 
 static const char *target_display(const struct job *j)
 {
-        return j->type == TT_HOST ? "%host" : j->type == TT_CONTRAINER ? "%contrainer" : j->name;
+        return target_text(j->type, j->name);
 }
 
 void dispatch_drop_queued(struct dispatch *ds)
@@ -167,7 +160,7 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
 
         if (ds->n_queued >= DISPATCH_MAX_QUEUED) {
                 log_error("%s on target %s: dropped, %d bodies already queued", label,
-                          log_q(ql, sizeof(ql), type == TT_CONTAINER ? name : type == TT_HOST ? "%host" : "%contrainer"),
+                          log_q(ql, sizeof(ql), target_text(type, name)),
                           DISPATCH_MAX_QUEUED);
                 strv_free(vars);
                 return -E2BIG;
@@ -184,7 +177,7 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
         j->vars = vars;
         j->ticket = ticket;
         j->seq = ++ds->seq;
-        j->queued_ms = now_ms();
+        j->queued_ms = deadline_now();
         j->w.fd = -1;
         buf_init(&j->out, JOBRUN_TAIL);
         buf_init(&j->err, JOBRUN_TAIL);
@@ -228,7 +221,8 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
                 .timeout_s = ds->cfg.timeout_s,
                 .max_output = ds->cfg.max_output,
                 .sysimage = ds->cfg.sysimage,
-                .direct = j->type == TT_CONTAINER ? ctl_direct_want(ds->cfg.direct, j->id) : DIRECT_OFF,
+                .direct = j->type == TT_CONTAINER && ds->cfg.direct_want
+                          ? ds->cfg.direct_want(ds->cfg.ud, j->id) : DIRECT_OFF,
         } };
         char qt[512];
         int r;
@@ -246,7 +240,7 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
                 job_free(j);
                 return;
         }
-        j->started_ms = now_ms();
+        j->started_ms = deadline_now();
         q->busy = true;
         ds->running[ds->n_running++] = j;
 }
@@ -281,10 +275,10 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
         char id[80];
 
         switch (type) {
-        case JR_EXEC_PENDING:
+        case WPROTO_EXEC_PENDING:
                 j->exec_pending = true;
                 break;
-        case JR_EXEC_ID:
+        case WPROTO_EXEC_ID:
                 if (len < sizeof(id)) {
                         memcpy(id, d, len);
                         id[len] = '\0';
@@ -292,27 +286,28 @@ static void handle_record(struct dispatch *ds, struct job *j, uint32_t type, con
                 }
                 j->exec_pending = false;
                 break;
-        case JR_STATUS:
+        case WPROTO_OUTCOME:
                 j->exec_pending = false;
-                snprintf(j->status, sizeof(j->status), "%.*s", (int)len, d);
+                j->has_outcome = wproto_get_outcome(d, len, &j->outcome) == 0;
                 break;
-        case JR_OUT:
+        case WPROTO_OUT:
                 buf_reset(&j->out);
                 (void)buf_append(&j->out, d, len);
                 break;
-        case JR_ERR:
+        case WPROTO_ERR:
                 buf_reset(&j->err);
                 (void)buf_append(&j->err, d, len);
                 break;
-        case JR_REASON:
+        case WPROTO_REASON:
                 buf_reset(&j->reason);
                 (void)buf_append(&j->reason, d, len);
                 break;
-        case JR_PATH:
-                j->direct = len == 6 && memcmp(d, "direct", 6) == 0;
+        case WPROTO_DIRECT:
+                j->direct = true;
                 break;
-        case JR_FALLBACK:
-                ctl_direct_fallback(ds->cfg.direct, j->id, j->name, d, len);
+        case WPROTO_FALLBACK:
+                if (ds->cfg.on_fallback)
+                        ds->cfg.on_fallback(ds->cfg.ud, j->id, j->name, d, len);
                 break;
         default:
                 break;
@@ -330,15 +325,12 @@ static char *tail_q(char *dst, size_t dstsz, const struct buf *b, size_t tail)
         return log_quote(dst, dstsz, b->data ? b->data + start : "", end - start);
 }
 
-static void job_finish(struct dispatch *ds, size_t idx)
+/* The one log line of a finished job. */
+static void log_finish(const struct dispatch *ds, const struct job *j, bool unfinished, double secs)
 {
-        struct job *j = ds->running[idx];
-        double secs = (double)(now_ms() - j->started_ms) / 1000.0;
+        const struct wproto_outcome *o = j->has_outcome ? &j->outcome : NULL;
         char qt[512], qo[620], qe[620], qr[1100];
-        const char *st = j->status;
-        /* Stopped at shutdown, unless it finished by itself meanwhile. */
-        bool unfinished = j->stopped && (!st[0] || strncmp(st, "stopped", 7) == 0);
-        struct tqueue *q;
+        const char *how;
 
         log_q(qt, sizeof(qt), target_display(j));
         /* ", output '...'" and ", stderr '...'" only when there is some */
@@ -350,48 +342,75 @@ static void job_finish(struct dispatch *ds, size_t idx)
                 if (j->err.len)
                         snprintf(qe, sizeof(qe), ", stderr %.590s", tail_q(t2, sizeof(t2), &j->err, 200));
         }
+        log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len);
         if (unfinished) {
                 log_warn("%s on target %s: stopped after %.3fs at shutdown%s, it runs again after the next start",
                          j->label, qt, secs,
-                         strstr(st, "killed") ? ", killed with its process group"
-                         : strstr(st, "notvisible") ? " (its process is not visible here: left running)"
-                                                     : "");
-        } else if (j->killed_by_us) {
+                         o && o->killed ? ", killed with its process group"
+                         : o && o->not_visible ? " (its process is not visible here: left running)"
+                                               : "");
+                return;
+        }
+        if (j->killed_by_us) {
                 log_error("%s on target %s: no answer within %us, worker stopped", j->label, qt,
                           ds->cfg.timeout_s);
-        } else if (!st[0]) {
+                return;
+        }
+        if (!o) {
                 log_error("%s on target %s: the worker died (status %d) after %.3fs", j->label,
                           qt, j->w.wstatus, secs);
-        } else if (strcmp(st, "exit 0") == 0) {
-                log_info("%s on target %s: exit 0 in %.3fs%s%s", j->label, qt,
-                         secs, qo, qe);
-        } else if (strncmp(st, "exit ", 5) == 0) {
-                log_warn("%s on target %s: exit status %s in %.3fs%s%s",
-                         j->label, qt, st + 5, secs, qo, qe);
-        } else if (strncmp(st, "timeout", 7) == 0) {
-                log_warn("%s on target %s: timed out after %us%s%s%s", j->label,
-                         qt, ds->cfg.timeout_s,
-                         strstr(st, "killed") ? " (killed with its process group)"
-                         : strstr(st, "notvisible") ? " (not killed: its process is not visible here, no --pid=host)"
-                                                     : "",
-                         qo, qe);
-        } else if (strcmp(st, "overflow") == 0) {
+                return;
+        }
+        switch (o->kind) {
+        case WPROTO_EXIT:
+                if (o->exit_code == 0)
+                        log_info("%s on target %s: exit 0 in %.3fs%s%s", j->label, qt, secs, qo, qe);
+                else
+                        log_warn("%s on target %s: exit status %d in %.3fs%s%s", j->label, qt,
+                                 (int)o->exit_code, secs, qo, qe);
+                break;
+        case WPROTO_TIMEOUT:
+                how = o->killed ? " (killed with its process group)"
+                      : o->not_visible ? " (not killed: its process is not visible here, no --pid=host)" : "";
+                log_warn("%s on target %s: timed out after %us%s%s%s", j->label, qt,
+                         ds->cfg.timeout_s, how, qo, qe);
+                break;
+        case WPROTO_OVERFLOW:
                 log_warn("%s on target %s: output over %zu bytes, stopped after %.3fs", j->label,
                          qt, ds->cfg.max_output, secs);
-        } else if (strcmp(st, "gone") == 0) {
-                log_warn("%s on target %s: not run, %s", j->label, qt,
-                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
-        } else {
-                log_warn("%s on target %s: failed: %s", j->label, qt,
-                         log_quote(qr, sizeof(qr), j->reason.data ? j->reason.data : "", j->reason.len));
+                break;
+        case WPROTO_NOTRUN:
+                log_warn("%s on target %s: not run, %s", j->label, qt, qr);
+                break;
+        default:
+                log_warn("%s on target %s: failed: %s", j->label, qt, qr);
+                break;
         }
+}
+
+static void job_finish(struct dispatch *ds, size_t idx)
+{
+        struct job *j = ds->running[idx];
+        int64_t ran_ms = deadline_now() - j->started_ms;
+        /* Stopped at shutdown, unless it finished by itself meanwhile. */
+        bool unfinished = j->stopped && (!j->has_outcome || j->outcome.kind == WPROTO_STOPPED);
+        char st[64];
+        struct tqueue *q;
+
+        log_finish(ds, j, unfinished, (double)ran_ms / 1000.0);
         for (q = ds->queues; q; q = q->next)
                 if (strcmp(q->key, target_key(j)) == 0)
                         q->busy = false;
-        if (ds->cfg.on_result)
-                ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){ j->type, target_display(j), j->vars,
-                        j->killed_by_us ? "timeout (worker killed)" : st, now_ms() - j->started_ms, now_ms() - j->queued_ms,
-                        j->direct });
+        if (ds->cfg.on_result) {
+                const struct wproto_outcome *o = j->has_outcome && !j->killed_by_us ? &j->outcome : NULL;
+                ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){
+                        .type = j->type, .target = target_display(j), .vars = j->vars,
+                        .outcome = o, .worker_killed = j->killed_by_us,
+                        .status = j->killed_by_us ? "timeout (worker killed)"
+                                                  : wproto_outcome_text(o, st, sizeof(st)),
+                        .run_ms = ran_ms, .latency_ms = deadline_now() - j->queued_ms,
+                        .direct = j->direct });
+        }
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
         /* A body stopped at shutdown did not finish: its event stays behind
@@ -403,7 +422,7 @@ static void job_finish(struct dispatch *ds, size_t idx)
 
 void dispatch_io(struct dispatch *ds)
 {
-        long long now = now_ms();
+        long long now = deadline_now();
         size_t i = 0;
 
         while (i < ds->n_running) {
@@ -474,7 +493,7 @@ void dispatch_kill_running(struct dispatch *ds)
 
 long dispatch_next_timeout_ms(const struct dispatch *ds)
 {
-        long long now = now_ms(), best = -1;
+        long long now = deadline_now(), best = -1;
 
         for (size_t i = 0; i < ds->n_running; i++) {
                 const struct job *j = ds->running[i];

@@ -1,11 +1,13 @@
 /* dispatch.h — body jobs: one FIFO per target (a container id, "%host" or
  * "%contrainer"), one running job per target, at most JOBS running in all,
  * different targets in parallel (SPEC §2.3 Order).  Each job runs in a
- * forked worker (jobrun.h); dispatch reads its records, logs one line per
- * body (target, event, exit status, duration, output and stderr tails) and
- * reports completion through a callback with the caller's ticket.
- * Does not own: deciding targets or policy (watch.c), the environment's
- * content (the caller passes the SPEC variables).
+ * forked worker (jobrun.h); dispatch reads its records (wproto.h: a binary
+ * outcome), logs one line per body (target, event, exit status, duration,
+ * output and stderr tails) and reports completion through a callback with
+ * the caller's ticket.
+ * Does not own: deciding targets or policy (fire.h), the environment's
+ * content (the caller passes the SPEC variables), the --dispatch state
+ * (asked through the direct_want / on_fallback callbacks).
  * Context: main loop only. */
 #ifndef CONTRAINER_DISPATCH_H
 #define CONTRAINER_DISPATCH_H
@@ -14,11 +16,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "jobrun.h"  /* enum direct_want */
 #include "target.h"
 
-struct ctl_direct;
 struct docker;
 struct rbody;
+struct wproto_outcome;
 
 #define DISPATCH_MAX_QUEUED 100000  /* jobs waiting in all queues */
 
@@ -27,7 +30,9 @@ struct dispatch_result {
         enum target_type type;
         const char *target;        /* container name, "%host", "%contrainer" */
         char *const *vars;         /* the body's CONTRAINER_* variables */
-        const char *status;        /* "exit N", "timeout...", "overflow", "gone", "failed", "" (worker died) */
+        const struct wproto_outcome *outcome;  /* NULL: the worker died or was killed */
+        bool worker_killed;        /* no answer in time: the worker itself was stopped */
+        const char *status;        /* the outcome as text (wproto_outcome_text), or "timeout (worker killed)" */
         long long run_ms;          /* worker start to end */
         long long latency_ms;      /* queued to end */
         bool direct;               /* ran in the container's context, no exec (SPEC §2.6) */
@@ -39,7 +44,11 @@ struct dispatch_config {
         size_t max_output;
         const char *sysimage;
         struct docker *docker;
-        struct ctl_direct *direct;  /* --dispatch state (may be NULL: api) */
+        /* SPEC §2.6: how to run a body on container ID (NULL: always the API) */
+        enum direct_want (*direct_want)(void *ud, const char *id);
+        /* A worker says container ID (NAME) cannot be run directly: REASON/LEN. */
+        void (*on_fallback)(void *ud, const char *id, const char *name, const char *reason,
+                            size_t len);
         void (*on_exec_id)(void *ud, const char *exec_id);
         void (*on_done)(void *ud, void *ticket);
         void (*on_result)(void *ud, const struct dispatch_result *r);  /* may be NULL */

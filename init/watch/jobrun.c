@@ -14,6 +14,7 @@
 #include "procguard.h"
 #include "strv.h"
 #include "worker.h"
+#include "wproto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -373,24 +374,31 @@ static void put_tail(int fd, uint32_t type, const struct buf *b)
 
 static void on_created(void *ud, const char *exec_id)
 {
-        (void)worker_puts(*(int *)ud, JR_EXEC_ID, exec_id);
+        (void)worker_puts(*(int *)ud, WPROTO_EXEC_ID, exec_id);
 }
 
-/* "exit N" / "timeout killed" / … of a local or direct run. */
-static void local_status(const struct jobrun_local_result *res, char *st, size_t stsz)
+/* An outcome of KIND alone (not run, failed, overflow). */
+static void put_kind(int fd, enum wproto_kind kind)
 {
-        if (res->stopped)
-                snprintf(st, stsz, "stopped killed");
-        else if (res->timed_out)
-                snprintf(st, stsz, "timeout killed");
+        (void)wproto_put_outcome(fd, &(struct wproto_outcome){ .kind = kind });
+}
+
+/* The outcome of a local or direct run (its group is killed on a timeout
+ * or a stop). */
+static void put_local_outcome(int fd, const struct jobrun_local_result *res)
+{
+        struct wproto_outcome o = { .kind = WPROTO_FAILED };
+
+        if (res->stopped || res->timed_out)
+                o = (struct wproto_outcome){ .kind = res->stopped ? WPROTO_STOPPED : WPROTO_TIMEOUT,
+                                             .killed = 1 };
         else if (res->overflow)
-                snprintf(st, stsz, "overflow");
+                o.kind = WPROTO_OVERFLOW;
         else if (WIFEXITED(res->wstatus))
-                snprintf(st, stsz, "exit %d", WEXITSTATUS(res->wstatus));
+                o = (struct wproto_outcome){ .kind = WPROTO_EXIT, .exit_code = WEXITSTATUS(res->wstatus) };
         else if (WIFSIGNALED(res->wstatus))
-                snprintf(st, stsz, "exit %d", 128 + WTERMSIG(res->wstatus));
-        else
-                snprintf(st, stsz, "error");
+                o = (struct wproto_outcome){ .kind = WPROTO_EXIT, .exit_code = 128 + WTERMSIG(res->wstatus) };
+        (void)wproto_put_outcome(fd, &o);
 }
 
 /* The body in container context C: no Engine exec, so no exec events. */
@@ -398,28 +406,27 @@ static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_
 {
         char *argv[] = { "sh", "-c", (char *)js->body, NULL };
         struct jobrun_local_result res;
-        char why[768], st[64];
+        char why[768];
         int r;
 
-        (void)worker_puts(fd, JR_PATH, "direct");
+        (void)worker_put(fd, WPROTO_DIRECT, NULL, 0);
         r = jobrun_direct(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
                           js->max_output, &res, why, sizeof(why));
         if (r == -ECANCELED) {
                 /* As docker exec: the runtime's error, the status 125..127. */
-                snprintf(st, sizeof(st), "exit %d", WEXITSTATUS(res.wstatus));
-                (void)worker_puts(fd, JR_STATUS, st);
-                (void)worker_puts(fd, JR_ERR, why);
+                (void)wproto_put_outcome(fd, &(struct wproto_outcome){
+                        .kind = WPROTO_EXIT, .exit_code = WEXITSTATUS(res.wstatus) });
+                (void)worker_puts(fd, WPROTO_ERR, why);
                 return 0;
         }
         if (r < 0) {
-                (void)worker_puts(fd, JR_STATUS, "error");
-                (void)worker_puts(fd, JR_REASON, why);
+                put_kind(fd, WPROTO_FAILED);
+                (void)worker_puts(fd, WPROTO_REASON, why);
                 return 0;
         }
-        local_status(&res, st, sizeof(st));
-        (void)worker_puts(fd, JR_STATUS, st);
-        put_tail(fd, JR_OUT, &res.out);
-        put_tail(fd, JR_ERR, &res.err);
+        put_local_outcome(fd, &res);
+        put_tail(fd, WPROTO_OUT, &res.out);
+        put_tail(fd, WPROTO_ERR, &res.err);
         buf_free(&res.out);
         buf_free(&res.err);
         return 0;
@@ -446,16 +453,16 @@ static int try_direct(const struct jobrun_spec *js, int fd)
         if (jobrun_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
                 if (js->direct != DIRECT_MUST)
                         return 1;
-                (void)worker_puts(fd, JR_STATUS, gone ? "gone" : "error");
-                (void)worker_puts(fd, JR_REASON, why);
+                put_kind(fd, gone ? WPROTO_NOTRUN : WPROTO_FAILED);
+                (void)worker_puts(fd, WPROTO_REASON, why);
                 return 0;
         }
         if (r == -EOPNOTSUPP || js->direct == DIRECT_MUST)
-                (void)worker_puts(fd, JR_FALLBACK, why);
+                (void)worker_puts(fd, WPROTO_FALLBACK, why);
         if (js->direct != DIRECT_MUST)
                 return 1;
-        (void)worker_puts(fd, JR_STATUS, "error");
-        (void)worker_puts(fd, JR_REASON, "--dispatch direct: this container cannot be run directly");
+        put_kind(fd, WPROTO_FAILED);
+        (void)worker_puts(fd, WPROTO_REASON, "--dispatch direct: this container cannot be run directly");
         return 0;
 }
 
@@ -463,41 +470,41 @@ static int run_container(const struct jobrun_spec *js, int fd)
 {
         char *argv[] = { "sh", "-c", (char *)js->body, NULL };
         struct docker_exec_result res = { .exit_code = -1 };
+        struct wproto_outcome o = { .kind = WPROTO_FAILED };
         char st[64];
         int r;
 
         if (js->direct != DIRECT_OFF && try_direct(js, fd) == 0)
                 return 0;
-        (void)worker_put(fd, JR_EXEC_PENDING, NULL, 0);
+        (void)worker_put(fd, WPROTO_EXEC_PENDING, NULL, 0);
         r = docker_exec(js->docker, js->container_id, argv, js->vars,
                         deadline_in((int64_t)js->timeout_s * 1000), js->max_output, on_created,
                         &fd, &res);
         if (r == -ENOENT || r == -EBUSY) {
-                (void)worker_puts(fd, JR_STATUS, "gone");
-                (void)worker_puts(fd, JR_REASON, r == -ENOENT ? "no such container"
+                put_kind(fd, WPROTO_NOTRUN);
+                (void)worker_puts(fd, WPROTO_REASON, r == -ENOENT ? "no such container"
                                                               : "container is not running");
                 return 0;
         }
         if (r < 0) {
-                (void)worker_puts(fd, JR_STATUS, "error");
+                put_kind(fd, WPROTO_FAILED);
                 snprintf(st, sizeof(st), "exec API: %s", strerror(-r));
-                (void)worker_puts(fd, JR_REASON, st);
+                (void)worker_puts(fd, WPROTO_REASON, st);
                 return 0;
         }
         if (res.stopped || res.timed_out)
-                snprintf(st, sizeof(st), "%s%s", res.stopped ? "stopped" : "timeout",
-                         res.killed ? " killed" : res.not_visible ? " notvisible" : "");
+                o = (struct wproto_outcome){ .kind = res.stopped ? WPROTO_STOPPED : WPROTO_TIMEOUT,
+                                             .killed = res.killed,
+                                             .not_visible = !res.killed && res.not_visible };
         else if (res.overflow)
-                snprintf(st, sizeof(st), "overflow");
-        else if (res.bad_stream)
-                snprintf(st, sizeof(st), "error");
-        else
-                snprintf(st, sizeof(st), "exit %d", res.exit_code);
-        (void)worker_puts(fd, JR_STATUS, st);
+                o.kind = WPROTO_OVERFLOW;
+        else if (!res.bad_stream)
+                o = (struct wproto_outcome){ .kind = WPROTO_EXIT, .exit_code = res.exit_code };
+        (void)wproto_put_outcome(fd, &o);
         if (res.bad_stream)
-                (void)worker_puts(fd, JR_REASON, "malformed exec stream");
-        put_tail(fd, JR_OUT, &res.out.out);
-        put_tail(fd, JR_ERR, &res.out.err);
+                (void)worker_puts(fd, WPROTO_REASON, "malformed exec stream");
+        put_tail(fd, WPROTO_OUT, &res.out.out);
+        put_tail(fd, WPROTO_ERR, &res.out.err);
         docker_exec_result_free(&res);
         return 0;
 }
@@ -505,15 +512,15 @@ static int run_container(const struct jobrun_spec *js, int fd)
 static int run_local(const struct jobrun_spec *js, int fd)
 {
         char *argv[] = { "/bin/sh", "-c", (char *)js->body, NULL };
-        char **env = NULL, reason[512], st[64];
+        char **env = NULL, reason[512];
         struct jobrun_local_result res;
         int r;
 
         if (js->where == JOBRUN_HOST) {
                 r = nsenter_host(js->sysimage, &env, reason, sizeof(reason));
                 if (r < 0) {
-                        (void)worker_puts(fd, JR_STATUS, "error");
-                        (void)worker_puts(fd, JR_REASON, reason);
+                        put_kind(fd, WPROTO_FAILED);
+                        (void)worker_puts(fd, WPROTO_REASON, reason);
                         return 0;
                 }
         } else {
@@ -536,22 +543,21 @@ static int run_local(const struct jobrun_spec *js, int fd)
         r = jobrun_local(argv, env, js->timeout_s, js->max_output, &res);
         strv_free(env);
         if (r < 0) {
-                (void)worker_puts(fd, JR_STATUS, "error");
+                put_kind(fd, WPROTO_FAILED);
                 snprintf(reason, sizeof(reason), "cannot run sh: %s", strerror(-r));
-                (void)worker_puts(fd, JR_REASON, reason);
+                (void)worker_puts(fd, WPROTO_REASON, reason);
                 return 0;
         }
-        local_status(&res, st, sizeof(st));
-        (void)worker_puts(fd, JR_STATUS, st);
-        put_tail(fd, JR_OUT, &res.out);
-        put_tail(fd, JR_ERR, &res.err);
+        put_local_outcome(fd, &res);
+        put_tail(fd, WPROTO_OUT, &res.out);
+        put_tail(fd, WPROTO_ERR, &res.err);
         buf_free(&res.out);
         buf_free(&res.err);
         return 0;
 nomem:
         strv_free(env);
-        (void)worker_puts(fd, JR_STATUS, "error");
-        (void)worker_puts(fd, JR_REASON, "out of memory");
+        put_kind(fd, WPROTO_FAILED);
+        (void)worker_puts(fd, WPROTO_REASON, "out of memory");
         return 0;
 }
 

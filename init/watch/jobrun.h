@@ -1,8 +1,8 @@
 /* jobrun.h — one body run, inside a forked worker (SPEC §2.3 "Running the
  * body"): on a container through the exec API, on %contrainer as a local
  * `sh -c BODY`, on %host the same after entering the host's namespaces.
- * Owns: the child side of a body job and its answer records.  Does not own:
- * queues, limits or logging (dispatch.c reads the records and logs).
+ * Owns: the child side of a body job.  Does not own: the records
+ * (wproto.h), queues, limits or logging (dispatch.c reads the records and logs).
  * Context: worker child only (jobrun_main); jobrun_local is also used by
  * nothing else but is exported for its unit test. */
 #ifndef CONTRAINER_JOBRUN_H
@@ -17,17 +17,8 @@
 struct direct_ctx;
 struct docker;
 
-/* Records a body worker writes (worker.h framing). */
-enum {
-        JR_EXEC_PENDING = 1,  /* about to create an exec (its events may follow) */
-        JR_EXEC_ID = 2,       /* the exec id */
-        JR_STATUS = 3,        /* "exit N" | "timeout" | "overflow" | "gone" | "error" */
-        JR_OUT = 4,           /* tail of stdout */
-        JR_ERR = 5,           /* tail of stderr */
-        JR_REASON = 6,        /* one line for gone/error */
-        JR_PATH = 7,          /* "direct": run in the container's context, no exec */
-        JR_FALLBACK = 8,      /* why the container cannot be run directly */
-};
+/* A body worker answers in the one worker protocol (wproto.h): exec
+ * pending/id, fallback, direct, then one binary outcome and the tails. */
 
 /* What a worker is told to do for one container (SPEC §2.6). */
 enum direct_want {

@@ -3,7 +3,7 @@
  * output's hash: two replicas are two registrations), their parsed headers,
  * reference-counted bodies, and per registration the immediate targets
  * already served and the targets already reported as denied.
- * Does not own: collecting (collect.c), deciding what fires (ctl_fire.c).
+ * Does not own: collecting (collect.c), deciding what fires (fire.c).
  * Indexes the entries by event, so that an event costs what fires on it.
  * Pure data structure: no I/O, no logging.  Main loop only. */
 #ifndef CONTRAINER_REGISTRY_H

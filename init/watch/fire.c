@@ -1,44 +1,58 @@
-/* ctl_fire.c — what fires: for an event, every matching entry of every
- * registration, its targets over the snapshot, the policy per target (one
- * denial line per registration and target), and a body job per target;
- * immediate entries once per target.  See controller_int.h. */
-#include "controller_int.h"
+/* fire.c — registry + snapshot + policy -> body jobs.  See fire.h. */
+#include "fire.h"
 
-#include "cli.h"
-#include "collect.h"
-#include "dispatch.h"
-#include "docker.h"
 #include "events.h"
 #include "header.h"
 #include "log.h"
 #include "policy.h"
 #include "registry.h"
-#include "state.h"
 #include "stats.h"
 #include "strv.h"
-#include "target.h"
-#include "worker.h"
-#include <curl/curl.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+struct fire {
+        struct fire_config cfg;
+        char self_id[80];
+        char self_name[256];
+        /* bodies emitted and not finished, per registrar */
+        struct rqueued {
+                char id[80];
+                size_t n;
+                bool logged;  /* its overflow was said */
+        } *rq;
+        size_t n_rq;
+};
 
-/* ---- dispatching -------------------------------------------------------- */
+struct fire *fire_new(const struct fire_config *cfg)
+{
+        struct fire *f = calloc(1, sizeof(*f));
 
-static char **body_vars(const struct ctl *c, const char *event, const char *src_id,
+        if (f)
+                f->cfg = *cfg;
+        return f;
+}
+
+struct fire *fire_free(struct fire *f)
+{
+        if (f)
+                free(f->rq);
+        free(f);
+        return NULL;
+}
+
+void fire_set_self(struct fire *f, const char *self_id, const char *self_name)
+{
+        snprintf(f->self_id, sizeof(f->self_id), "%s", self_id);
+        snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
+}
+
+static char **body_vars(const struct fire *c, const char *event, const char *src_id,
                         const char *src_name, const struct registration *g, const struct target *t)
 {
-        const char *tname = t->type == TT_HOST ? "%host" : t->type == TT_CONTRAINER ? "%contrainer" : t->name;
+        const char *tname = target_text(t->type, t->name);
         char **v = NULL;
 
         if (strv_env_set(&v, "CONTRAINER_EVENT", event) < 0 ||
@@ -56,23 +70,6 @@ static char **body_vars(const struct ctl *c, const char *event, const char *src_
         return v;
 }
 
-static const char *target_key(const struct target *t)
-{
-        return t->type == TT_HOST ? "%host" : t->type == TT_CONTRAINER ? "%contrainer" : t->id;
-}
-
-static struct snapshot snapshot_of(const struct ctl *c)
-{
-        struct snapshot s = { .containers = c->snap, .n = c->n_snap, .self_id = c->self_id };
-
-        return s;
-}
-
-static const char *target_text(const struct target *t)
-{
-        return t->type == TT_HOST ? "%host" : t->type == TT_CONTRAINER ? "%contrainer" : t->name;
-}
-
 static const char *denial_why(const struct target *t)
 {
         if (t->is_me || t->type != TT_CONTAINER)
@@ -87,91 +84,61 @@ static const char *denial_why(const struct target *t)
 }
 
 /* Is T allowed for G?  Logs a denial once per (registration, target). */
-static bool allowed(struct ctl *c, struct registration *g, const struct header_entry *e,
+static bool allowed(struct fire *f, struct registration *g, const struct header_entry *e,
                     const struct target *t)
 {
         char qr[300], qs[600], qe[600], qt[300];
-        const char *key = target_key(t);
+        const char *key = target_text(t->type, t->id);
 
-        if (policy_allows(c->policy, g->name, t))
+        if (policy_allows(f->cfg.policy, g->name, t))
                 return true;
         if (!keyset_has(&g->denied, key)) {
-                stats_inc(c->stats, STATS_DENIALS);
+                stats_inc(f->cfg.stats, STATS_DENIALS);
                 (void)keyset_add(&g->denied, key);
                 log_warn("denied: registrar %s script %s entry %s target %s (%s)",
                          log_q(qr, sizeof(qr), g->name), log_q(qs, sizeof(qs), g->script),
-                         log_q(qe, sizeof(qe), e->text), log_q(qt, sizeof(qt), target_text(t)),
+                         log_q(qe, sizeof(qe), e->text), log_q(qt, sizeof(qt), target_text(t->type, t->name)),
                          denial_why(t));
         }
         return false;
 }
 
 /* The queued-bodies counter of registrar ID (created when CREATE). */
-static struct rqueued *rq_of(struct ctl *c, const char *id, bool create)
+static struct rqueued *rq_of(struct fire *f, const char *id, bool create)
 {
         struct rqueued *nv;
 
-        for (size_t i = 0; i < c->n_rq; i++)
-                if (strcmp(c->rq[i].id, id) == 0)
-                        return &c->rq[i];
+        for (size_t i = 0; i < f->n_rq; i++)
+                if (strcmp(f->rq[i].id, id) == 0)
+                        return &f->rq[i];
         if (!create)
                 return NULL;
-        nv = realloc(c->rq, (c->n_rq + 1) * sizeof(*nv));
+        nv = realloc(f->rq, (f->n_rq + 1) * sizeof(*nv));
         if (!nv)
                 return NULL;
-        c->rq = nv;
-        nv = &c->rq[c->n_rq++];
+        f->rq = nv;
+        nv = &f->rq[f->n_rq++];
         memset(nv, 0, sizeof(*nv));
         snprintf(nv->id, sizeof(nv->id), "%s", id);
         return nv;
 }
 
-/* One queued body; the list lets ctl_fire_free release those whose jobs
- * dispatch dropped at shutdown (their on_done never comes). */
-struct ticket {
-        struct ticket *prev, *next;
-        struct pev *p;
-        char registrar[80];
-};
-
-void ctl_body_done(struct ctl *c, void *ticket)
+void fire_body_done(struct fire *f, const char *registrar_id)
 {
-        struct ticket *tk = ticket;
-        struct rqueued *q = rq_of(c, tk->registrar, false);
+        struct rqueued *q = rq_of(f, registrar_id, false);
 
-        tk->p->pending--;
         if (q && q->n > 0 && --q->n == 0)
-                *q = c->rq[--c->n_rq];  /* forgotten: a later overflow is said again */
-        if (tk->prev)
-                tk->prev->next = tk->next;
-        else
-                c->tickets = tk->next;
-        if (tk->next)
-                tk->next->prev = tk->prev;
-        free(tk);
+                *q = f->rq[--f->n_rq];  /* forgotten: a later overflow is said again */
 }
 
-void ctl_fire_free(struct ctl *c)
-{
-        while (c->tickets) {
-                struct ticket *tk = c->tickets;
-                c->tickets = tk->next;
-                free(tk);
-        }
-        free(c->rq);
-        c->rq = NULL;
-        c->n_rq = 0;
-}
-
-/* Queue G's body on T; false if it was not queued (the registrar's cap,
- * the global cap, no memory). */
-static bool enqueue_body(struct ctl *c, struct pev *p, struct registration *g, const char *event,
-                         const char *src_id, const char *src_name, const struct target *t)
+/* Emit G's body on T; false if it was not queued (the registrar's cap,
+ * the sink's caps, no memory). */
+static bool emit_body(struct fire *f, void *cookie, struct registration *g, const char *event,
+                      const char *src_id, const char *src_name, const struct target *t)
 {
         char label[1024], qr[300], qs[600], qv[100];
-        struct rqueued *q = rq_of(c, g->id, true);
-        struct ticket *tk;
-        char **vars;
+        struct rqueued *q = rq_of(f, g->id, true);
+        struct fire_job job;
 
         if (!q)
                 return false;
@@ -182,43 +149,33 @@ static bool enqueue_body(struct ctl *c, struct pev *p, struct registration *g, c
                 q->logged = true;
                 return false;
         }
-        vars = body_vars(c, event, src_id, src_name, g, t);
-        tk = calloc(1, sizeof(*tk));
-        if (!vars || !tk) {
-                strv_free(vars);
-                free(tk);
-                log_error("out of memory building a body's environment, body dropped");
-                return false;
-        }
-        tk->p = p;
-        snprintf(tk->registrar, sizeof(tk->registrar), "%s", g->id);
         snprintf(label, sizeof(label), "registrar %s script %s event %s",
                  log_q(qr, sizeof(qr), g->name), log_q(qs, sizeof(qs), g->script),
                  log_q(qv, sizeof(qv), event));
-        if (dispatch_enqueue(c->ds, t->type, t->id, t->name, g->body, vars, label, tk) < 0) {
-                free(tk);
+        job = (struct fire_job){
+                .type = t->type, .id = t->id, .name = t->name, .body = g->body,
+                .vars = body_vars(f, event, src_id, src_name, g, t), .label = label,
+                .registrar_id = g->id,
+        };
+        if (!job.vars) {
+                log_error("out of memory building a body's environment, body dropped");
                 return false;
         }
-        p->pending++;
+        if (f->cfg.emit(f->cfg.ud, cookie, &job) < 0)
+                return false;
         q->n++;
-        tk->next = c->tickets;
-        if (tk->next)
-                tk->next->prev = tk;
-        c->tickets = tk;
         return true;
 }
 
 /* Every entry of every registration that fires on EV's action: each
  * registration's body runs at most once per target for one event, however
  * many of its entries name that target. */
-void ctl_dispatch_event(struct ctl *c, struct pev *p, const struct event *ev,
-                        const char *only_id)
+size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *view,
+                  const struct event *ev, const char *src_name, const char *only_id,
+                  void *cookie)
 {
-        struct snapshot s = snapshot_of(c);
         const struct registry_hit *hits;
-        size_t n = registry_firing(c->reg, ev->action, &hits);
-        const char *src_name = ev->name[0] ? ev->name
-                               : (ctl_snap_name(c, ev->id) ? ctl_snap_name(c, ev->id) : "");
+        size_t n = registry_firing(reg, ev->action, &hits), emitted = 0;
 
         for (size_t i = 0; i < n;) {
                 struct registration *g = hits[i].g;
@@ -235,7 +192,7 @@ void ctl_dispatch_event(struct ctl *c, struct pev *p, const struct event *ev,
 
                         if (only_id && strcmp(g->id, only_id) != 0)
                                 continue;
-                        if (target_eval(e, &s, g->id, g->name, &ts) < 0) {
+                        if (target_eval(e, view, g->id, g->name, &ts) < 0) {
                                 log_error("out of memory evaluating targets");
                                 continue;
                         }
@@ -244,17 +201,21 @@ void ctl_dispatch_event(struct ctl *c, struct pev *p, const struct event *ev,
 
                                 /* Only a registration with several entries
                                  * firing here can name a target twice. */
-                                if (several && keyset_has(&done, target_key(t)))
+                                if (several && keyset_has(&done, target_text(t->type, t->id)))
                                         continue;
-                                if (!allowed(c, g, e, t))
+                                if (!allowed(f, g, e, t))
                                         continue;
-                                if (enqueue_body(c, p, g, ev->action, ev->id, src_name, t) && several)
-                                        (void)keyset_add(&done, target_key(t));
+                                if (!emit_body(f, cookie, g, ev->action, ev->id, src_name, t))
+                                        continue;
+                                emitted++;
+                                if (several)
+                                        (void)keyset_add(&done, target_text(t->type, t->id));
                         }
                         target_set_free(&ts);
                 }
                 keyset_free(&done);
         }
+        return emitted;
 }
 
 /* Has another immediate entry of G served T already? */
@@ -268,11 +229,11 @@ static bool served_elsewhere(const struct registration *g, size_t ei, const char
 
 /* Immediate entries: each target not yet served gets the body once per
  * registration; a target is served once its body is queued. */
-void ctl_serve_immediates(struct ctl *c, struct pev *p)
+size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapshot *view,
+                       void *cookie)
 {
-        struct snapshot s = snapshot_of(c);
         const struct registry_hit *hits;
-        size_t n = registry_immediates(c->reg, &hits);
+        size_t n = registry_immediates(reg, &hits), emitted = 0;
 
         for (size_t i = 0; i < n; i++) {
                 struct registration *g = hits[i].g;
@@ -281,13 +242,13 @@ void ctl_serve_immediates(struct ctl *c, struct pev *p)
                 bool several = (i + 1 < n && hits[i + 1].g == g) || (i > 0 && hits[i - 1].g == g);
                 struct target_set ts = { 0 };
 
-                if (target_eval(e, &s, g->id, g->name, &ts) < 0) {
+                if (target_eval(e, view, g->id, g->name, &ts) < 0) {
                         log_error("out of memory evaluating targets");
                         continue;
                 }
                 for (size_t ti = 0; ti < ts.n; ti++) {
                         const struct target *t = &ts.v[ti];
-                        const char *key = target_key(t);
+                        const char *key = target_text(t->type, t->id);
 
                         if (keyset_has(&g->served[ei], key))
                                 continue;
@@ -295,36 +256,15 @@ void ctl_serve_immediates(struct ctl *c, struct pev *p)
                                 (void)keyset_add(&g->served[ei], key);
                                 continue;
                         }
-                        if (!allowed(c, g, e, t))
+                        if (!allowed(f, g, e, t))
                                 continue;
-                        if (enqueue_body(c, p, g, "immediate", g->id, g->name, t))
+                        if (emit_body(f, cookie, g, "immediate", g->id, g->name, t)) {
                                 (void)keyset_add(&g->served[ei], key);
+                                emitted++;
+                        }
                 }
                 target_set_free(&ts);
         }
+        return emitted;
 }
 
-bool ctl_any_entry_matches(const struct ctl *c, const char *action)
-{
-        const struct registry_hit *hits;
-
-        return registry_firing(c->reg, action, &hits) > 0;
-}
-
-bool ctl_exec_refused(struct ctl *c, const struct event *ev)
-{
-        struct container_ref *r = ctl_snap_find(c, ev->id);
-        char q[300];
-
-        if (r && (r->traits & TRAIT_KNOWN) && !(r->traits & TRAIT_SHADOW))
-                return false;
-        if (r && !r->logged) {
-                r->logged = true;
-                log_warn("container %s: its exec events are not dispatched: %s (said once)",
-                         log_q(q, sizeof(q), r->name),
-                         (r->traits & TRAIT_KNOWN)
-                         ? "a label of it sets execID, which Docker copies over the events' attributes, so the controller's own execs cannot be told apart"
-                         : "its configuration could not be inspected");
-        }
-        return true;
-}
