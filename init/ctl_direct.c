@@ -1,6 +1,7 @@
 /* ctl_direct.c — direct dispatch's main-loop state.  See ctl_direct.h. */
 #include "ctl_direct.h"
 
+#include "direct_cache.h"
 #include "dl.h"
 #include "log.h"
 
@@ -73,8 +74,15 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                 return -ENOMEM;
         }
         /* libcap: the capability sets of a direct run (direct_enter.c). */
-        if (dl_load_exec(w, sizeof(w)) == 0 && engine_visible(socket, w, sizeof(w)) == 0)
+        if (dl_load_exec(w, sizeof(w)) == 0 && engine_visible(socket, w, sizeof(w)) == 0) {
+                /* Before any worker forks: they all share it.  Without it
+                 * every run gathers its context afresh (slower, same). */
+                int r = direct_cache_init();
+                if (r < 0)
+                        log_warn("direct dispatch: no context cache (%s), every run gathers its own",
+                                 strerror(-r));
                 return 0;
+        }
         if (mode == DISPATCH_DIRECT) {
                 snprintf(why, whysz, "--dispatch direct is not possible here: %s", w);
                 ctl_direct_free(d);
@@ -89,6 +97,7 @@ void ctl_direct_free(struct ctl_direct *d)
 {
         free(d->fallback);
         d->fallback = NULL;
+        direct_cache_free();
         d->n_fallback = 0;
 }
 
