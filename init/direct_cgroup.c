@@ -6,11 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* A small /proc or cgroupfs file, whole (up to 64 KiB), NUL-terminated. */
@@ -161,34 +160,21 @@ bool direct_cgroup_frozen(char *const *freezer)
  * period (cgroup_threadgroup_rwsem's rcu_sync: ~10 ms here, the largest
  * single cost of a direct run; a cgroup mount with "favordynmods" has no
  * such wait).  Any migration opens the window for the next ones, so a
- * thread makes a no-op one — our own cgroup.procs, where we already are —
- * while we inspect and read the bundle; the spawn's joins then find the
- * grace period over or under way.  Once per process (a worker gathers one
- * context); no result to wait for. */
-static void *warm_thread(void *path)
-{
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-        if (fd >= 0) {
-                /* Nothing to do if it fails: only the wait is at stake. */
-                (void)!write(fd, "0", 1);
-                close(fd);
-        }
-        return NULL;
-}
-
+ * child makes a no-op one — into our own cgroup, where it already is —
+ * while we inspect and read the bundle; the run's joins then find the
+ * grace period over or under way.  A process, not a thread: the caller
+ * forks the run later and that child calls malloc and libcap, which is
+ * safe only from a single-threaded parent.  Nobody waits for it: its
+ * zombie goes with the caller (the controller, a subreaper, reaps it). */
 void direct_cgroup_warm(const char *mi)
 {
-        static char path[2200];
         static bool done;
-        char *own = NULL, *sep, dir[2100];
-        sigset_t all, old;
-        pthread_attr_t a;
-        pthread_t t;
+        char *own = NULL, *sep, dir[2100], path[2200] = "";
+        pid_t pid;
 
         if (done || !mi || read_small("/proc/self/cgroup", &own) < 0)
                 return;
-        done = true;
+        done = true;  /* once per process: a worker gathers one context */
         /* The first line "N:CTRLS:PATH" names a hierarchy we are in. */
         sep = strchr(own, '\n');
         if (sep)
@@ -200,14 +186,20 @@ void direct_cgroup_warm(const char *mi)
                         snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
         }
         free(own);
-        if (!path[0] || pthread_attr_init(&a) != 0)
+        if (!path[0])
                 return;
-        /* Signals stay with the worker's own thread. */
-        sigfillset(&all);
-        (void)pthread_sigmask(SIG_SETMASK, &all, &old);
-        if (pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0)
-                (void)pthread_create(&t, &a, warm_thread, path);
-        (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-        pthread_attr_destroy(&a);
-}
+        pid = fork();
+        if (pid == 0) {
+                int fd;
 
+                /* None of ours (a worker's record pipe, a client's stdout)
+                 * may stay open behind us. */
+                (void)syscall(SYS_close_range, 0U, ~0U, 0U);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+
+                /* Nothing to do if it fails: only the wait is at stake. */
+                if (fd >= 0)
+                        (void)!write(fd, "0", 1);
+                _exit(0);
+        }
+}

@@ -5,7 +5,7 @@
  * off a run's critical path.
  * Owns: mapping /proc/PID/cgroup lines to files through a mountinfo text
  * (pure: direct_cgroup_dir, direct_cgroup_files), reading freezer files,
- * the warm-up thread.
+ * the warm-up child.
  * Does not own: joining (direct_enter.c), reading the texts (direct_ctx.c).
  * Context: any process that gathers or reuses a context (a worker, the exec
  * CLI), before it forks the run. */
@@ -35,11 +35,12 @@ int direct_cgroup_files(const char *cgroup, const char *mi, char ***ret_procs,
  * root has none) does not. */
 bool direct_cgroup_frozen(char *const *freezer);
 
-/* Start, in a detached thread, one no-op migration of this process into
- * its own cgroup (found through MI), so that the kernel's grace-period
- * wait of a first migration runs now, in parallel with what precedes the
- * run's own joins.  At most once per process; failures are silent (only
- * latency is at stake). */
+/* Start, in a child process that nobody waits for, one no-op migration
+ * into our own cgroup (found through MI), so that the kernel's
+ * grace-period wait of a first migration runs now, in parallel with what
+ * precedes the run's own joins.  At most once per process; failures are
+ * silent (only latency is at stake).  The child exits at once; its zombie
+ * is left to whoever reaps the caller's orphans. */
 void direct_cgroup_warm(const char *mi);
 
 #endif

@@ -63,11 +63,16 @@ OWN=own-value PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                 _ "$T/state/status.sock" "$N-r"
 }
 
-# main_ns SHORT: the pid namespace of container $N-SHORT's main process.
-main_ns() { readlink "/proc/$(docker inspect -f '{{.State.Pid}}' "$N-$1")/ns/pid"; }
+# main_ns SHORT: the pid namespace of container $N-SHORT's main process and
+# that process's start time (namespace inode numbers are reused).
+main_ns() {
+        local pid
+        pid=$(docker inspect -f '{{.State.Pid}}' "$N-$1")
+        echo "$(readlink "/proc/$pid/ns/pid") $(cut -d' ' -f22 "/proc/$pid/stat")"
+}
 
 @test "the context cache: never used in a paused container nor for a restarted one's new main process" {
-        reg p 10-imm "" 'readlink /proc/self/ns/pid >>"$M/p.imm"'
+        reg p 10-imm "" 'echo "$(readlink /proc/self/ns/pid) $(cut -d" " -f22 /proc/1/stat)" >>"$M/p.imm"'
         reg p 20-on "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/p.ev"')"
         ctl_start --dispatch auto
         crun p

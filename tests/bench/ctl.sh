@@ -133,6 +133,39 @@ api() { # METHOD PATH [JSON]
         fi
 }
 
+# The daemon this bench talks to (the process listening on $SOCK) and its
+# CPU time: utime+stime of all its threads, /proc/PID/stat fields 14 and 15.
+DOCKERD_PID=$(ss -xlpn src "$SOCK" 2>/dev/null | sed -n 's/.*"dockerd",pid=\([0-9]*\).*/\1/p' | head -n 1)
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+daemon_ms() { # → ms of CPU so far, or fails
+        [ -n "$DOCKERD_PID" ] && [ -r "/proc/$DOCKERD_PID/stat" ] || return 1
+        awk -v hz="$CLK_TCK" '{ sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1000 / hz }' \
+                "/proc/$DOCKERD_PID/stat"
+}
+# dcpu_put KEY BEFORE_MS AFTER_MS N — daemon CPU per dispatch, minus the
+# cost of the same N starts with no contestant ($DCPU_BASE_MS in total)
+dcpu_put() {
+        local v
+        if [ -z "$2" ] || [ -z "$3" ] || [ -z "${DCPU_BASE_MS:-}" ]; then
+                na "$1" "dockerd's CPU time not readable (pid '${DOCKERD_PID:-?}')"
+                return
+        fi
+        v=$(awk -v a="$2" -v b="$3" -v z="$DCPU_BASE_MS" -v n="$4" 'BEGIN {
+                v = (b - a - z) / n; if (v < 0) v = 0; printf "%.1f", v }')
+        put "$1" "$v" "$v ms"
+}
+# private_kb PID... — Private_Clean + Private_Dirty (smaps_rollup), summed
+private_kb() {
+        local p s=0 v
+        for p in "$@"; do
+                v=$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' \
+                        "/proc/$p/smaps_rollup" 2>/dev/null)
+                s=$((s + ${v:-0}))
+        done
+        echo "$s"
+}
+mb() { awk -v x="$1" 'BEGIN { printf "%.1f", x / 1024 }'; }
+
 # ---- image and containers --------------------------------------------------------
 say "controller: image and $NCON containers"
 # leftovers of an interrupted run (ours: label and name prefix)
@@ -250,17 +283,34 @@ rtt_once() { # NAME — prints ms, or fails
 }
 c0=$(name 0)
 : >"$W/rtt"
+d0='' d1=''
 if docker start "$c0" >/dev/null 2>&1; then
+        d0=$(daemon_ms)
         for _ in $(seq "$RTT_N"); do rtt_once "$c0" >>"$W/rtt" || break; done
+        d1=$(daemon_ms)
 fi
 if [ "$(wc -l <"$W/rtt")" -eq "$RTT_N" ]; then
         ms=$(median <"$W/rtt")
         put ctl.rtt.floor "$ms" "$(fmt 1 "$ms") ms"
         # the floor of a dispatch is one round trip
         put ctl.one_med.floor "$ms" "$(fmt 1 "$ms") ms"
+        DCPU_BASE_MS=0 dcpu_put ctl.dcpu.floor "$d0" "$d1" "$RTT_N"
 else
         na ctl.rtt.floor "exec round trip failed: $(head -c 120 "$W/rtt.json" 2>/dev/null)"
 fi
+stop_all
+
+# ---- the daemon's CPU for the starts alone (no contestant) ------------------------
+# the same N_ONE starts as a contestant's one-at-a-time phase, with nothing
+# listening: what remains of a contestant's share is its dispatches' cost
+say "controller: daemon CPU of $N_ONE starts with no contestant"
+d0=$(daemon_ms)
+for i in $(seq 1 "$N_ONE"); do
+        docker start "$(name "$i")" >/dev/null
+        sleep 0.2
+done
+d1=$(daemon_ms)
+[ -n "$d0" ] && [ -n "$d1" ] && DCPU_BASE_MS=$((d1 - d0))
 stop_all
 
 # ---- contestants --------------------------------------------------------------------
@@ -277,7 +327,7 @@ rss_kb() {
 # contrainer: the default (--dispatch auto: direct, on the host);
 # contrainer_api: --dispatch api, one at a time only; loop: the shell loop.
 run_contestant() { # contrainer|contrainer_api|loop
-        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason
+        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason priv d0 d1
         clear_marks
         t_begin_ns=$(now_ns)
         if [ "$who" != loop ]; then start_controller; else start_loop; fi
@@ -313,14 +363,31 @@ run_contestant() { # contrainer|contrainer_api|loop
         fi
         stop_all
 
-        # -- one at a time
+        # -- idle memory: after one dispatch, nothing running
+        if [ "$who" != contrainer_api ]; then
+                sleep 1
+                if [ "$who" = loop ]; then
+                        mapfile -t pids < <(pgrep -g "$loop_pid")
+                else
+                        pids=("$ctr_pid")
+                fi
+                rss=$(rss_kb "${pids[@]}")
+                priv=$(private_kb "${pids[@]}")
+                put "ctl.idle_rss.$who" "$(mb "$rss")" "$(mb "$rss") MB"
+                put "ctl.idle_priv.$who" "$(mb "$priv")" "$(mb "$priv") MB"
+        fi
+
+        # -- one at a time (and the daemon's CPU meanwhile)
         say "controller: $who: one at a time ($N_ONE)"
         clear_marks
         t0=$(now_ns)
+        d0=$(daemon_ms)
         for i in $(seq 1 "$N_ONE"); do
                 docker start "$(name "$i")" >/dev/null
                 wait_marks 15 "$(name "$i")"
         done
+        d1=$(daemon_ms)
+        dcpu_put "ctl.dcpu.$who" "$d0" "$d1" "$N_ONE"
         # shellcheck disable=SC2046
         lat=$(latencies "$t0" $(names 1 "$N_ONE"))
         if [ "$(wc -l <<<"$lat")" -lt "$N_ONE" ] || [ -z "$lat" ]; then
@@ -431,5 +498,6 @@ note "controller: test containers ctrbench-NNN (busybox, --network none); body \
 note "controller: shell loop = \`docker events --filter type=container --filter event=start --format '{{.ID}}' | while read id; do docker exec \"\$id\" sh -c '/bin/stamp >>/bench/t'; done\`; while stopped: the loop gets ${STOPPED_WINDOW} s after it restarts, contrainer up to 30 s"
 note "controller: bursts: all start requests sent at once on the socket (curl --parallel, 16 in flight); \"after the last start returned\" counts from the end of that curl"
 note "controller: contrainer = the default --dispatch auto (on the host: direct, no Engine exec); contrainer --dispatch api = through the exec API, one at a time only"
+note "controller: daemon CPU per dispatch = dockerd's utime+stime (/proc/PID/stat, ${CLK_TCK} Hz ticks) over the one-at-a-time phase ($N_ONE starts), minus the same $N_ONE starts with no contestant, ÷ $N_ONE (floor: over its $RTT_N curl round trips, nothing subtracted); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
 exit 0

@@ -202,6 +202,12 @@ tables() {
                 ctl_row "throughput: burst of $(num meta.tp_n) starts, first start to last dispatch" tp_total
                 ctl_row "throughput: last dispatch after the last \`docker start\` returned" tp_tail
                 ctl_row "throughput: dispatched" tp_done none
+                ctl_row "daemon CPU per dispatch (dockerd, one at a time)" dcpu
+                printf '| %s | %s | %s | %s | %s |\n' "daemon CPU per dispatch, \`--dispatch api\`" \
+                        "$(cell ctl.dcpu.contrainer_api)" "$(cell ctl.dcpu.loop)" "$(cell ctl.dcpu.floor)" \
+                        "$(ratio "$(num ctl.dcpu.contrainer_api)" "$(num ctl.dcpu.loop)" "shell loop")"
+                ctl_row "idle memory: VmRSS after one dispatch (shell loop: all its processes)" idle_rss
+                ctl_row "idle memory: private (smaps_rollup Private_Clean+Private_Dirty)" idle_priv
                 ctl_row "resident memory (VmRSS; shell loop: all its processes)" mem
                 ctl_row "events missed while stopped (of 5)" missed none
         fi
