@@ -192,6 +192,7 @@ tables() {
                 ctl_row "dispatch latency, one container at a time: median" one_med floor
                 ctl_row "dispatch latency, one container at a time: p95" one_p95 floor
                 ctl_row "dispatch latency, one at a time: median (default \`--dispatch auto\`: direct here) vs the shell loop" one_med loop
+                ctl_row "dispatch latency, one at a time, interleaved with the shell loop (both running, alternate starts): median" ione_med loop
                 printf '| %s | %s | %s | %s | %s |\n' "dispatch latency, one at a time: median, \`--dispatch api\`" \
                         "$(cell ctl.one_med.contrainer_api)" "$(cell ctl.one_med.loop)" "$(cell ctl.one_med.floor)" \
                         "$(ratio "$(num ctl.one_med.contrainer_api)" "$(num ctl.one_med.loop)" "shell loop"); direct: $(ratio "$(num ctl.one_med.contrainer)" "$(num ctl.one_med.contrainer_api)" "api")"
