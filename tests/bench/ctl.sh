@@ -149,17 +149,24 @@ daemon_ms() { # → ms of CPU so far, or fails
                         "/proc/$DOCKERD_PID/stat"
         fi
 }
-# dcpu_put KEY BEFORE_MS AFTER_MS N — daemon CPU per dispatch, minus the
-# cost of the same N starts with no contestant ($DCPU_BASE_MS in total)
+# dcpu_put KEY FILE — daemon CPU per dispatch: the median of FILE's
+# per-start CPU ("BEFORE AFTER" ms, one start a line) minus the median of
+# the same starts with no contestant ($DCPU_BASE_MS); medians, because the
+# daemon's garbage collector lands a few ms on a random start now and then
 dcpu_put() {
         local v
-        if [ -z "$2" ] || [ -z "$3" ] || [ -z "${DCPU_BASE_MS:-}" ]; then
+        v=$(awk '{ print $2 - $1 }' "$2" 2>/dev/null | median)
+        if [ -z "$v" ] || [ -z "${DCPU_BASE_MS:-}" ]; then
                 na "$1" "dockerd's CPU time not readable (pid '${DOCKERD_PID:-?}')"
                 return
         fi
-        v=$(awk -v a="$2" -v b="$3" -v z="$DCPU_BASE_MS" -v n="$4" 'BEGIN {
-                v = (b - a - z) / n; if (v < 0) v = 0; printf "%.1f", v }')
+        v=$(awk -v x="$v" -v z="$DCPU_BASE_MS" 'BEGIN { printf "%.1f", x - z }')
         put "$1" "$v" "$v ms"
+}
+# cpu_mark FILE BEFORE — append "BEFORE NOW" (daemon ms) to FILE
+cpu_mark() {
+        local now
+        now=$(daemon_ms) && [ -n "$2" ] && echo "$2 $now" >>"$1"
 }
 # private_kb PID... — Private_Clean + Private_Dirty (smaps_rollup), summed
 private_kb() {
@@ -307,18 +314,21 @@ rtt_once() { # NAME — prints ms, or fails
 }
 c0=$(name 0)
 : >"$W/rtt"
-d0='' d1=''
+: >"$W/dcpu.floor"
 if docker start "$c0" >/dev/null 2>&1; then
-        d0=$(daemon_ms)
-        for _ in $(seq "$RTT_N"); do rtt_once "$c0" >>"$W/rtt" || break; done
-        d1=$(daemon_ms)
+        sleep 0.25
+        for _ in $(seq "$RTT_N"); do
+                d0=$(daemon_ms)
+                rtt_once "$c0" >>"$W/rtt" || break
+                cpu_mark "$W/dcpu.floor" "$d0"
+        done
 fi
 if [ "$(wc -l <"$W/rtt")" -eq "$RTT_N" ]; then
         ms=$(median <"$W/rtt")
         put ctl.rtt.floor "$ms" "$(fmt 1 "$ms") ms"
         # the floor of a dispatch is one round trip
         put ctl.one_med.floor "$ms" "$(fmt 1 "$ms") ms"
-        DCPU_BASE_MS=0 dcpu_put ctl.dcpu.floor "$d0" "$d1" "$RTT_N"
+        DCPU_BASE_MS=0 dcpu_put ctl.dcpu.floor "$W/dcpu.floor"
 else
         na ctl.rtt.floor "exec round trip failed: $(head -c 120 "$W/rtt.json" 2>/dev/null)"
 fi
@@ -328,13 +338,14 @@ stop_all
 # the same N_ONE starts as a contestant's one-at-a-time phase, with nothing
 # listening: what remains of a contestant's share is its dispatches' cost
 say "controller: daemon CPU of $N_ONE starts with no contestant"
-d0=$(daemon_ms)
+: >"$W/dcpu.none"
 for i in $(seq 1 "$N_ONE"); do
+        d0=$(daemon_ms)
         docker start "$(name "$i")" >/dev/null
-        sleep 0.2
+        sleep 0.25
+        cpu_mark "$W/dcpu.none" "$d0"
 done
-d1=$(daemon_ms)
-[ -n "$d0" ] && [ -n "$d1" ] && DCPU_BASE_MS=$(awk -v a="$d0" -v b="$d1" 'BEGIN { print b - a }')
+DCPU_BASE_MS=$(awk '{ print $2 - $1 }' "$W/dcpu.none" | median)
 stop_all
 
 # ---- contestants --------------------------------------------------------------------
@@ -351,7 +362,7 @@ rss_kb() {
 # contrainer: the default (--dispatch auto: direct, on the host);
 # contrainer_api: --dispatch api, one at a time only; loop: the shell loop.
 run_contestant() { # contrainer|contrainer_api|loop
-        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason priv d0 d1
+        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason priv d0
         clear_marks
         t_begin_ns=$(now_ns)
         if [ "$who" != loop ]; then start_controller; else start_loop; fi
@@ -405,13 +416,17 @@ run_contestant() { # contrainer|contrainer_api|loop
         say "controller: $who: one at a time ($N_ONE)"
         clear_marks
         t0=$(now_ns)
-        d0=$(daemon_ms)
+        : >"$W/dcpu.$who"
         for i in $(seq 1 "$N_ONE"); do
+                d0=$(daemon_ms)
                 docker start "$(name "$i")" >/dev/null
                 wait_marks 15 "$(name "$i")"
+                # what follows the body (exec_die, the client's last
+                # inspect) belongs to the dispatch too
+                sleep 0.25
+                cpu_mark "$W/dcpu.$who" "$d0"
         done
-        d1=$(daemon_ms)
-        dcpu_put "ctl.dcpu.$who" "$d0" "$d1" "$N_ONE"
+        dcpu_put "ctl.dcpu.$who" "$W/dcpu.$who"
         # shellcheck disable=SC2046
         lat=$(latencies "$t0" $(names 1 "$N_ONE"))
         if [ "$(wc -l <<<"$lat")" -lt "$N_ONE" ] || [ -z "$lat" ]; then
@@ -579,6 +594,6 @@ note "controller: shell loop = \`docker events --filter type=container --filter 
 note "controller: bursts: all start requests sent at once on the socket (curl --parallel, 16 in flight); \"after the last start returned\" counts from the end of that curl"
 note "controller: contrainer = the default --dispatch auto (on the host: direct, no Engine exec); contrainer --dispatch api = through the exec API, one at a time only"
 note "controller: interleaved = contrainer (default --dispatch auto) and a shell loop (on containers of its own label, without /ctrbench scripts) running at once, their containers started alternately one at a time, $N_ONE each"
-note "controller: daemon CPU per dispatch = dockerd's CPU time (the sum of its threads' schedstat) over the one-at-a-time phase ($N_ONE starts), minus the same $N_ONE starts with no contestant, ÷ $N_ONE (floor: over its $RTT_N curl round trips, nothing subtracted); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
+note "controller: daemon CPU per dispatch = dockerd's CPU time (the sum of its threads' schedstat) from before each start of the one-at-a-time phase to 0.25 s after its body ran, median of $N_ONE, minus the median of the same starts with no contestant (floor: the median of its $RTT_N curl round trips); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
 exit 0
