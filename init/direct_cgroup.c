@@ -165,41 +165,56 @@ bool direct_cgroup_frozen(char *const *freezer)
  * grace period over or under way.  A process, not a thread: the caller
  * forks the run later and that child calls malloc and libcap, which is
  * safe only from a single-threaded parent.  Nobody waits for it: its
- * zombie goes with the caller (the controller, a subreaper, reaps it). */
-void direct_cgroup_warm(const char *mi)
+ * zombie goes with the caller (the controller, a subreaper, reaps it).
+ * The controller's main loop starts one too when it hands a container to
+ * a worker (ctl_direct.c), a few ms earlier still. */
+int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz)
 {
-        static bool done;
-        char *own = NULL, *sep, dir[2100], path[2200] = "";
-        pid_t pid;
+        char *own = NULL, *sep, dir[2100];
+        int r;
 
-        if (done || !mi || read_small("/proc/self/cgroup", &own) < 0)
-                return;
-        done = true;  /* once per process: a worker gathers one context */
+        if (!mi || (r = read_small("/proc/self/cgroup", &own)) < 0)
+                return !mi ? -EINVAL : r;
         /* The first line "N:CTRLS:PATH" names a hierarchy we are in. */
+        r = -ENOENT;
         sep = strchr(own, '\n');
         if (sep)
                 *sep = '\0';
         sep = strchr(own, ':') ? strchr(strchr(own, ':') + 1, ':') : NULL;
         if (sep) {
                 *sep = '\0';
-                if (direct_cgroup_dir(mi, strchr(own, ':') + 1, sep + 1, dir, sizeof(dir)) == 0)
-                        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+                if (direct_cgroup_dir(mi, strchr(own, ':') + 1, sep + 1, dir, sizeof(dir)) == 0 &&
+                    (size_t)snprintf(ret, retsz, "%s/cgroup.procs", dir) < retsz)
+                        r = 0;
         }
         free(own);
-        if (!path[0])
-                return;
-        pid = fork();
-        if (pid == 0) {
+        return r;
+}
+
+void direct_cgroup_warm_at(const char *procs)
+{
+        if (fork() == 0) {
                 int fd;
 
-                /* None of ours (a worker's record pipe, a client's stdout)
-                 * may stay open behind us. */
+                /* None of ours (a worker's record pipe, a client's stdout,
+                 * the controller's sockets) may stay open behind us. */
                 (void)syscall(SYS_close_range, 0U, ~0U, 0U);
-                fd = open(path, O_WRONLY | O_CLOEXEC);
-
+                fd = open(procs, O_WRONLY | O_CLOEXEC);
                 /* Nothing to do if it fails: only the wait is at stake. */
                 if (fd >= 0)
                         (void)!write(fd, "0", 1);
                 _exit(0);
         }
+}
+
+void direct_cgroup_warm(const char *mi)
+{
+        static bool done;
+        char path[2200];
+
+        if (done)
+                return;
+        done = true;  /* once per process: a worker gathers one context */
+        if (direct_cgroup_own_procs(mi, path, sizeof(path)) == 0)
+                direct_cgroup_warm_at(path);
 }

@@ -43,4 +43,12 @@ bool direct_cgroup_frozen(char *const *freezer);
  * is left to whoever reaps the caller's orphans. */
 void direct_cgroup_warm(const char *mi);
 
+/* The cgroup.procs file of our own cgroup (the first hierarchy of
+ * /proc/self/cgroup, found through MI) into RET.  0 or -errno. */
+int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz);
+
+/* Fork the warm-up child now, on PROCS (from direct_cgroup_own_procs),
+ * with no latch: the caller limits how often. */
+void direct_cgroup_warm_at(const char *procs);
+
 #endif

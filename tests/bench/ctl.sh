@@ -565,10 +565,14 @@ while read -r id; do docker exec "$id" sh -c "/bin/stamp >>/bench/t"; done'
                 t0=$(now_ns)
                 for i in $(seq 1 "$N_ONE"); do
                         cl=ctrbench-l$(printf '%03d' "$i")
+                        # each start on a settled machine: the other's
+                        # tail (a docker exec's last calls) is not in it
                         docker start "$(name "$i")" >/dev/null
                         wait_marks 15 "$(name "$i")"
+                        sleep 0.25
                         docker start "$cl" >/dev/null
                         wait_marks 15 "$cl"
+                        sleep 0.25
                 done
                 # shellcheck disable=SC2046
                 lat_c=$(latencies "$t0" $(names 1 "$N_ONE") | awk '{ print $2 }')
@@ -593,7 +597,7 @@ note "controller: test containers ctrbench-NNN (busybox, --network none); body \
 note "controller: shell loop = \`docker events --filter type=container --filter event=start --format '{{.ID}}' | while read id; do docker exec \"\$id\" sh -c '/bin/stamp >>/bench/t'; done\`; while stopped: the loop gets ${STOPPED_WINDOW} s after it restarts, contrainer up to 30 s"
 note "controller: bursts: all start requests sent at once on the socket (curl --parallel, 16 in flight); \"after the last start returned\" counts from the end of that curl"
 note "controller: contrainer = the default --dispatch auto (on the host: direct, no Engine exec); contrainer --dispatch api = through the exec API, one at a time only"
-note "controller: interleaved = contrainer (default --dispatch auto) and a shell loop (on containers of its own label, without /ctrbench scripts) running at once, their containers started alternately one at a time, $N_ONE each"
+note "controller: interleaved = contrainer (default --dispatch auto) and a shell loop (on containers of its own label, without /ctrbench scripts) running at once, their containers started alternately one at a time (0.25 s after the previous body), $N_ONE each"
 note "controller: daemon CPU per dispatch = dockerd's CPU time (the sum of its threads' schedstat) from before each start of the one-at-a-time phase to 0.25 s after its body ran, median of $N_ONE, minus the median of the same starts with no contestant (floor: the median of its $RTT_N curl round trips); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
 exit 0
