@@ -121,6 +121,16 @@ static uint64_t get_u64(struct in *in)
         return v;
 }
 
+/* A word that must be at most MAX (what direct_pack can have written). */
+static uint64_t get_max(struct in *in, uint64_t max)
+{
+        uint64_t v = get_u64(in);
+
+        if (v > max)
+                in->bad = true;
+        return v;
+}
+
 /* A string, or NULL on a malformed input or ENOMEM (*NOMEM set). */
 static char *get_str(struct in *in, bool *nomem)
 {
@@ -177,6 +187,7 @@ int direct_unpack(const void *buf, size_t len, struct direct_ctx *ret, uint64_t 
         struct direct_spec *s = &c.spec;
         uint64_t starttime, ns, nbpf;
         bool nomem = false;
+        int64_t oom;
         char *id;
 
         if (get_u64(&in) != PACK_MAGIC)
@@ -188,20 +199,20 @@ int direct_unpack(const void *buf, size_t len, struct direct_ctx *ret, uint64_t 
         else
                 in.bad = true;
         free(id);
-        s->pid = (pid_t)get_u64(&in);
+        s->pid = (pid_t)get_max(&in, INT32_MAX);
         s->running = true;
         s->user = get_str(&in, &nomem);
         s->hostname = get_str(&in, &nomem);
         s->workdir = get_str(&in, &nomem);
         s->env = get_strv(&in, &nomem);
         s->group_add = get_strv(&in, &nomem);
-        s->no_new_privs = get_u64(&in) != 0;
-        ns = get_u64(&in);
+        s->no_new_privs = get_max(&in, 1) != 0;
+        ns = get_max(&in, (UINT64_C(1) << DNS_N) - 1);
         for (int i = 0; i < DNS_N; i++)
                 s->ns_listed[i] = (ns >> i) & 1;
-        s->seccomp = get_u64(&in) != 0;
-        s->seccomp_flags = (unsigned)get_u64(&in);
-        c.shim = (pid_t)get_u64(&in);
+        s->seccomp = get_max(&in, 1) != 0;
+        s->seccomp_flags = (unsigned)get_max(&in, UINT32_MAX);
+        c.shim = (pid_t)get_max(&in, INT32_MAX);
         c.cgroup_procs = get_strv(&in, &nomem);
         c.freezer = get_strv(&in, &nomem);
         for (int i = 0; i < DCAP_N; i++)
@@ -210,11 +221,14 @@ int direct_unpack(const void *buf, size_t len, struct direct_ctx *ret, uint64_t 
                 c.rlimit[i].rlim_cur = get_u64(&in);
                 c.rlimit[i].rlim_max = get_u64(&in);
         }
-        c.oom_score_adj = (int)(int64_t)get_u64(&in);
-        c.umask = (mode_t)get_u64(&in) & 07777;
-        nbpf = get_u64(&in);
+        oom = (int64_t)get_u64(&in);
+        if (oom < INT32_MIN || oom > INT32_MAX)
+                in.bad = true;
+        c.oom_score_adj = (int)oom;
+        c.umask = (mode_t)get_max(&in, 07777);
+        nbpf = get_max(&in, BPF_MAXINSNS);
         if (!in.bad && nbpf > 0) {
-                if (nbpf > BPF_MAXINSNS || nbpf * sizeof(*c.bpf) > in.len - in.off) {
+                if (nbpf * sizeof(*c.bpf) > in.len - in.off) {
                         in.bad = true;
                 } else if (!(c.bpf = calloc(nbpf, sizeof(*c.bpf)))) {
                         nomem = in.bad = true;
