@@ -25,6 +25,8 @@
 
 #include "buf.h"
 #include "deadline.h"
+#include "direct_cache.h"
+#include "direct_cgroup.h"
 #include "docker.h"
 #include "rootfs.h"
 #include "strv.h"
@@ -204,82 +206,17 @@ static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
         return 0;
 }
 
-/* The mount point of the hierarchy named by CTRLS ("memory", "cpu,cpuacct",
- * "name=systemd", "" for cgroup2) in mountinfo text MI: *RET_DIR gets
- * mountpoint + (PATH minus the mount's root).  0 or -ENOENT. */
-static int cgroup_dir(const char *mi, const char *ctrls, const char *path, char *ret, size_t retsz)
+static int find_cgroups(struct direct_ctx *c, const char *mi, char *why, size_t whysz)
 {
-        for (const char *l = mi; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-                char root[1024], mnt[1024], fstype[32], opts[1024];
-                const char *sep = strstr(l, " - ");
-                bool all = true;
-
-                if (!sep || sscanf(l, "%*s %*s %*s %1023s %1023s", root, mnt) != 2 ||
-                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2)
-                        continue;
-                if (ctrls[0] == '\0') {
-                        if (strcmp(fstype, "cgroup2") != 0)
-                                continue;
-                } else {
-                        char want[256], *save = NULL;
-                        if (strcmp(fstype, "cgroup") != 0)
-                                continue;
-                        snprintf(want, sizeof(want), "%s", ctrls);
-                        for (char *t = strtok_r(want, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                                char needle[300];
-                                snprintf(needle, sizeof(needle), ",%s,", t);
-                                char hay[1100];
-                                snprintf(hay, sizeof(hay), ",%s,", opts);
-                                if (!strstr(hay, needle))
-                                        all = false;
-                        }
-                        if (!all)
-                                continue;
-                }
-                size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
-                if (strncmp(path, root, rl) != 0)
-                        continue;
-                snprintf(ret, retsz, "%s%s", mnt, path + rl);
-                return 0;
-        }
-        return -ENOENT;
-}
-
-static int find_cgroups(struct direct_ctx *c, char *why, size_t whysz)
-{
-        char p[64], *cg = NULL, *mi = NULL, *save = NULL;
+        char p[64], *cg = NULL;
         int r;
 
         snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)c->spec.pid);
         r = read_file(p, PROC_FILE_MAX, &cg);
-        if (r >= 0)
-                r = read_file("/proc/self/mountinfo", PROC_FILE_MAX, &mi);
-        if (r < 0) {
-                r = fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
-                goto out;
-        }
-        for (char *l = strtok_r(cg, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                char dir[2100], *procs;
-
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                if (cgroup_dir(mi, c1 + 1, c2 + 1, dir, sizeof(dir)) < 0) {
-                        r = fail(why, whysz, -EOPNOTSUPP, "cgroup hierarchy '%.100s' of the "
-                                 "container is not mounted here", c1 + 1);
-                        goto out;
-                }
-                if (asprintf(&procs, "%s/cgroup.procs", dir) < 0 ||
-                    strv_consume(&c->cgroup_procs, procs) < 0) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-        }
-        r = 0;
-out:
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
+        r = direct_cgroup_files(cg, mi, &c->cgroup_procs, &c->freezer, why, whysz);
         free(cg);
-        free(mi);
         return r;
 }
 
@@ -516,19 +453,60 @@ int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *re
         return 0;
 }
 
+/* What the Engine redoes at every exec, and what a cached context cannot
+ * keep: namespace fds, user, groups, environment, working directory. */
+static int per_use(struct direct_ctx *c, char *why, size_t whysz)
+{
+        int r = open_namespaces(c, why, whysz);
+
+        return r < 0 ? r : resolve_user(c, why, whysz);
+}
+
+static int from_cache(const char *ref, struct direct_ctx *ret)
+{
+        struct direct_ctx c;
+        char why[256];
+
+        if (direct_cache_get(ref, &c) < 0)
+                return -ENOENT;
+        if (direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
+                /* Paused, or gone meanwhile: the Engine says which. */
+                direct_ctx_done(&c);
+                return -ENOENT;
+        }
+        *ret = c;
+        return 0;
+}
+
 int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, char *why,
                     size_t whysz)
 {
         struct direct_ctx c = { 0 };
+        uint64_t starttime = 0;
+        char *mi = NULL;
         int r;
 
+        if (from_cache(ref, ret) == 0)
+                return 0;
         for (int i = 0; i < DNS_N; i++)
                 c.nsfd[i] = -1;
+        r = read_file("/proc/self/mountinfo", PROC_FILE_MAX, &mi);
+        if (r < 0)
+                return fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
+        direct_cgroup_warm(mi);
         r = direct_ctx_inspect(d, ref, &c.spec, why, whysz);
         if (r < 0)
-                return r;
+                goto out;
         if (c.spec.why[0]) {
                 r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
+                goto out;
+        }
+        /* The key of the cache: this main process, before anything is read
+         * from it (find_shim then checks it is this container's). */
+        r = direct_cache_starttime(c.spec.pid, &starttime);
+        if (r < 0) {
+                r = fail(why, whysz, r, "cannot read /proc/%d/stat: %s", (int)c.spec.pid,
+                         strerror(-r));
                 goto out;
         }
         if ((r = find_shim(&c, why, whysz)) < 0 || (r = load_bundle(&c, why, whysz)) < 0)
@@ -537,15 +515,18 @@ int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, c
                 r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
                 goto out;
         }
-        if ((r = open_namespaces(&c, why, whysz)) < 0 || (r = find_cgroups(&c, why, whysz)) < 0 ||
+        if ((r = find_cgroups(&c, mi, why, whysz)) < 0 ||
             (r = check_lsm(&c, why, whysz)) < 0 || (r = cap_masks(&c, why, whysz)) < 0 ||
             (r = inherited(&c, why, whysz)) < 0 ||
             (c.spec.seccomp && (r = copy_filter(&c, why, whysz)) < 0) ||
-            (r = resolve_user(&c, why, whysz)) < 0)
+            (r = per_use(&c, why, whysz)) < 0)
                 goto out;
+        direct_cache_put(&c, starttime);
+        free(mi);
         *ret = c;
         return 0;
 out:
+        free(mi);
         direct_ctx_done(&c);
         return r;
 }
@@ -557,6 +538,7 @@ void direct_ctx_done(struct direct_ctx *c)
                 if (c->nsfd[i] >= 0)
                         close(c->nsfd[i]);
         strv_free(c->cgroup_procs);
+        strv_free(c->freezer);
         free(c->bpf);
         strv_free(c->env);
         memset(c, 0, sizeof(*c));

@@ -29,6 +29,7 @@ struct direct_ctx {
         pid_t shim;                             /* parent of the main process */
         int nsfd[DNS_N];                        /* fd to setns(2) into, -1 = already there */
         char **cgroup_procs;                    /* cgroup.procs files of every hierarchy */
+        char **freezer;                         /* freezer.state (v1), cgroup.freeze (v2) */
         uint64_t caps[DCAP_N];                  /* masks, bit = CAP_* number */
         struct rlimit rlimit[DIRECT_RLIMITS];   /* the shim's, then the bundle's */
         int oom_score_adj;
@@ -46,7 +47,10 @@ struct direct_ctx {
 int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *ret, char *why,
                        size_t whysz);
 
-/* Gather the context of container REF (id or name) through the Engine D.
+/* Gather the context of container REF (id or name) through the Engine D,
+ * or take it from the controller's cache (direct_cache.h: REF is the full
+ * id, the same main process, not frozen) and redo only what the Engine
+ * redoes at each exec (namespaces, user, groups, environment).
  * 0 with *RET filled (release with direct_ctx_done); -EOPNOTSUPP when the
  * context cannot be reproduced exactly (WHY says why: user namespace,
  * unknown security option, …); -ENOENT (no such container); other -errno

@@ -1,10 +1,15 @@
 /* ctl_direct.c — direct dispatch's main-loop state.  See ctl_direct.h. */
 #include "ctl_direct.h"
 
+#include "buf.h"
+#include "deadline.h"
+#include "direct_cache.h"
+#include "direct_cgroup.h"
 #include "dl.h"
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +64,29 @@ static int engine_visible(const char *socket_path, char *why, size_t whysz)
         return r;
 }
 
+/* /proc/self/mountinfo, whole (it is a few kB). */
+static int read_mountinfo(char **ret)
+{
+        int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        struct buf b;
+        char chunk[4096];
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        buf_init(&b, 1u << 20);
+        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+                if (buf_append(&b, chunk, (size_t)n) < 0)
+                        break;
+        close(fd);
+        if (n != 0 || buf_append(&b, "", 1) < 0) {
+                buf_free(&b);
+                return -EIO;
+        }
+        *ret = buf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}
+
 int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *socket,
                     char *why, size_t whysz)
 {
@@ -73,8 +101,22 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                 return -ENOMEM;
         }
         /* libcap: the capability sets of a direct run (direct_enter.c). */
-        if (dl_load_exec(w, sizeof(w)) == 0 && engine_visible(socket, w, sizeof(w)) == 0)
+        if (dl_load_exec(w, sizeof(w)) == 0 && engine_visible(socket, w, sizeof(w)) == 0) {
+                /* Before any worker forks: they all share it.  Without it
+                 * every run gathers its context afresh (slower, same). */
+                int r = direct_cache_init();
+                char *mi = NULL;
+
+                if (r < 0)
+                        log_warn("direct dispatch: no context cache (%s), every run gathers its own",
+                                 strerror(-r));
+                /* No warm-up without it: only latency is at stake. */
+                if (read_mountinfo(&mi) == 0 &&
+                    direct_cgroup_own_procs(mi, d->warm_procs, sizeof(d->warm_procs)) < 0)
+                        d->warm_procs[0] = '\0';
+                free(mi);
                 return 0;
+        }
         if (mode == DISPATCH_DIRECT) {
                 snprintf(why, whysz, "--dispatch direct is not possible here: %s", w);
                 ctl_direct_free(d);
@@ -89,6 +131,7 @@ void ctl_direct_free(struct ctl_direct *d)
 {
         free(d->fallback);
         d->fallback = NULL;
+        direct_cache_free();
         d->n_fallback = 0;
 }
 
@@ -100,13 +143,27 @@ static bool fell_back(const struct ctl_direct *d, const char *id)
         return false;
 }
 
-enum direct_want ctl_direct_want(const struct ctl_direct *d, const char *id)
+static void warm(struct ctl_direct *d)
 {
+        int64_t now = deadline_now();
+
+        if (!d->warm_procs[0] || now - d->warm_last_ms < CTL_DIRECT_WARM_MS)
+                return;
+        d->warm_last_ms = now;
+        direct_cgroup_warm_at(d->warm_procs);
+}
+
+enum direct_want ctl_direct_want(struct ctl_direct *d, const char *id)
+{
+        enum direct_want w;
+
         if (!d || d->effective == DISPATCH_API)
                 return DIRECT_OFF;
-        if (d->effective == DISPATCH_DIRECT)
-                return DIRECT_MUST;
-        return id && fell_back(d, id) ? DIRECT_OFF : DIRECT_TRY;
+        w = d->effective == DISPATCH_DIRECT ? DIRECT_MUST
+            : id && fell_back(d, id)        ? DIRECT_OFF : DIRECT_TRY;
+        if (w != DIRECT_OFF)
+                warm(d);
+        return w;
 }
 
 void ctl_direct_fallback(struct ctl_direct *d, const char *id, const char *name,

@@ -9,6 +9,7 @@
 #define CONTRAINER_CTL_DIRECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 #include "jobrun.h"  /* enum direct_want */
@@ -21,6 +22,8 @@ struct ctl_direct {
         enum dispatch_mode effective;   /* auto without a view of the processes: api */
         char (*fallback)[72];           /* container ids that go to the API */
         size_t n_fallback;
+        char warm_procs[2200];          /* our own cgroup.procs ("" none) */
+        int64_t warm_last_ms;           /* last warm-up started (deadline.h clock) */
 };
 
 /* Set up D for MODE; SOCKET is the Engine's unix socket (its peer, the
@@ -32,8 +35,13 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                     char *why, size_t whysz);
 void ctl_direct_free(struct ctl_direct *d);
 
-/* What to do for container ID (NULL-safe D: DIRECT_OFF). */
-enum direct_want ctl_direct_want(const struct ctl_direct *d, const char *id);
+/* What to do for container ID (NULL-safe D: DIRECT_OFF).  When the answer
+ * is direct, the caller is about to fork a worker that will join the
+ * container's cgroups: this also starts the cgroup warm-up
+ * (direct_cgroup.h) now, at most once per CTL_DIRECT_WARM_MS, so that the
+ * kernel's wait runs while the worker starts and inspects. */
+#define CTL_DIRECT_WARM_MS 5
+enum direct_want ctl_direct_want(struct ctl_direct *d, const char *id);
 
 /* A worker said container ID (NAME) cannot be run directly, because
  * REASON (LEN bytes): log it once per container, send it to the API from

@@ -48,11 +48,21 @@ api_list() {
                 LC_ALL=C sort
 }
 
-# compare CONTAINER: the probe through docker exec and directly; equal.
+# compare CONTAINER: the probe through docker exec and directly; equal
+# (lines matching the extended regex $COMPARE_SKIP, if set, left out of the
+# comparison: the test checks them itself).
 compare() {
         docker exec "$1" sh -c "$PROBE" >"$T/api" 2>&1 || true
         "$CONTRAINER" exec "$1" sh -c "$PROBE" >"$T/direct" 2>&1 || true
-        if ! diff -u "$T/api" "$T/direct"; then
+        local f
+        for f in api direct; do
+                if [ -n "${COMPARE_SKIP:-}" ]; then
+                        grep -vE "$COMPARE_SKIP" "$T/$f" >"$T/$f.cmp" || true
+                else
+                        cp "$T/$f" "$T/$f.cmp"
+                fi
+        done
+        if ! diff -u "$T/api.cmp" "$T/direct.cmp"; then
                 echo "---- docker exec said:"; cat "$T/api"
                 return 1
         fi
@@ -116,7 +126,13 @@ compare() {
 
 @test "--ulimit, --oom-score-adj, --ipc shareable: the same rlimits, oom_score_adj and ipc" {
         crun c --ulimit nofile=512:1024 --ulimit nproc=300:400 --oom-score-adj 100 --ipc shareable
-        compare "$N-c"
+        # runc 1.1 (Debian 12) races its Go runtime, which raises its own soft
+        # RLIMIT_NOFILE to the hard limit at start-up, against setting the
+        # exec's configured one: docker exec shows 512 or 1024, run by run
+        # (fixed in runc 1.2).  The configured value is 512; direct gives it.
+        COMPARE_SKIP='^open files ' compare "$N-c"
+        grep -qE '^open files +\(-n\) 512$' "$T/direct"
+        grep -qE '^open files +\(-n\) (512|1024)$' "$T/api"
         grep -qx 'oom: 100' "$T/direct"
 }
 

@@ -63,6 +63,39 @@ OWN=own-value PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                 _ "$T/state/status.sock" "$N-r"
 }
 
+# main_ns SHORT: the pid namespace of container $N-SHORT's main process and
+# that process's start time (namespace inode numbers are reused).
+main_ns() {
+        local pid
+        pid=$(docker inspect -f '{{.State.Pid}}' "$N-$1")
+        echo "$(readlink "/proc/$pid/ns/pid") $(cut -d' ' -f22 "/proc/$pid/stat")"
+}
+
+@test "the context cache: never used in a paused container nor for a restarted one's new main process" {
+        reg p 10-imm "" 'echo "$(readlink /proc/self/ns/pid) $(cut -d" " -f22 /proc/1/stat)" >>"$M/p.imm"'
+        reg p 20-on "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/p.ev"')"
+        ctl_start --dispatch auto
+        crun p
+        wait_lines "$M/p.imm" 1
+        expect_file "$M/p.imm" "$(main_ns p)"
+        wait_log "$N-p" 10
+        # Paused after its context was gathered: a body for it must not join
+        # its frozen cgroups (it would hang there); it is refused, logged.
+        docker pause "$N-p" >/dev/null
+        crun q
+        wait_for "a refusal line for the paused container" 30 bash -c \
+                'grep -F -- "$1" "$2" | grep -F -- "$3" | grep -qE "paused|not running"' \
+                _ "'$N-p'" "$CTL_LOG" "event 'start'"
+        [ "$(grep -c "$N-q" "$M/p.ev" 2>/dev/null)" -eq 0 ]
+        docker unpause "$N-p" >/dev/null
+        # Restarted: a new main process, so a new context (its namespaces).
+        docker restart -t 1 "$N-p" >/dev/null
+        wait_lines "$M/p.imm" 2
+        [ "$(sed -n 2p "$M/p.imm")" = "$(main_ns p)" ]
+        [ "$(sed -n 1p "$M/p.imm")" != "$(sed -n 2p "$M/p.imm")" ]
+        ctl_alive
+}
+
 @test "--dispatch direct: a hanging script dies with its group after --exec-timeout; the next script registers" {
         local t0
         t0=$(date +%s.%N)

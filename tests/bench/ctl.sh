@@ -36,6 +36,7 @@ W=$WORK/ctl
 MARKS=$W/marks
 IMG_BASE=ctrbench/busybox:latest
 IMG=ctrbench/bench:latest
+IMG_LOOP=ctrbench/bench-noscript:latest
 NCON=$TP
 [ "$BURST" -gt "$NCON" ] && NCON=$BURST
 [ "$N_ONE" -gt "$NCON" ] && NCON=$N_ONE
@@ -80,8 +81,8 @@ stop_controller() {
 # shellcheck disable=SC2016 # expanded by the loop's shell, not here
 LOOP='docker events --filter type=container --filter event=start --filter label=ctrbench=1 --format "{{.ID}}" |
 while read -r id; do docker exec "$id" sh -c "/bin/stamp >>/bench/t"; done'
-start_loop() {
-        setsid sh -c "$LOOP" >>"$W/loop.log" 2>&1 &
+start_loop() { # [LOOP COMMAND, default $LOOP]
+        setsid sh -c "${1:-$LOOP}" >>"$W/loop.log" 2>&1 &
         loop_pid=$!
 }
 stop_loop() {
@@ -103,7 +104,7 @@ cleanup() {
         ids=$(docker ps -aq --filter label=ctrbench=1 --filter name=ctrbench- 2>/dev/null)
         # shellcheck disable=SC2086 # ids from docker ps
         [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1
-        docker rmi "$IMG" "$IMG_BASE" >/dev/null 2>&1
+        docker rmi "$IMG" "$IMG_LOOP" "$IMG_BASE" >/dev/null 2>&1
         [ -n "$started_engine" ] && dockerd_release
         return 0
 }
@@ -132,6 +133,52 @@ api() { # METHOD PATH [JSON]
                 curl -sS --unix-socket "$SOCK" -X "$1" "http://localhost/$V$2"
         fi
 }
+
+# The daemon this bench talks to (the process listening on $SOCK) and its
+# CPU time: the sum of its threads' /proc/PID/task/TID/schedstat (ns on a
+# CPU; Go keeps its threads), else utime+stime of /proc/PID/stat (ticks).
+DOCKERD_PID=$(ss -xlpn src "$SOCK" 2>/dev/null | sed -n 's/.*"dockerd",pid=\([0-9]*\).*/\1/p' | head -n 1)
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+daemon_ms() { # → ms of CPU so far, or fails
+        [ -n "$DOCKERD_PID" ] && [ -r "/proc/$DOCKERD_PID/stat" ] || return 1
+        if [ -r "/proc/$DOCKERD_PID/task/$DOCKERD_PID/schedstat" ]; then
+                cat "/proc/$DOCKERD_PID"/task/*/schedstat 2>/dev/null |
+                        awk '{ s += $1 } END { printf "%.2f\n", s / 1e6 }'
+        else
+                awk -v hz="$CLK_TCK" '{ sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1000 / hz }' \
+                        "/proc/$DOCKERD_PID/stat"
+        fi
+}
+# dcpu_put KEY FILE — daemon CPU per dispatch: the median of FILE's
+# per-start CPU ("BEFORE AFTER" ms, one start a line) minus the median of
+# the same starts with no contestant ($DCPU_BASE_MS); medians, because the
+# daemon's garbage collector lands a few ms on a random start now and then
+dcpu_put() {
+        local v
+        v=$(awk '{ print $2 - $1 }' "$2" 2>/dev/null | median)
+        if [ -z "$v" ] || [ -z "${DCPU_BASE_MS:-}" ]; then
+                na "$1" "dockerd's CPU time not readable (pid '${DOCKERD_PID:-?}')"
+                return
+        fi
+        v=$(awk -v x="$v" -v z="$DCPU_BASE_MS" 'BEGIN { printf "%.1f", x - z }')
+        put "$1" "$v" "$v ms"
+}
+# cpu_mark FILE BEFORE — append "BEFORE NOW" (daemon ms) to FILE
+cpu_mark() {
+        local now
+        now=$(daemon_ms) && [ -n "$2" ] && echo "$2 $now" >>"$1"
+}
+# private_kb PID... — Private_Clean + Private_Dirty (smaps_rollup), summed
+private_kb() {
+        local p s=0 v
+        for p in "$@"; do
+                v=$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' \
+                        "/proc/$p/smaps_rollup" 2>/dev/null)
+                s=$((s + ${v:-0}))
+        done
+        echo "$s"
+}
+mb() { awk -v x="$1" 'BEGIN { printf "%.1f", x / 1024 }'; }
 
 # ---- image and containers --------------------------------------------------------
 say "controller: image and $NCON containers"
@@ -172,6 +219,23 @@ for i in $(seq 0 "$NCON"); do
                 exit 0 ;;
         esac
 done
+
+# The interleaved comparison's containers for the shell loop: the same body
+# through `docker exec`, but no /ctrbench script (so contrainer, running at
+# the same time, registers nothing in them), and a label of their own that
+# only that loop listens to.
+printf 'FROM %s\nCOPY stamp /bin/stamp\n' "$IMG_BASE" >"$ctx/Dockerfile.loop"
+ILOOP_OK=''
+if docker build -q -t "$IMG_LOOP" -f "$ctx/Dockerfile.loop" "$ctx" >>"$W/build.log" 2>&1; then
+        ILOOP_OK=1
+        for i in $(seq 0 "$N_ONE"); do
+                n=ctrbench-l$(printf '%03d' "$i")
+                mkdir -p "$MARKS/$n"
+                out=$(api POST "/containers/create?name=$n" \
+                        "{\"Image\":\"$IMG_LOOP\",\"Cmd\":[\"sleep\",\"1000000\"],\"Labels\":{\"ctrbench\":\"1\",\"ctrbench.loop\":\"1\"},\"HostConfig\":{\"NetworkMode\":\"none\",\"Binds\":[\"$MARKS/$n:/bench\"]}}")
+                case $out in *'"Id"'*) ;; *) ILOOP_OK='' ;; esac
+        done
+fi
 
 # every container event on ours, with its exact timeNano (Go's int64)
 docker events --filter type=container --filter label=ctrbench=1 \
@@ -250,17 +314,38 @@ rtt_once() { # NAME — prints ms, or fails
 }
 c0=$(name 0)
 : >"$W/rtt"
+: >"$W/dcpu.floor"
 if docker start "$c0" >/dev/null 2>&1; then
-        for _ in $(seq "$RTT_N"); do rtt_once "$c0" >>"$W/rtt" || break; done
+        sleep 0.25
+        for _ in $(seq "$RTT_N"); do
+                d0=$(daemon_ms)
+                rtt_once "$c0" >>"$W/rtt" || break
+                cpu_mark "$W/dcpu.floor" "$d0"
+        done
 fi
 if [ "$(wc -l <"$W/rtt")" -eq "$RTT_N" ]; then
         ms=$(median <"$W/rtt")
         put ctl.rtt.floor "$ms" "$(fmt 1 "$ms") ms"
         # the floor of a dispatch is one round trip
         put ctl.one_med.floor "$ms" "$(fmt 1 "$ms") ms"
+        DCPU_BASE_MS=0 dcpu_put ctl.dcpu.floor "$W/dcpu.floor"
 else
         na ctl.rtt.floor "exec round trip failed: $(head -c 120 "$W/rtt.json" 2>/dev/null)"
 fi
+stop_all
+
+# ---- the daemon's CPU for the starts alone (no contestant) ------------------------
+# the same N_ONE starts as a contestant's one-at-a-time phase, with nothing
+# listening: what remains of a contestant's share is its dispatches' cost
+say "controller: daemon CPU of $N_ONE starts with no contestant"
+: >"$W/dcpu.none"
+for i in $(seq 1 "$N_ONE"); do
+        d0=$(daemon_ms)
+        docker start "$(name "$i")" >/dev/null
+        sleep 0.25
+        cpu_mark "$W/dcpu.none" "$d0"
+done
+DCPU_BASE_MS=$(awk '{ print $2 - $1 }' "$W/dcpu.none" | median)
 stop_all
 
 # ---- contestants --------------------------------------------------------------------
@@ -277,7 +362,7 @@ rss_kb() {
 # contrainer: the default (--dispatch auto: direct, on the host);
 # contrainer_api: --dispatch api, one at a time only; loop: the shell loop.
 run_contestant() { # contrainer|contrainer_api|loop
-        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason
+        local who=$1 ok t_begin_ns t0 t1 lat ms p95 done_n last tail pids hwm rss nev c w reason priv d0
         clear_marks
         t_begin_ns=$(now_ns)
         if [ "$who" != loop ]; then start_controller; else start_loop; fi
@@ -313,14 +398,35 @@ run_contestant() { # contrainer|contrainer_api|loop
         fi
         stop_all
 
-        # -- one at a time
+        # -- idle memory: after one dispatch, nothing running
+        if [ "$who" != contrainer_api ]; then
+                sleep 1
+                if [ "$who" = loop ]; then
+                        mapfile -t pids < <(pgrep -g "$loop_pid")
+                else
+                        pids=("$ctr_pid")
+                fi
+                rss=$(rss_kb "${pids[@]}")
+                priv=$(private_kb "${pids[@]}")
+                put "ctl.idle_rss.$who" "$(mb "$rss")" "$(mb "$rss") MB"
+                put "ctl.idle_priv.$who" "$(mb "$priv")" "$(mb "$priv") MB"
+        fi
+
+        # -- one at a time (and the daemon's CPU meanwhile)
         say "controller: $who: one at a time ($N_ONE)"
         clear_marks
         t0=$(now_ns)
+        : >"$W/dcpu.$who"
         for i in $(seq 1 "$N_ONE"); do
+                d0=$(daemon_ms)
                 docker start "$(name "$i")" >/dev/null
                 wait_marks 15 "$(name "$i")"
+                # what follows the body (exec_die, the client's last
+                # inspect) belongs to the dispatch too
+                sleep 0.25
+                cpu_mark "$W/dcpu.$who" "$d0"
         done
+        dcpu_put "ctl.dcpu.$who" "$W/dcpu.$who"
         # shellcheck disable=SC2046
         lat=$(latencies "$t0" $(names 1 "$N_ONE"))
         if [ "$(wc -l <<<"$lat")" -lt "$N_ONE" ] || [ -z "$lat" ]; then
@@ -427,9 +533,71 @@ else
         all_na contrainer_api "no binary at $CTR"
 fi
 run_contestant loop
+
+# ---- interleaved: contrainer and the shell loop both running, their starts
+#      alternating one at a time, so that the machine's load (other jobs)
+#      weighs on both alike --------------------------------------------------------
+interleaved() {
+        local lat_c lat_l lat ms who t0 i ok cl
+        # shellcheck disable=SC2016 # expanded by the loop's shell, not here
+        local iloop='docker events --filter type=container --filter event=start --filter label=ctrbench.loop=1 --format "{{.ID}}" |
+while read -r id; do docker exec "$id" sh -c "/bin/stamp >>/bench/t"; done'
+        if [ -z "$ILOOP_OK" ] || [ ! -x "$CTR" ]; then
+                for who in contrainer loop; do na "ctl.ione_med.$who" "no containers or binary for it"; done
+                return
+        fi
+        say "controller: interleaved one at a time ($N_ONE each)"
+        clear_marks
+        start_controller
+        start_loop "$iloop"
+        ok=''
+        for _ in 1 2 3 4 5 6; do
+                docker start "$(name 0)" ctrbench-l000 >/dev/null
+                if wait_marks 5 "$(name 0)" ctrbench-l000; then
+                        ok=1
+                        break
+                fi
+                stop_all
+        done
+        stop_all
+        clear_marks
+        if [ -n "$ok" ]; then
+                t0=$(now_ns)
+                for i in $(seq 1 "$N_ONE"); do
+                        cl=ctrbench-l$(printf '%03d' "$i")
+                        # each start on a settled machine: the other's
+                        # tail (a docker exec's last calls) is not in it
+                        docker start "$(name "$i")" >/dev/null
+                        wait_marks 15 "$(name "$i")"
+                        sleep 0.25
+                        docker start "$cl" >/dev/null
+                        wait_marks 15 "$cl"
+                        sleep 0.25
+                done
+                # shellcheck disable=SC2046
+                lat_c=$(latencies "$t0" $(names 1 "$N_ONE") | awk '{ print $2 }')
+                # shellcheck disable=SC2046
+                lat_l=$(latencies "$t0" $(seq -f 'ctrbench-l%03g' 1 "$N_ONE") | awk '{ print $2 }')
+        fi
+        stop_controller
+        stop_loop
+        stop_all
+        for who in contrainer loop; do
+                if [ "$who" = contrainer ]; then lat=$lat_c; else lat=$lat_l; fi
+                if [ -z "$ok" ] || [ "$(grep -c . <<<"$lat")" -lt "$N_ONE" ]; then
+                        na "ctl.ione_med.$who" "only $(grep -c . <<<"$lat") of $N_ONE dispatched"
+                else
+                        ms=$(median <<<"$lat")
+                        put "ctl.ione_med.$who" "$ms" "$(fmt 1 "$ms") ms"
+                fi
+        done
+}
+interleaved
 note "controller: test containers ctrbench-NNN (busybox, --network none); body \`/bin/stamp >>/bench/t\` from a registration with header '$HEADER' (empty = immediate on %me: once per start of the container) in /ctrbench/10-bench (\`contrainer watch --script-dir /ctrbench --log-format json\`); latency = the body's stamp − the Engine's start event timeNano"
 note "controller: shell loop = \`docker events --filter type=container --filter event=start --format '{{.ID}}' | while read id; do docker exec \"\$id\" sh -c '/bin/stamp >>/bench/t'; done\`; while stopped: the loop gets ${STOPPED_WINDOW} s after it restarts, contrainer up to 30 s"
 note "controller: bursts: all start requests sent at once on the socket (curl --parallel, 16 in flight); \"after the last start returned\" counts from the end of that curl"
 note "controller: contrainer = the default --dispatch auto (on the host: direct, no Engine exec); contrainer --dispatch api = through the exec API, one at a time only"
+note "controller: interleaved = contrainer (default --dispatch auto) and a shell loop (on containers of its own label, without /ctrbench scripts) running at once, their containers started alternately one at a time (0.25 s after the previous body), $N_ONE each"
+note "controller: daemon CPU per dispatch = dockerd's CPU time (the sum of its threads' schedstat) from before each start of the one-at-a-time phase to 0.25 s after its body ran, median of $N_ONE, minus the median of the same starts with no contestant (floor: the median of its $RTT_N curl round trips); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
 exit 0

@@ -192,6 +192,7 @@ tables() {
                 ctl_row "dispatch latency, one container at a time: median" one_med floor
                 ctl_row "dispatch latency, one container at a time: p95" one_p95 floor
                 ctl_row "dispatch latency, one at a time: median (default \`--dispatch auto\`: direct here) vs the shell loop" one_med loop
+                ctl_row "dispatch latency, one at a time, interleaved with the shell loop (both running, alternate starts): median" ione_med loop
                 printf '| %s | %s | %s | %s | %s |\n' "dispatch latency, one at a time: median, \`--dispatch api\`" \
                         "$(cell ctl.one_med.contrainer_api)" "$(cell ctl.one_med.loop)" "$(cell ctl.one_med.floor)" \
                         "$(ratio "$(num ctl.one_med.contrainer_api)" "$(num ctl.one_med.loop)" "shell loop"); direct: $(ratio "$(num ctl.one_med.contrainer)" "$(num ctl.one_med.contrainer_api)" "api")"
@@ -202,6 +203,12 @@ tables() {
                 ctl_row "throughput: burst of $(num meta.tp_n) starts, first start to last dispatch" tp_total
                 ctl_row "throughput: last dispatch after the last \`docker start\` returned" tp_tail
                 ctl_row "throughput: dispatched" tp_done none
+                ctl_row "daemon CPU per dispatch (dockerd, one at a time)" dcpu
+                printf '| %s | %s | %s | %s | %s |\n' "daemon CPU per dispatch, \`--dispatch api\`" \
+                        "$(cell ctl.dcpu.contrainer_api)" "$(cell ctl.dcpu.loop)" "$(cell ctl.dcpu.floor)" \
+                        "$(ratio "$(num ctl.dcpu.contrainer_api)" "$(num ctl.dcpu.loop)" "shell loop")"
+                ctl_row "idle memory: VmRSS after one dispatch (shell loop: all its processes)" idle_rss
+                ctl_row "idle memory: private (smaps_rollup Private_Clean+Private_Dirty)" idle_priv
                 ctl_row "resident memory (VmRSS; shell loop: all its processes)" mem
                 ctl_row "events missed while stopped (of 5)" missed none
         fi
