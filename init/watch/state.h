@@ -1,7 +1,7 @@
 /* state.h — the persisted event cursor (SPEC §2.5) in the state dir.
  * Owns: the file format ("TIMENANO ID ACTION\n") and the atomic write
  * (cursor.new, fsync, rename, fsync of the directory: runit's update_status).
- * Does not own: deciding when the cursor may advance (watch.c).
+ * Does not own: deciding when the cursor may advance (pipeline.c).
  * Context: main loop. */
 #ifndef CONTRAINER_STATE_H
 #define CONTRAINER_STATE_H
