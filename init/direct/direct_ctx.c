@@ -420,6 +420,19 @@ static bool ref_ok(const char *ref)
         return true;
 }
 
+/* The inspect part of *RET from the Engine's answer DOC (LEN bytes). */
+static int spec_from_doc(const char *ref, const char *doc, size_t len, struct direct_spec *ret,
+                         char *why, size_t whysz)
+{
+        int r = direct_spec_inspect(ret, doc, len);
+
+        if (r < 0) {
+                direct_spec_done(ret);
+                return fail(why, whysz, r, "the Engine's inspect of '%s' is not understood", ref);
+        }
+        return 0;
+}
+
 int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *ret, char *why,
                        size_t whysz)
 {
@@ -444,13 +457,9 @@ int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *re
                             status == 404 ? "no such container: '%.100s'" : "inspect of '%.100s' failed",
                             ref);
         }
-        r = direct_spec_inspect(ret, b.data ? b.data : "", b.len);
+        r = spec_from_doc(ref, b.data ? b.data : "", b.len, ret, why, whysz);
         buf_free(&b);
-        if (r < 0) {
-                direct_spec_done(ret);
-                return fail(why, whysz, r, "the Engine's inspect of '%s' is not understood", ref);
-        }
-        return 0;
+        return r;
 }
 
 /* What the Engine redoes at every exec, and what a cached context cannot
@@ -481,6 +490,12 @@ static int from_cache(const char *ref, struct direct_ctx *ret)
 int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, char *why,
                     size_t whysz)
 {
+        return direct_ctx_load_doc(d, ref, NULL, 0, ret, why, whysz);
+}
+
+int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size_t doclen,
+                        struct direct_ctx *ret, char *why, size_t whysz)
+{
         struct direct_ctx c = { 0 };
         uint64_t starttime = 0;
         char *mi = NULL;
@@ -494,7 +509,14 @@ int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, c
         if (r < 0)
                 return fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
         direct_cgroup_warm(mi);
-        r = direct_ctx_inspect(d, ref, &c.spec, why, whysz);
+        if (doc) {
+                r = spec_from_doc(ref, doc, doclen, &c.spec, why, whysz);
+                /* the caller's inspect checked that it answered for REF */
+                if (r == 0 && strcmp(c.spec.id, ref) != 0)
+                        r = fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
+        } else {
+                r = direct_ctx_inspect(d, ref, &c.spec, why, whysz);
+        }
         if (r < 0)
                 goto out;
         if (c.spec.why[0]) {

@@ -58,6 +58,13 @@ int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *re
 int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, char *why,
                     size_t whysz);
 
+/* direct_ctx_load with the Engine's inspect of REF already in hand: DOC
+ * (DOCLEN bytes; NULL: inspect it here) is the answer to GET
+ * /containers/REF/json of the caller, who checked it answers for REF (the
+ * full id); its Id must equal REF.  A start then costs one inspect. */
+int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size_t doclen,
+                        struct direct_ctx *ret, char *why, size_t whysz);
+
 /* Release everything; *C becomes empty (nsfd -1).  NULL-safe fields. */
 void direct_ctx_done(struct direct_ctx *c);
 

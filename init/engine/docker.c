@@ -3,7 +3,8 @@
  * /events query.  See docker.h.
  *
  * Every call goes through docker_http_run (docker_http.c: the transport,
- * a fresh easy handle each time); response trees are deleted before
+ * a fresh easy handle each time), but the inspect with the listing, whose
+ * two transfers run on one multi handle; response trees are deleted before
  * returning. */
 #include "docker.h"
 
@@ -189,40 +190,63 @@ int docker_parse_time(const char *s, uint64_t *ret)
         return rfc3339_parse(s, ret);
 }
 
-int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
+static int inspect_path(const char *id, char *path, size_t pathsz)
+{
+        if (strlen(id) >= sizeof(((struct docker_inspect *)0)->id) || strchr(id, '/') ||
+            strchr(id, '?'))
+                return -EINVAL;
+        snprintf(path, pathsz, "/containers/%s/json", id);
+        return 0;
+}
+
+/* The inspect of ID from the Engine's answer (STATUS, body B). */
+static int inspect_answer(struct docker *d, const char *id, long status, const struct buf *b,
+                          struct docker_inspect *ret)
 {
         struct docker_inspect in;
+        int r;
+
+        if (status != 200)
+                return status == 404 ? -ENOENT : -EPROTO;
+        r = inspect_parse(b->data ? b->data : "", b->len, docker_socket_path(d), &in);
+        if (r < 0)
+                return r;
+        /* The Engine resolves names and id prefixes too: a container NAMED
+         * after a dead container's id would answer for it. */
+        if (strcmp(in.id, id) != 0)
+                return -ENOENT;
+        if (in.started_at[0] && rfc3339_parse(in.started_at, &in.started_ns) < 0)
+                in.started_ns = 0;
+        *ret = in;
+        return 0;
+}
+
+int docker_inspect_doc(struct docker *d, const char *id, struct docker_inspect *ret,
+                       struct buf *ret_doc)
+{
         char path[160];
         struct buf b;
         long status = 0;
         int r;
 
-        if (strlen(id) >= sizeof(in.id) || strchr(id, '/') || strchr(id, '?'))
-                return -EINVAL;
-        snprintf(path, sizeof(path), "/containers/%s/json", id);
+        r = inspect_path(id, path, sizeof(path));
+        if (r < 0)
+                return r;
         buf_init(&b, INSPECT_JSON_MAX);
         r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
-        if (r < 0)
-                goto out;
-        if (status != 200) {
-                r = status == 404 ? -ENOENT : -EPROTO;
-                goto out;
+        if (r == 0)
+                r = inspect_answer(d, id, status, &b, ret);
+        if (r == 0 && ret_doc) {
+                *ret_doc = b;
+                return 0;
         }
-        r = inspect_parse(b.data ? b.data : "", b.len, docker_socket_path(d), &in);
-        if (r < 0)
-                goto out;
-        /* The Engine resolves names and id prefixes too: a container NAMED
-         * after a dead container's id would answer for it. */
-        if (strcmp(in.id, id) != 0) {
-                r = -ENOENT;
-                goto out;
-        }
-        if (in.started_at[0] && rfc3339_parse(in.started_at, &in.started_ns) < 0)
-                in.started_ns = 0;
-        *ret = in;
-out:
         buf_free(&b);
         return r;
+}
+
+int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
+{
+        return docker_inspect_doc(d, id, ret, NULL);
 }
 
 /* ---- script listing through the archive API ------------------------------ */
@@ -242,30 +266,38 @@ static int tar_sink(void *ud, long status, const char *p, size_t n)
         return r < 0 ? r : 0;
 }
 
-int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
-                        char ***ret)
-{
+struct list_req {
         struct tar_sink s;
-        struct docker_req req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = tar_sink,
-                                  .sink_ud = &s };
-        char *esc = NULL, *path = NULL, **names = NULL;
-        long status = 0;
-        int r;
+        struct docker_req req;
+        const char *dir;
+        char *path;
+};
 
-        tar_lister_init(&s.t, max);
-        esc = docker_http_escape(dir);
-        if (!esc || asprintf(&path, "/containers/%s/archive?path=%s", id, esc) < 0) {
-                path = NULL;
-                r = -ENOMEM;
-                goto out;
-        }
-        req.path = path;
-        r = docker_http_run(d, &req, &status);
+static int list_begin(struct list_req *l, const char *id, const char *dir, size_t max)
+{
+        char *esc = docker_http_escape(dir);
+
+        *l = (struct list_req){ .dir = dir,
+                                .req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = tar_sink } };
+        l->req.sink_ud = &l->s;
+        tar_lister_init(&l->s.t, max);
+        if (!esc || asprintf(&l->path, "/containers/%s/archive?path=%s", id, esc) < 0)
+                l->path = NULL;
+        free(esc);
+        l->req.path = l->path;
+        return l->path ? 0 : -ENOMEM;
+}
+
+/* The listing from the transfer's result R and STATUS; frees L. */
+static int list_end(struct list_req *l, int r, long status, char ***ret)
+{
+        char **names = NULL;
+
         if (r < 0)
                 goto out;
         if (status == 404) {
                 /* Both "no such container" and "no such path" are 404; the
-                 * caller inspected the container first, so this is the dir. */
+                 * caller inspected the container, so this is the dir. */
                 r = -ENOENT;
                 goto out;
         }
@@ -273,14 +305,14 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
                 r = status == 409 ? -ESRCH : -EREMOTEIO;
                 goto out;
         }
-        r = tar_lister_take(&s.t, &names);
+        r = tar_lister_take(&l->s.t, &names);
         if (r < 0)
                 goto out;
         /* Turn the names into absolute paths inside the container. */
         for (size_t i = 0; names[i]; i++) {
                 char *full;
-                size_t dl = strlen(dir);
-                if (asprintf(&full, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                size_t dl = strlen(l->dir);
+                if (asprintf(&full, "%s%s%s", l->dir, dl && l->dir[dl - 1] == '/' ? "" : "/",
                              names[i]) < 0) {
                         r = -ENOMEM;
                         goto out;
@@ -293,9 +325,95 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
         r = 0;
 out:
         strv_free(names);
-        tar_lister_free(&s.t);
-        free(esc);
-        free(path);
+        tar_lister_free(&l->s.t);
+        free(l->path);
+        return r;
+}
+
+int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
+                        char ***ret)
+{
+        struct list_req l;
+        long status = 0;
+        int r = list_begin(&l, id, dir, max);
+
+        if (r == 0)
+                r = docker_http_run(d, &l.req, &status);
+        return list_end(&l, r, status, ret);
+}
+
+int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
+                        struct docker_inspect *ret, int *ret_list, char ***ret_scripts)
+{
+        struct docker_req ireq = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = sink_buf };
+        struct docker_http *hi = NULL, *hl = NULL;
+        char ipath[160];
+        struct list_req l;
+        long istatus = 0, lstatus = 0;
+        int r, ri = -EINPROGRESS, rl = -EINPROGRESS, running = 1;
+        bool listed = false;
+        struct buf b;
+        CURLM *m;
+
+        *ret_list = -ECANCELED;
+        r = inspect_path(id, ipath, sizeof(ipath));
+        if (r < 0)
+                return r;
+        buf_init(&b, INSPECT_JSON_MAX);
+        m = curl_multi_init();
+        ireq.path = ipath;
+        ireq.sink_ud = &b;
+        r = list_begin(&l, id, dir, max);
+        if (r == 0 && m) {
+                hi = docker_http_open(d, &ireq);
+                hl = docker_http_open(d, &l.req);
+        }
+        if (!m || !hi || !hl || curl_multi_add_handle(m, docker_http_easy(hi)) != CURLM_OK ||
+            curl_multi_add_handle(m, docker_http_easy(hl)) != CURLM_OK) {
+                r = -ENOMEM;
+                goto out;
+        }
+        /* Both transfers carry their own timeouts: the loop ends. */
+        while (running) {
+                CURLMsg *msg;
+                int left;
+
+                if (curl_multi_perform(m, &running) != CURLM_OK)
+                        break;
+                while ((msg = curl_multi_info_read(m, &left))) {
+                        if (msg->msg != CURLMSG_DONE)
+                                continue;
+                        if (msg->easy_handle == docker_http_easy(hi))
+                                ri = docker_http_end(hi, (int)msg->data.result, &istatus);
+                        else if (msg->easy_handle == docker_http_easy(hl))
+                                rl = docker_http_end(hl, (int)msg->data.result, &lstatus);
+                }
+                if (running && curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+                        break;
+        }
+        if (ri == -EINPROGRESS)
+                ri = -EIO;
+        if (rl == -EINPROGRESS)
+                rl = -EIO;
+        r = ri < 0 ? ri : inspect_answer(d, id, istatus, &b, ret);
+        if (r == 0) {
+                *ret_list = list_end(&l, rl, lstatus, ret_scripts);
+                listed = true;
+        }
+out:
+        if (!listed)
+                (void)list_end(&l, -ECANCELED, 0, ret_scripts);
+        if (m) {
+                if (hi)
+                        (void)curl_multi_remove_handle(m, docker_http_easy(hi));
+                if (hl)
+                        (void)curl_multi_remove_handle(m, docker_http_easy(hl));
+        }
+        docker_http_close(hi);
+        docker_http_close(hl);
+        if (m)
+                curl_multi_cleanup(m);
+        buf_free(&b);
         return r;
 }
 

@@ -1,8 +1,9 @@
 /* docker.h — the Engine API client, blocking, over the unix socket
  * (libcurl): the one header the rest of the program uses for the Engine.
  * Owns: the calls the controller and `contrainer exec` need (ping and
- * version negotiation, list, inspect, the archive listing of a script dir,
- * a finite /events query: docker.c) and the transport they share (one
+ * version negotiation, list, inspect (with its document, or with the
+ * archive listing of a script dir at once), the archive listing of a script
+ * dir, a finite /events query: docker.c) and the transport they share (one
  * request function, URLs, the /events URL: docker_http.c, whose internal
  * header docker_http.h the exec life cycle, dexec.c, also uses).  RFC 3339
  * parsing is rfc3339.c's.  cJSON trees never leave docker.c, docker_http.c
@@ -80,6 +81,11 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
  * prefixes) is -ENOENT.  0, -ENOENT (no such container), -errno. */
 int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret);
 
+/* docker_inspect, and the answer's JSON in *RET_DOC (on success only; the
+ * caller buf_frees it; NULL: not kept). */
+int docker_inspect_doc(struct docker *d, const char *id, struct docker_inspect *ret,
+                       struct buf *ret_doc);
+
 /* The executable regular files directly in DIR inside container ID, as
  * absolute paths, sorted byte-wise, at most MAX (more: -E2BIG).  Read from
  * the archive API (a tar), so the container needs no shell.
@@ -87,6 +93,13 @@ int docker_inspect(struct docker *d, const char *id, struct docker_inspect *ret)
  * dir), -ESRCH (no such container), -errno. */
 int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_t max,
                         char ***ret);
+
+/* docker_inspect and docker_list_scripts of ID at once (two connections
+ * on one multi handle: the listing does not wait for the inspect).
+ * Returns docker_inspect's result; only when that is 0, *RET_LIST is
+ * docker_list_scripts's (with *RET_SCRIPTS on 0), else -ECANCELED. */
+int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
+                        struct docker_inspect *ret, int *ret_list, char ***ret_scripts);
 
 /* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
  * parseable events in order (malformed lines skipped), at most MAX.

@@ -1,6 +1,7 @@
 /* collect.c — run a container's scripts in a worker.  See collect.h. */
 #include "collect.h"
 
+#include "buf.h"
 #include "deadline.h"
 #include "dexec.h"
 #include "direct_ctx.h"
@@ -165,14 +166,17 @@ out:
 }
 
 /* DIRECT_TRY/MUST: 1 when the API path must collect, else 0 (answered). */
-static int try_direct(const struct collect_spec *cs, int fd, int64_t deadline)
+static int try_direct(const struct collect_spec *cs, int fd, const struct buf *doc,
+                      int64_t deadline)
 {
         struct direct_ctx c;
         char why[768];
         bool gone;
         int r;
 
-        r = direct_ctx_load(cs->docker, cs->container_id, &c, why, sizeof(why));
+        /* Our inspect's answer: the context needs no second one. */
+        r = direct_ctx_load_doc(cs->docker, cs->container_id, doc->data ? doc->data : "",
+                                doc->len, &c, why, sizeof(why));
         if (r == 0) {
                 r = collect_direct(cs, fd, &c, deadline);
                 direct_ctx_done(&c);
@@ -202,13 +206,21 @@ int collect_main(const struct collect_spec *cs, int fd)
         int64_t deadline = deadline_in((int64_t)cs->timeout_s * 1000);
         struct docker_inspect in;
         char **scripts = NULL, line[512];
-        int r;
+        struct buf doc = { 0 };
+        int r, rl = -ECANCELED;
 
         /* The outer bound of this worker: the listing calls have their own
          * request timeouts on top of the scripts' deadline. */
         worker_bound(cs->timeout_s + 2 * (unsigned)DOCKER_REQUEST_TIMEOUT_S);
 
-        r = docker_inspect(cs->docker, cs->container_id, &in);
+        /* The API path lists the script dir while the inspect is under way
+         * (its answer is dropped unless the inspect says "running"); the
+         * direct path keeps the inspect's document for the context. */
+        if (cs->direct == DIRECT_OFF)
+                r = docker_inspect_list(cs->docker, cs->container_id, cs->script_dir,
+                                        COLLECT_MAX_SCRIPTS, &in, &rl, &scripts);
+        else
+                r = docker_inspect_doc(cs->docker, cs->container_id, &in, &doc);
         if (r == -ENOENT) {
                 (void)worker_puts(fd, WPROTO_GONE, "no such container");
                 return 0;
@@ -222,19 +234,26 @@ int collect_main(const struct collect_spec *cs, int fd)
         (void)worker_puts(fd, WPROTO_INSPECT, line);
         inspect_traits_line(&in, line, sizeof(line));
         (void)worker_puts(fd, WPROTO_TRAITS, line);
+        r = 0;
         if (!in.running) {
                 (void)worker_puts(fd, WPROTO_GONE, "container is not running");
-                return 0;
-        }
-        if (in.paused) {
+        } else if (in.paused) {
                 /* Still running (a target of %all), but exec is refused. */
                 (void)worker_puts(fd, WPROTO_ERROR, "container is paused, exec is refused");
+        } else if (cs->direct != DIRECT_OFF) {
+                r = try_direct(cs, fd, &doc, deadline);
+        } else {
+                r = 2;  /* listed already */
+        }
+        buf_free(&doc);
+        if (r == 0) {
+                strv_free(scripts);
                 return 0;
         }
-        if (cs->direct != DIRECT_OFF && try_direct(cs, fd, deadline) == 0)
-                return 0;
-        r = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
-                                COLLECT_MAX_SCRIPTS, &scripts);
+        if (r == 1)
+                rl = docker_list_scripts(cs->docker, cs->container_id, cs->script_dir,
+                                         COLLECT_MAX_SCRIPTS, &scripts);
+        r = rl;
         if (r == -ENOENT) {
                 (void)worker_put(fd, WPROTO_NODIR, NULL, 0);
                 return 0;

@@ -119,6 +119,7 @@ elif dockerd_ensure; then
 else
         for c in contrainer loop; do all_na "$c" "no Docker Engine"; done
         na ctl.rtt.floor "no Docker Engine"
+        na ctl.apifloor "no Docker Engine"
         exit 0
 fi
 SOCK=$DOCKER_SOCK
@@ -203,6 +204,7 @@ if ! busybox_image "$IMG_BASE" || ! docker build -q -t "$IMG" "$ctx" >"$W/build.
         r="cannot build the bench image: $(first_line "$W/build.log")"
         for c in contrainer loop; do all_na "$c" "$r"; done
         na ctl.rtt.floor "$r"
+        na ctl.apifloor "$r"
         exit 0
 fi
 for i in $(seq 0 "$NCON"); do
@@ -216,6 +218,7 @@ for i in $(seq 0 "$NCON"); do
                 r="cannot create containers: $out"
                 for c in contrainer loop; do all_na "$c" "$r"; done
                 na ctl.rtt.floor "$r"
+                na ctl.apifloor "$r"
                 exit 0 ;;
         esac
 done
@@ -331,6 +334,50 @@ if [ "$(wc -l <"$W/rtt")" -eq "$RTT_N" ]; then
         DCPU_BASE_MS=0 dcpu_put ctl.dcpu.floor "$W/dcpu.floor"
 else
         na ctl.rtt.floor "exec round trip failed: $(head -c 120 "$W/rtt.json" 2>/dev/null)"
+fi
+
+# ---- the API path's floor: what `--dispatch api` cannot avoid per start -----------
+# the archive listing of the script dir (what the collection worker asks
+# for), then two exec round trips: the script (its registration), the body
+say "controller: API path floor ($RTT_N × listing + 2 exec round trips with curl)"
+# exec_once NAME CMD_JSON — one exec round trip (create, attached start,
+# inspect), exit code 0, or fails
+exec_once() {
+        local out id
+        out=$(api POST "/containers/$1/exec" \
+                "{\"AttachStdout\":true,\"AttachStderr\":true,\"Tty\":false,\"Cmd\":$2}")
+        [[ $out =~ \"Id\":\"([0-9a-f]+)\" ]] || return 1
+        id=${BASH_REMATCH[1]}
+        curl -sS --unix-socket "$SOCK" -X POST -H 'Content-Type: application/json' \
+                -d '{"Detach":false,"Tty":false}' -o /dev/null "http://localhost/$V/exec/$id/start" \
+                --next -sS --unix-socket "$SOCK" -o "$W/rtt.json" "http://localhost/$V/exec/$id/json" || return 1
+        grep -q '"ExitCode":0' "$W/rtt.json"
+}
+apifloor_once() { # NAME — prints ms from the listing's request to the body's stamp, or fails
+        local t0 t1
+        rm -f "$MARKS/$1/t"
+        t0=$(now_ns)
+        curl -sS --unix-socket "$SOCK" -o "$W/list.tar" -w '%{http_code}' \
+                "http://localhost/$V/containers/$1/archive?path=%2Fctrbench" >"$W/list.code" || return 1
+        grep -q '^200$' "$W/list.code" || return 1
+        exec_once "$1" '["/ctrbench/10-bench"]' || return 1
+        exec_once "$1" '["sh","-c","/bin/stamp >>/bench/t"]' || return 1
+        t1=$(head -n 1 "$MARKS/$1/t" 2>/dev/null)
+        [ -n "$t1" ] || return 1
+        ns_diff_ms "$t1" "$t0"
+        echo
+}
+: >"$W/apifloor"
+if docker ps -q --filter "name=^$c0\$" | grep -q .; then
+        for _ in $(seq "$RTT_N"); do
+                apifloor_once "$c0" >>"$W/apifloor" || break
+        done
+fi
+if [ "$(wc -l <"$W/apifloor")" -eq "$RTT_N" ]; then
+        ms=$(median <"$W/apifloor")
+        put ctl.apifloor "$ms" "$(fmt 1 "$ms") ms"
+else
+        na ctl.apifloor "listing or exec failed: $(head -c 120 "$W/list.code" "$W/rtt.json" 2>/dev/null | tr -d '\n')"
 fi
 stop_all
 
@@ -600,4 +647,5 @@ note "controller: contrainer = the default --dispatch auto (on the host: direct,
 note "controller: interleaved = contrainer (default --dispatch auto) and a shell loop (on containers of its own label, without /ctrbench scripts) running at once, their containers started alternately one at a time (0.25 s after the previous body), $N_ONE each"
 note "controller: daemon CPU per dispatch = dockerd's CPU time (the sum of its threads' schedstat) from before each start of the one-at-a-time phase to 0.25 s after its body ran, median of $N_ONE, minus the median of the same starts with no contestant (floor: the median of its $RTT_N curl round trips); idle memory = VmRSS and smaps_rollup Private_Clean+Private_Dirty 1 s after the warm-up dispatch, nothing running"
 note "controller: floor = curl on the socket: POST /containers/ID/exec, POST /exec/ID/start (attached), GET /exec/ID/json, median of $RTT_N"
+note "controller: API path floor = curl on the socket, one after the other: GET /containers/ID/archive?path=/ctrbench (the listing the collection worker asks for), then two exec round trips (the script /ctrbench/10-bench, then the body \`sh -c '/bin/stamp >>/bench/t'\`), from the listing's request to the body's stamp (where a dispatch's latency ends too), median of $RTT_N"
 exit 0

@@ -196,6 +196,9 @@ tables() {
                 printf '| %s | %s | %s | %s | %s |\n' "dispatch latency, one at a time: median, \`--dispatch api\`" \
                         "$(cell ctl.one_med.contrainer_api)" "$(cell ctl.one_med.loop)" "$(cell ctl.one_med.floor)" \
                         "$(ratio "$(num ctl.one_med.contrainer_api)" "$(num ctl.one_med.loop)" "shell loop"); direct: $(ratio "$(num ctl.one_med.contrainer)" "$(num ctl.one_med.contrainer_api)" "api")"
+                printf '| %s | %s | %s | %s | %s |\n' "dispatch latency, one at a time: median, \`--dispatch api\` vs its floor (listing + two exec round trips)" \
+                        "$(cell ctl.one_med.contrainer_api)" "—" "$(cell ctl.apifloor)" \
+                        "$(ratio "$(num ctl.one_med.contrainer_api)" "$(num ctl.apifloor)" "API floor")"
                 ctl_row "burst of $(num meta.burst_n) starts: median latency" burst_med
                 ctl_row "burst: p95 latency" burst_p95
                 ctl_row "burst: last dispatch after the last \`docker start\` returned" burst_tail

@@ -1,11 +1,23 @@
 /* test_docker.c — the Engine client's pure parts: RFC 3339 times exactly
  * to the nanosecond (State.StartedAt vs. a cursor's timeNano; the parser
- * itself: test_rfc3339.c), the /events URL and query escaping. */
+ * itself: test_rfc3339.c), the /events URL and query escaping; and the
+ * inspect with the listing at once, against a small HTTP server on a unix
+ * socket (a forked child answering by path). */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "strv.h"
 
 #include "docker.h"
 #include "docker_http.h"
@@ -74,4 +86,154 @@ Test(docker, escapes_a_query_value_as_libcurl_does)
                 free(ours);
                 curl_free(theirs);
         }
+}
+
+/* ---- docker_inspect_list / docker_inspect_doc against a fake Engine ------ */
+
+#define FID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Answer each connection by its request line: the inspect of FID (running,
+ * or 404 when INSPECT_404), the archive 404 (no such dir); each answer is
+ * held back HOLD_MS so that both requests are in flight at once. */
+static void serve(int ls, bool inspect_404, int conns)
+{
+        static const char doc[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
+                                  "\"State\":{\"Running\":true,\"StartedAt\":\"2026-01-02T03:04:05.5Z\"},"
+                                  "\"Config\":{},\"HostConfig\":{}}";
+        char req[4096], out[8192];
+
+        for (int i = 0; i < conns; i++) {
+                int c = accept(ls, NULL, NULL);
+                ssize_t n;
+                size_t got = 0;
+
+                if (c < 0)
+                        _exit(1);
+                while (got < sizeof(req) - 1 && (n = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+                        got += (size_t)n;
+                        req[got] = '\0';
+                        if (strstr(req, "\r\n\r\n"))
+                                break;
+                }
+                req[got] = '\0';
+                if (strstr(req, "/json") && !inspect_404)
+                        n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(doc), doc);
+                else
+                        n = snprintf(out, sizeof(out), "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n"
+                                     "Connection: close\r\n\r\n{}");
+                if (write(c, out, (size_t)n) != n)
+                        _exit(1);
+                close(c);
+        }
+        _exit(0);
+}
+
+static pid_t fake_engine(const char *sock, bool inspect_404, int conns)
+{
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pid_t p;
+
+        cr_assert_geq(ls, 0);
+        snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+        unlink(sock);
+        cr_assert_eq(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+        cr_assert_eq(listen(ls, 8), 0);
+        p = fork();
+        cr_assert_geq(p, 0);
+        if (p == 0) {
+                alarm(20);
+                serve(ls, inspect_404, conns);
+        }
+        close(ls);
+        return p;
+}
+
+static void reap(pid_t p, const char *sock)
+{
+        int st;
+
+        cr_assert_eq(waitpid(p, &st, 0), p);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the fake engine failed");
+        unlink(sock);
+}
+
+Test(docker, inspects_and_lists_at_once)
+{
+        char sock[64], **scripts = NULL;
+        struct docker_inspect in;
+        struct docker *d;
+        int rl = 12345;
+        pid_t p;
+
+        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
+        p = fake_engine(sock, false, 2);
+        d = docker_new(sock);
+        cr_assert_eq(docker_inspect_list(d, FID, "/contrainer", 8, &in, &rl, &scripts), 0);
+        cr_assert_str_eq(in.id, FID);
+        cr_assert_str_eq(in.name, "fake");
+        cr_assert(in.running);
+        cr_assert_eq(in.started_ns, UINT64_C(1767323045500000000));
+        cr_assert_eq(rl, -ENOENT, "the archive's 404 is the dir's: %d", rl);
+        cr_assert_null(scripts);
+        docker_free(d);
+        reap(p, sock);
+}
+
+Test(docker, drops_the_listing_when_the_inspect_fails)
+{
+        char sock[64], **scripts = NULL;
+        struct docker_inspect in;
+        struct docker *d;
+        int rl = 12345;
+        pid_t p;
+
+        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
+        p = fake_engine(sock, true, 2);
+        d = docker_new(sock);
+        cr_assert_eq(docker_inspect_list(d, FID, "/contrainer", 8, &in, &rl, &scripts), -ENOENT);
+        cr_assert_eq(rl, -ECANCELED);
+        cr_assert_null(scripts);
+        docker_free(d);
+        reap(p, sock);
+}
+
+Test(docker, refuses_an_answer_for_another_container)
+{
+        char sock[64], **scripts = NULL;
+        struct docker_inspect in;
+        struct docker *d;
+        int rl = 12345;
+        pid_t p;
+
+        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
+        p = fake_engine(sock, false, 2);
+        d = docker_new(sock);
+        /* the Engine resolves names too: FID's document for another id */
+        cr_assert_eq(docker_inspect_list(d, "fake", "/c", 8, &in, &rl, &scripts), -ENOENT);
+        cr_assert_eq(rl, -ECANCELED);
+        cr_assert_null(scripts);
+        docker_free(d);
+        reap(p, sock);
+}
+
+Test(docker, hands_back_the_inspect_document)
+{
+        struct docker_inspect in;
+        struct buf doc = { 0 };
+        char sock[64];
+        struct docker *d;
+        pid_t p;
+
+        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
+        p = fake_engine(sock, false, 1);
+        d = docker_new(sock);
+        cr_assert_eq(docker_inspect_doc(d, FID, &in, &doc), 0);
+        cr_assert_str_eq(in.id, FID);
+        cr_assert_not_null(doc.data);
+        cr_assert_not_null(strstr(doc.data, "\"Id\":\"" FID "\""));
+        buf_free(&doc);
+        docker_free(d);
+        reap(p, sock);
 }
