@@ -401,6 +401,17 @@ static void put_local_outcome(int fd, const struct jobrun_local_result *res)
         (void)wproto_put_outcome(fd, &o);
 }
 
+/* Answer a finished local or direct run: its outcome, then the tails of
+ * its output; RES's buffers are freed. */
+static void put_local_result(int fd, struct jobrun_local_result *res)
+{
+        put_local_outcome(fd, res);
+        put_tail(fd, WPROTO_OUT, &res->out);
+        put_tail(fd, WPROTO_ERR, &res->err);
+        buf_free(&res->out);
+        buf_free(&res->err);
+}
+
 /* The body in container context C: no Engine exec, so no exec events. */
 static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_ctx *c)
 {
@@ -424,11 +435,7 @@ static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_
                 (void)worker_puts(fd, WPROTO_REASON, why);
                 return 0;
         }
-        put_local_outcome(fd, &res);
-        put_tail(fd, WPROTO_OUT, &res.out);
-        put_tail(fd, WPROTO_ERR, &res.err);
-        buf_free(&res.out);
-        buf_free(&res.err);
+        put_local_result(fd, &res);
         return 0;
 }
 
@@ -548,11 +555,7 @@ static int run_local(const struct jobrun_spec *js, int fd)
                 (void)worker_puts(fd, WPROTO_REASON, reason);
                 return 0;
         }
-        put_local_outcome(fd, &res);
-        put_tail(fd, WPROTO_OUT, &res.out);
-        put_tail(fd, WPROTO_ERR, &res.err);
-        buf_free(&res.out);
-        buf_free(&res.err);
+        put_local_result(fd, &res);
         return 0;
 nomem:
         strv_free(env);
