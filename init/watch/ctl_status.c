@@ -65,6 +65,8 @@ static enum stats_result classify(const struct dispatch_result *r)
                 return STATS_OVERFLOW;
         case WPROTO_NOTRUN:
                 return STATS_GONE;
+        case WPROTO_STOPPED:
+                return STATS_STOPPED;
         default:
                 return STATS_ERROR;
         }

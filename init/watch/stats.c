@@ -179,13 +179,15 @@ enum stats_result stats_classify(const char *st)
                 return STATS_OVERFLOW;
         if (strcmp(st, "gone") == 0)
                 return STATS_GONE;
+        if (strncmp(st, "stopped", 7) == 0)
+                return STATS_STOPPED;
         return STATS_ERROR;
 }
 
 const char *stats_result_name(enum stats_result r)
 {
         static const char *const names[STATS_N_RESULTS] = {
-                "ok", "failed", "timeout", "overflow", "gone", "error",
+                "ok", "failed", "timeout", "overflow", "gone", "stopped", "error",
         };
 
         return r < STATS_N_RESULTS ? names[r] : "error";

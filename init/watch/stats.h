@@ -33,6 +33,7 @@ enum stats_result {
         STATS_TIMEOUT,          /* --exec-timeout hit */
         STATS_OVERFLOW,         /* --max-output hit */
         STATS_GONE,             /* the target was gone: not run */
+        STATS_STOPPED,          /* stopped at the controller's shutdown (--stop-timeout) */
         STATS_ERROR,            /* could not run (Engine error, worker died) */
         STATS_N_RESULTS
 };

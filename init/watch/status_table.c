@@ -101,10 +101,10 @@ int status_table(const char *text, struct buf *b)
                 put(b, "\n", 0);
         }
         x = cJSON_GetObjectItemCaseSensitive(ctr, "bodies");
-        putf(b, 0, "events %.0f, scripts %.0f, bodies ok %.0f failed %.0f timeout %.0f overflow %.0f gone %.0f error %.0f, "
+        putf(b, 0, "events %.0f, scripts %.0f, bodies ok %.0f failed %.0f timeout %.0f overflow %.0f gone %.0f stopped %.0f error %.0f, "
              "denials %.0f, reconnects %.0f, reconciliations %.0f\n\n",
              num(ctr, "events"), num(ctr, "scripts"), num(x, "ok"), num(x, "failed"), num(x, "timeout"),
-             num(x, "overflow"), num(x, "gone"), num(x, "error"), num(ctr, "denials"),
+             num(x, "overflow"), num(x, "gone"), num(x, "stopped"), num(x, "error"), num(ctr, "denials"),
              num(ctr, "reconnects"), num(ctr, "reconciliations"));
 
         put(b, "CONTAINER", 24);

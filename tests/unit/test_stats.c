@@ -52,6 +52,8 @@ Test(stats, classify_follows_the_dispatch_status_texts)
         cr_assert_eq(stats_classify("timeout (worker killed)"), STATS_TIMEOUT);
         cr_assert_eq(stats_classify("overflow"), STATS_OVERFLOW);
         cr_assert_eq(stats_classify("gone"), STATS_GONE);
+        cr_assert_eq(stats_classify("stopped killed"), STATS_STOPPED);
+        cr_assert_str_eq(stats_result_name(STATS_STOPPED), "stopped");
         cr_assert_eq(stats_classify("failed"), STATS_ERROR);
         cr_assert_eq(stats_classify(""), STATS_ERROR);
         cr_assert_eq(stats_classify(NULL), STATS_ERROR);
