@@ -19,6 +19,7 @@
 #include "status_server.h"
 #include "strv.h"
 #include "target.h"
+#include "worker.h"
 #include "wproto.h"
 
 #include <curl/curl.h>
@@ -199,6 +200,15 @@ struct ctl_status *ctl_status_start(const struct ctl_status_config *cfg)
         else
                 log_debug("status on %s%s%s", sc.socket_path, sc.listen ? ", metrics on " : "",
                           sc.listen ? sc.listen : "");
+        if (r >= 0) {
+                /* Workers finishing after a SIGKILLed controller must not
+                 * keep its port bound (or its socket answering). */
+                int lfd[2];
+                size_t nl = status_server_listen_fds(st->srv, lfd, 2);
+
+                for (size_t i = 0; i < nl; i++)
+                        (void)worker_close_in_children(lfd[i]);
+        }
         free(path);
 out:
         /* Last, right before the first connection: start-up says at most

@@ -31,6 +31,7 @@
 
 struct listener {
         struct MHD_Daemon *d;
+        int fd;                    /* the listening socket (MHD's to close) */
         bool full;                 /* serves /status too (the unix socket) */
         struct status_server *srv;
 };
@@ -202,6 +203,7 @@ static int start(struct status_server *s, int fd, bool full, bool ipv6, char *er
 
         l->full = full;
         l->srv = s;
+        l->fd = fd;
         l->d = MHD_start_daemon(MHD_USE_EPOLL | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
                                 answer, l,
                                 MHD_OPTION_LISTEN_SOCKET, fd,
@@ -275,6 +277,15 @@ struct status_server *status_server_free(struct status_server *s)
         free(s->path);
         free(s);
         return NULL;
+}
+
+size_t status_server_listen_fds(const struct status_server *s, int *fds, size_t max)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; s && i < s->n && n < max; i++)
+                fds[n++] = s->l[i].fd;
+        return n;
 }
 
 size_t status_server_fds(struct status_server *s, int *fds, size_t max, long *timeout_ms)

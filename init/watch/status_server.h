@@ -36,6 +36,10 @@ struct status_server *status_server_free(struct status_server *s);  /* unlinks t
  * *TIMEOUT_MS to MHD's own next deadline.  Returns the count. */
 size_t status_server_fds(struct status_server *s, int *fds, size_t max, long *timeout_ms);
 
+/* The listening sockets (at most MAX): for forked children to close.
+ * Returns the count. */
+size_t status_server_listen_fds(const struct status_server *s, int *fds, size_t max);
+
 /* Accept, read, answer and time out whatever is ready; never blocks. */
 void status_server_run(struct status_server *s);
 

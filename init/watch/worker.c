@@ -23,6 +23,8 @@
 static volatile sig_atomic_t stop_state;       /* 0, then 1 once asked */
 static volatile sig_atomic_t guard_fd = -1, guard_pid;
 static int stop_pipe[2] = { -1, -1 };
+static int close_fds[WORKER_CLOSE_MAX];
+static size_t n_close;
 
 /* SIGTERM or the bound's SIGALRM: note the request (the loops see the
  * pipe); the grace's SIGALRM: kill the registered body group, leave. */
@@ -41,10 +43,21 @@ static void on_stop(int sig)
         errno = e;
 }
 
+int worker_close_in_children(int fd)
+{
+        if (n_close >= WORKER_CLOSE_MAX)
+                return -ENOSPC;
+        close_fds[n_close++] = fd;
+        return 0;
+}
+
 static void child_setup(void)
 {
         struct sigaction sa;
         sigset_t s;
+
+        for (size_t i = 0; i < n_close; i++)
+                (void)close(close_fds[i]);
 
         /* Group signals (a terminal's ^C, an init forwarding to the group)
          * are for the controller, which decides when bodies stop. */

@@ -60,6 +60,12 @@ void worker_forget(pid_t pid);
  * unreaped children are signalled. */
 void worker_end_all(long grace_ms);
 
+/* Main loop: every worker forked from now on closes FD first thing (a
+ * listening socket of the controller's must not outlive it in a worker
+ * that is still finishing).  At most WORKER_CLOSE_MAX fds; 0 or -ENOSPC. */
+#define WORKER_CLOSE_MAX 8
+int worker_close_in_children(int fd);
+
 /* Close the fd and free the buffer (does not wait). */
 void worker_release(struct worker *w);
 

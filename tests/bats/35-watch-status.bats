@@ -208,6 +208,33 @@ stuck_client() {
         refute curl -fsS -o /dev/null --max-time 5 --interface 127.0.0.1 "http://127.0.0.1:$port/healthz"
 }
 
+# listen_inode PORT: the socket inode of the TCP listener on 127.0.0.1:PORT.
+listen_inode() {
+        awk -v p="$(printf '%04X' "$1")" '$2 == "0100007F:" p && $4 == "0A" { print $10 }' /proc/net/tcp
+}
+
+@test "forked workers do not hold the --metrics-listen socket (a SIGKILLed controller must not leave its port taken)" {
+        local port=$((20000 + RANDOM % 20000))
+        ctl_start --metrics-listen "127.0.0.1:$port"
+        reg a 10-me "%me" "$(mark a.log)"'
+exec sleep 300'
+        crun a
+        wait_line "$M/a.log" "immediate $N-a $N-a"
+        local ino w ws=()
+        ino=$(listen_inode "$port")
+        [ -n "$ino" ]
+        # The controller holds it, and so may nobody else it forked.
+        ls -l "/proc/$CTL_PID/fd" | grep -q "socket:\[$ino\]"
+        mapfile -t ws < <(pgrep -P "$CTL_PID")
+        [ "${#ws[@]}" -ge 1 ]
+        for w in "${ws[@]}"; do
+                if ls -l "/proc/$w/fd" 2>/dev/null | grep -q "socket:\[$ino\]"; then
+                        echo "worker $w holds the listener" >&2
+                        return 1
+                fi
+        done
+}
+
 @test "contrainer status: the table, --json and --status-socket" {
         reg a 10-st "%me" 'echo hello'
         reg a 20-st "%me:die,%me" 'true'
