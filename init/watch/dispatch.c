@@ -236,6 +236,12 @@ static void job_start(struct dispatch *ds, struct tqueue *q)
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "%s on target %s: cannot fork a worker: %m",
                           j->label, log_q(qt, sizeof(qt), target_display(j)));
+                if (ds->cfg.on_result)  /* /status and /metrics count it too */
+                        ds->cfg.on_result(ds->cfg.ud, &(struct dispatch_result){
+                                .type = j->type, .target = target_display(j), .vars = j->vars,
+                                .outcome = &(struct wproto_outcome){ .kind = WPROTO_FAILED },
+                                .status = "failed: cannot fork a worker",
+                                .latency_ms = deadline_now() - j->queued_ms, .direct = false });
                 ds->cfg.on_done(ds->cfg.ud, j->ticket);
                 job_free(j);
                 return;
