@@ -12,7 +12,6 @@
 #include "spawn.h"
 #include "strv.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -37,39 +36,21 @@ static bool has_down(const char *svc)
                access(down, F_OK) == 0;
 }
 
-/* The enabled service directories of DIR: subdirectories (symlinks
- * followed) not starting with '.', without a `down` file. */
+/* The enabled service directories of DIR: those runsvdir supervises
+ * (runit_service_dirs), without a `down` file (runsv(8): "do not start"). */
 static char **enabled_services(const char *dir)
 {
-        char **svcs = NULL;
-        struct dirent *de;
-        DIR *d = opendir(dir);
+        char **svcs = runit_service_dirs(dir);
+        size_t n = 0;
 
-        if (!d)
-                return NULL;
-        while ((de = readdir(d))) {
-                struct stat st;
-                char *path;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode))
-                        continue;
-                if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
-                        break;
-                /* runsv(8): a `down` file means "do not start it". */
-                if (has_down(path)) {
-                        free(path);
-                        continue;
-                }
-                if (strv_consume(&svcs, path) < 0) {
-                        free(path);
-                        break;
-                }
+        for (size_t i = 0; svcs && svcs[i]; i++) {
+                if (has_down(svcs[i]))
+                        free(svcs[i]);
+                else
+                        svcs[n++] = svcs[i];
         }
-        (void)closedir(d);
         if (svcs)
-                strv_sort(svcs);
+                svcs[n] = NULL;
         return svcs;
 }
 

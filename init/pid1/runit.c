@@ -161,9 +161,7 @@ static bool is_down(const char *svc, bool *idle)
         return false;
 }
 
-/* The supervised service directories of DIR (those with a runsv reading
- * their control FIFO), as full paths. */
-static char **list_services(const char *dir)
+char **runit_service_dirs(const char *dir)
 {
         char **svcs = NULL;
         struct dirent *de;
@@ -366,7 +364,7 @@ static void kill_runsvdir(struct pid1 *p, pid_t runsvdir, int64_t grace)
 int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
                int64_t grace)
 {
-        char **svcs = list_services(service_dir);
+        char **svcs = runit_service_dirs(service_dir);
         size_t count = strv_len(svcs);
         struct svstate *st = calloc(count + 1, sizeof(*st));
         int killed = 0, ino = st && count ? watch_new() : -1;

@@ -40,6 +40,11 @@ int runit_status(const char *svc, struct runit_status *ret);
  * start)?  False when it cannot be read. */
 bool runit_has_services(const char *dir);
 
+/* The service directories of DIR: its subdirectories (symlinks followed)
+ * whose names do not start with '.', as full paths, sorted; NULL when
+ * there are none or DIR cannot be read.  Free with strv_free. */
+char **runit_service_dirs(const char *dir);
+
 /* Stop all services in parallel: 'd' (TERM, CONT, no restart) at once to
  * every service a runsv supervises, SIGKILL runsvdir (no runsv is started
  * or restarted after that), wait until every runsv left supervises its

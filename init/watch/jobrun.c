@@ -77,6 +77,17 @@ int jobrun_close_fds_fallback(int lowest)
 static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
                        struct jobrun_local_result *ret);
 
+/* Close whichever ends of the two output pipes are open (-1: not made). */
+static void close_pipes(const int po[2], const int pe[2])
+{
+        for (int i = 0; i < 2; i++) {
+                if (po[i] >= 0)
+                        (void)close(po[i]);
+                if (pe[i] >= 0)
+                        (void)close(pe[i]);
+        }
+}
+
 int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct jobrun_local_result *ret)
 {
@@ -124,12 +135,7 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
         (void)setpgid(pid, pid);
         return watch_child(pid, po, pe, deadline_in((int64_t)timeout_s * 1000), max_output, ret);
 fail:
-        for (int i = 0; i < 2; i++) {
-                if (po[i] >= 0)
-                        (void)close(po[i]);
-                if (pe[i] >= 0)
-                        (void)close(pe[i]);
-        }
+        close_pipes(po, pe);
         return r;
 }
 
@@ -332,12 +338,7 @@ fail:
         if (nul >= 0)
                 (void)close(nul);
 fail_env_done:
-        for (int i = 0; i < 2; i++) {
-                if (po[i] >= 0)
-                        (void)close(po[i]);
-                if (pe[i] >= 0)
-                        (void)close(pe[i]);
-        }
+        close_pipes(po, pe);
         return r;
 }
 
