@@ -168,9 +168,12 @@ check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 
 # The three-node Docker Swarm test (SPEC 2.8): three dockerds in network
 # namespaces of their own deploy images/controller/stack.yml with the
-# controller image (hence `images` first).  Root, iproute2; not in `check`.
-check-swarm: images
-	@CONTRAINER=$(abspath $(B)/contrainer) BATS_TEST_TIMEOUT=600 tests/run-bats.sh tests/swarm/70-swarm.bats
+# controller image, which the suite builds from the package (like the image
+# suites; run-bats.sh starts a dockerd when none answers).  Root, iproute2;
+# not in `check`.
+check-swarm: $(B)/contrainer $(B)/static/contrainer $(DEB)
+	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
+	  CONTRAINER_DEB=$(abspath $(DEB)) BATS_TEST_TIMEOUT=600 tests/run-bats.sh tests/swarm/70-swarm.bats
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
 # The image suites (4x, 5x) build the images from the package (CONTRAINER_DEB).

@@ -6,19 +6,25 @@
 # task per node; a container with a %me script on each node gets its body
 # run by its own node's controller; each node's status shows only its own
 # containers; each task says once what Swarm leaves out.
-# Run by `make check-swarm` (needs contrainer/controller:latest: make images).
+# Run by `make check-swarm`, which starts a dockerd when none answers (as
+# every Engine suite does) and builds the product images from the package
+# first, as the image suites do (CTR_SWARM_IMAGE names a ready image instead).
 
 # shellcheck disable=SC2016 # bodies are shell text expanded where they run
 load ../bats/watch_helpers
+load ../bats/images_helpers
 load swarm_helpers
 
-IMAGE=${CTR_SWARM_IMAGE:-contrainer/controller:latest}
+IMAGE=${CTR_SWARM_IMAGE:-$CTL_IMAGE}
 STACK=ctrtestsw
 
 setup_file() {
         export SWT=$BATS_FILE_TMPDIR
+        if [ -z "${CTR_SWARM_IMAGE:-}" ]; then
+                img_setup_file build || return 1
+        fi
         docker image inspect "$IMAGE" >/dev/null 2>&1 ||
-                { echo "$IMAGE is not on ${DOCKER_HOST:-the default Engine}: run make images first" >&2; return 1; }
+                { echo "$IMAGE is not on ${DOCKER_HOST:-the default Engine}" >&2; return 1; }
         docker save -o "$SWT/image.tar" "$IMAGE"
         mkdir -p "$SWT/sw"
         sw_up "$SWT/sw"
