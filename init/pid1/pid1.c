@@ -217,23 +217,15 @@ static void handle_signal(struct pid1 *p, int sig)
 
 int pid1_wait(struct pid1 *p, int64_t deadline)
 {
-        return pid1_wait_fd(p, -1, deadline);
-}
-
-int pid1_wait_fd(struct pid1 *p, int fd, int64_t deadline)
-{
-        struct pollfd pfd[2] = { { .fd = p->sfd, .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+        struct pollfd pfd = { .fd = p->sfd, .events = POLLIN };
         struct signalfd_siginfo si[16];
         int n, r = 1;
 
-        /* poll() ignores an entry whose fd is negative. */
-        n = poll(pfd, 2, deadline_poll_timeout(deadline));
+        n = poll(&pfd, 1, deadline_poll_timeout(deadline));
         if (n < 0 && errno != EINTR)
                 r = -errno;
         else if (n == 0)
                 r = 0;
-        if (n > 0 && !(pfd[0].revents & POLLIN))
-                n = 0;  /* only FD is ready: no signal to read */
         while (n > 0) {
                 ssize_t got = read(p->sfd, si, sizeof(si));
 

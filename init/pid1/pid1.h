@@ -46,10 +46,6 @@ void pid1_untrack(struct pid1 *p, pid_t pid);
  * -errno if the signalfd failed (callers keep going: reaping still ran). */
 int pid1_wait(struct pid1 *p, int64_t deadline);
 
-/* The same, but also return (1) as soon as FD is readable (FD < 0: none);
- * reading FD is the caller's business. */
-int pid1_wait_fd(struct pid1 *p, int fd, int64_t deadline);
-
 /* The first SIGTERM/SIGINT/SIGQUIT received (0 = none yet). */
 int pid1_terminate_signal(const struct pid1 *p);
 

@@ -19,24 +19,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* How often supervise/status is looked at while waiting when nothing wakes
- * us: services are not our children, their exits wake nobody; runsv's
- * status updates do (inotify), this is the safety net, and the pace of the
- * back-off without inotify. */
+/* Services are not our children: their exits wake nobody, and runsv's
+ * status updates are not announced.  Told to stop, they are looked at every
+ * millisecond for RUNIT_FAST_MS (most services stop within milliseconds of
+ * the 'd'; a look is five cheap system calls per service), then at a pace
+ * doubling up to RUNIT_POLL_MS.  Not inotify on supervise/: closing an
+ * inotify instance that has watches waits for an SRCU grace period
+ * (fsnotify_destroy_group), 10-20 ms of the container's stop measured here,
+ * and an exiting PID 1 would pay it all the same. */
 #define RUNIT_POLL_MS 20
+#define RUNIT_FAST_MS 16
 /* How long a service must look idle (down, wanting up, nothing running)
  * to count as down: runsv's restart throttle (see wait_down). */
 #define RUNIT_IDLE_MS 100
 /* How often the just-started runsv processes are looked at at shutdown (they
  * open their control FIFO within a millisecond or two of starting). */
 #define RUNIT_START_POLL_MS 2
-/* Without inotify: how long services told to stop are looked at every
- * millisecond. */
-#define RUNIT_FAST_MS 16
 
 int runit_start(struct pid1 *p, const char *service_dir, char *const *env, pid_t *ret_pid)
 {
@@ -232,56 +233,15 @@ static int count_supervised(char *const *svcs)
 
 /* What the stop protocol knows about each service. */
 struct svstate {
-        int wd;              /* its inotify watch, 0 = none */
         bool sent;           /* it has had its 'd' */
         bool down;           /* seen down for good (it stays so: told down, no runsvdir) */
-        bool dirty;          /* its status changed since we last looked */
         int64_t idle_since;  /* seen idle since (see is_down), 0 = not idle */
 };
-
-/* runsv writes supervise/status.new and renames it over supervise/status
- * on every change (runsv.c update_status): watching each supervise
- * directory for that rename wakes us the moment a service is down, instead
- * of looking every few milliseconds.  -1 when inotify is unavailable. */
-static int watch_new(void)
-{
-        return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-}
-
-static int watch_add(int ino, const char *svc)
-{
-        char path[4096];
-        int wd;
-
-        if (ino < 0 || snprintf(path, sizeof(path), "%s/supervise", svc) >= (int)sizeof(path))
-                return 0;
-        wd = inotify_add_watch(ino, path, IN_MOVED_TO);
-        return wd > 0 ? wd : 0;  /* none: it is looked at on every pass */
-}
-
-/* Read every pending event; mark the services whose directory changed
- * dirty (all of them if the queue overflowed). */
-static void watch_drain(int ino, struct svstate *st, size_t n)
-{
-        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-        ssize_t got;
-
-        while (ino >= 0 && (got = read(ino, buf, sizeof(buf))) > 0) {
-                for (char *q = buf; q < buf + got;) {
-                        const struct inotify_event *ev = (const struct inotify_event *)q;
-
-                        for (size_t i = 0; i < n; i++)
-                                if (ev->wd == st[i].wd || (ev->mask & IN_Q_OVERFLOW))
-                                        st[i].dirty = true;
-                        q += sizeof(*ev) + ev->len;
-                }
-        }
-}
 
 /* Write 'd' (TERM, CONT, stay down) to every service of SVCS that a runsv
  * supervises and that has not had it yet: a second 'd' would send a second
  * TERM, which many programs take as "quit now". */
-static void send_down(char *const *svcs, struct svstate *st, int ino)
+static void send_down(char *const *svcs, struct svstate *st)
 {
         for (size_t i = 0; svcs && svcs[i]; i++) {
                 char q[512];
@@ -289,8 +249,6 @@ static void send_down(char *const *svcs, struct svstate *st, int ino)
 
                 if (st[i].sent)
                         continue;
-                if (!st[i].wd)
-                        st[i].wd = watch_add(ino, svcs[i]);  /* before the 'd': no update is missed */
                 r = control(svcs[i], 'd');
                 st[i].sent = r == 0;
                 if (r < 0 && r != -ENXIO && r != -ENOENT)
@@ -300,50 +258,41 @@ static void send_down(char *const *svcs, struct svstate *st, int ino)
 }
 
 /* Wait until every service of SVCS is down or DEADLINE passes; returns
- * whether they all are.  With inotify each status update wakes us and only
- * the services whose directory changed are looked at again, with a look at
- * all of them every RUNIT_POLL_MS as the safety net; without, look every
- * 1 ms for RUNIT_FAST_MS (most services stop within milliseconds of the
- * 'd'), then back off to RUNIT_POLL_MS (a look is five cheap system calls
- * per service).  A service that crashed within a second of starting has its
- * runsv asleep for a second (restart throttle, TERM blocked) before it
- * reads the 'd': down, nothing running, finish done.  Seen idle like that
- * for RUNIT_IDLE_MS on end, it counts as down (the other idle state, a runsv
- * about to fork ./run, lasts microseconds). */
-static bool wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int64_t deadline,
-                      int ino)
+ * whether they all are.  Looked at every millisecond for RUNIT_FAST_MS,
+ * then at a pace doubling up to RUNIT_POLL_MS (see RUNIT_POLL_MS); a signal
+ * (a child's exit, a second TERM) wakes us too.  A service that crashed
+ * within a second of starting has its runsv asleep for a second (restart
+ * throttle, TERM blocked) before it reads the 'd': down, nothing running,
+ * finish done.  Seen idle like that for RUNIT_IDLE_MS on end, it counts as
+ * down (the other idle state, a runsv about to fork ./run, lasts
+ * microseconds). */
+static bool wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int64_t deadline)
 {
         size_t n = strv_len(svcs);
-        int64_t pause = ino >= 0 ? RUNIT_POLL_MS : 1, fast_until = deadline_in(RUNIT_FAST_MS);
-        bool all = true;  /* look at every service that is not down yet */
+        int64_t pause = 1, fast_until = deadline_in(RUNIT_FAST_MS);
 
         for (;;) {
                 size_t left = 0;
 
-                watch_drain(ino, st, n);  /* before looking: a later update wakes us */
                 for (size_t i = 0; i < n; i++) {
                         bool idle;
 
                         if (st[i].down)
                                 continue;
-                        if (all || st[i].dirty || st[i].idle_since || !st[i].wd) {
-                                st[i].dirty = false;
-                                st[i].down = is_down(svcs[i], &idle);
-                                if (!idle)
-                                        st[i].idle_since = 0;
-                                else if (st[i].idle_since == 0)
-                                        st[i].idle_since = deadline_now();
-                                else if (deadline_now() - st[i].idle_since >= RUNIT_IDLE_MS)
-                                        st[i].down = true;
-                        }
+                        st[i].down = is_down(svcs[i], &idle);
+                        if (!idle)
+                                st[i].idle_since = 0;
+                        else if (st[i].idle_since == 0)
+                                st[i].idle_since = deadline_now();
+                        else if (deadline_now() - st[i].idle_since >= RUNIT_IDLE_MS)
+                                st[i].down = true;
                         left += !st[i].down;
                 }
                 if (left == 0 || deadline_passed(deadline))
                         return left == 0;
-                /* Woken by an update (or a signal): only the changed ones next. */
-                all = pid1_wait_fd(p, ino, deadline_min(deadline, deadline_in(pause))) <= 0 || ino < 0;
+                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
                 if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
-                        pause *= 2;
+                        pause = pause * 2 < RUNIT_POLL_MS ? pause * 2 : RUNIT_POLL_MS;
         }
 }
 
@@ -367,7 +316,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         char **svcs = runit_service_dirs(service_dir);
         size_t count = strv_len(svcs);
         struct svstate *st = calloc(count + 1, sizeof(*st));
-        int killed = 0, ino = st && count ? watch_new() : -1;
+        int killed = 0;
         bool all_down;
 
         if (!st)
@@ -375,7 +324,7 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         /* Every supervised service gets its 'd' at once, before anything
          * else; runsvdir (which only starts runsv processes) goes next. */
         if (st)
-                send_down(svcs, st, ino);
+                send_down(svcs, st);
         kill_runsvdir(p, runsvdir, grace);
         /* A runsv that runsvdir had just started may not supervise its
          * directory yet (and will start ./run as soon as it does): wait
@@ -386,8 +335,8 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
                !deadline_passed(deadline))
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
         if (st)
-                send_down(svcs, st, ino);  /* those that were not supervised yet */
-        all_down = !st || wait_down(p, svcs, st, deadline, ino);
+                send_down(svcs, st);  /* those that were not supervised yet */
+        all_down = !st || wait_down(p, svcs, st, deadline);
         for (size_t i = 0; !all_down && i < count; i++) {
                 char q[512];
 
@@ -400,11 +349,9 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         }
         /* Let runsv see the deaths and run the finish scripts. */
         if (killed)
-                (void)wait_down(p, svcs, st, grace, ino);
+                (void)wait_down(p, svcs, st, grace);
         strv_free(svcs);
         free(st);
-        if (ino >= 0)
-                (void)close(ino);  /* read-only */
 
         /* Every service is down and its finish has run: nothing is left for
          * runsv to do but its restart throttle, a blocking sleep(1) with

@@ -49,8 +49,8 @@ char **runit_service_dirs(const char *dir);
  * every service a runsv supervises, SIGKILL runsvdir (no runsv is started
  * or restarted after that), wait until every runsv left supervises its
  * directory and 'd' the ones that did not yet, wait until they are down and
- * their finish scripts done (woken by runsv's status updates through
- * inotify, polled as a fallback) or DEADLINE, 'k' (KILL) to the rest, then
+ * their finish scripts done (looked at every millisecond at first) or
+ * DEADLINE, 'k' (KILL) to the rest, then
  * SIGKILL every runsv (their restart throttle would sleep a second) and
  * wait until they are gone or GRACE passes.  RUNSVDIR may be 0 (already
  * gone).  Logs what it had to kill.  Returns the number of services that
