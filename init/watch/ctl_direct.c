@@ -5,6 +5,7 @@
 #include "deadline.h"
 #include "direct_cache.h"
 #include "direct_cgroup.h"
+#include "direct_warm.h"
 #include "dl.h"
 #include "log.h"
 
@@ -114,6 +115,8 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                 if (read_mountinfo(&mi) == 0 &&
                     direct_cgroup_own_procs(mi, d->warm_procs, sizeof(d->warm_procs)) < 0)
                         d->warm_procs[0] = '\0';
+                if (d->warm_procs[0] && !(d->warm = direct_warm_new(d->warm_procs, mi)))
+                        log_debug("direct dispatch: no cgroup warmer (%m), a warm-up per start");
                 free(mi);
                 return 0;
         }
@@ -129,6 +132,8 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
 
 void ctl_direct_free(struct ctl_direct *d)
 {
+        direct_warm_free(d->warm);
+        d->warm = NULL;
         free(d->fallback);
         d->fallback = NULL;
         direct_cache_free();
@@ -143,10 +148,25 @@ static bool fell_back(const struct ctl_direct *d, const char *id)
         return false;
 }
 
+int ctl_direct_fd(const struct ctl_direct *d)
+{
+        return d ? direct_warm_fd(d->warm) : -1;
+}
+
+void ctl_direct_io(struct ctl_direct *d)
+{
+        if (d)
+                direct_warm_io(d->warm);
+}
+
 static void warm(struct ctl_direct *d)
 {
         int64_t now = deadline_now();
 
+        if (d->warm) {
+                direct_warm_arm(d->warm, CTL_DIRECT_ARM_MS);
+                return;
+        }
         if (!d->warm_procs[0] || now - d->warm_last_ms < CTL_DIRECT_WARM_MS)
                 return;
         d->warm_last_ms = now;

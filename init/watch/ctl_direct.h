@@ -15,6 +15,8 @@
 #include "jobrun.h"  /* enum direct_want */
 
 
+struct direct_warm;
+
 #define CTL_DIRECT_MAX_FALLBACK 4096  /* containers remembered (then: forget all) */
 
 struct ctl_direct {
@@ -23,6 +25,7 @@ struct ctl_direct {
         char (*fallback)[72];           /* container ids that go to the API */
         size_t n_fallback;
         char warm_procs[2200];          /* our own cgroup.procs ("" none) */
+        struct direct_warm *warm;       /* the warmer (direct_warm.h), NULL none */
         int64_t warm_last_ms;           /* last warm-up started (deadline.h clock) */
 };
 
@@ -35,12 +38,19 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                     char *why, size_t whysz);
 void ctl_direct_free(struct ctl_direct *d);
 
+/* The fd the main loop polls for the warmer's trigger (-1 none), and what
+ * it calls when it is readable (direct_warm.h). */
+int ctl_direct_fd(const struct ctl_direct *d);
+void ctl_direct_io(struct ctl_direct *d);
+
 /* What to do for container ID (NULL-safe D: DIRECT_OFF).  When the answer
  * is direct, the caller is about to fork a worker that will join the
- * container's cgroups: this also starts the cgroup warm-up
- * (direct_cgroup.h) now, at most once per CTL_DIRECT_WARM_MS, so that the
- * kernel's wait runs while the worker starts and inspects. */
+ * container's cgroups: this also arms the warmer for CTL_DIRECT_ARM_MS
+ * (without one: starts the one-shot warm-up of direct_cgroup.h, at most
+ * once per CTL_DIRECT_WARM_MS), so that the kernel's wait runs while the
+ * worker starts and inspects, or not at all. */
 #define CTL_DIRECT_WARM_MS 5
+#define CTL_DIRECT_ARM_MS 300
 enum direct_want ctl_direct_want(struct ctl_direct *d, const char *id);
 
 /* A worker said container ID (NAME) cannot be run directly, because
