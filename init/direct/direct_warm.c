@@ -26,7 +26,14 @@ struct direct_warm {
         int pidfd;  /* and its pidfd: ended and waited for exactly, never a reused PID */
         int cmd;    /* write end of its command pipe */
         int ino;    /* inotify on the Engine's cgroup directories, -1 none */
+        int watches;          /* how many directories it watches */
+        char *mi;             /* the mountinfo text, to look again while there are none */
+        int64_t next_look_ms; /* when (deadline.h clock) */
 };
+
+/* The Engine makes its parent directory (<mount>/docker) with its first
+ * container: while nothing is watched, look again at most this often. */
+#define WARM_LOOK_AGAIN_MS 10000
 
 /* The warmer: each byte read is "armed for BYTE × 10 ms from now"; while
  * armed, one no-op migration (its own pid into its own cgroup.procs) every
@@ -75,10 +82,13 @@ static pid_t start_warmer(int cmd, int procs)
         warmer(0, 1);
 }
 
-/* Watch DIR for new directories if it is one (the first mount that has it:
- * the Engine makes a container's directory in every hierarchy at once). */
-static void watch_candidates(int ino, const char *mi)
+/* Watch each candidate directory for new directories, on the first cgroup
+ * mount that has it (the Engine makes a container's directory in every
+ * hierarchy at once).  Returns how many are watched. */
+static int watch_candidates(int ino, const char *mi)
 {
+        int n = 0;
+
         static const char *const names[] = { "docker", "system.slice" };
 
         for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
@@ -94,10 +104,23 @@ static void watch_candidates(int ino, const char *mi)
                         if ((size_t)snprintf(path, sizeof(path), "%s/%s", mnt, names[k]) >= sizeof(path) ||
                             stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
                                 continue;
-                        if (inotify_add_watch(ino, path, IN_CREATE | IN_ONLYDIR) >= 0)
+                        if (inotify_add_watch(ino, path, IN_CREATE | IN_ONLYDIR) >= 0) {
+                                n++;
                                 break;
+                        }
                 }
         }
+        return n;
+}
+
+static void look_again(struct direct_warm *w)
+{
+        int64_t now = deadline_now();
+
+        if (w->watches > 0 || w->ino < 0 || !w->mi || now < w->next_look_ms)
+                return;
+        w->next_look_ms = now + WARM_LOOK_AGAIN_MS;
+        w->watches = watch_candidates(w->ino, w->mi);
 }
 
 struct direct_warm *direct_warm_new(const char *own_procs, const char *mi)
@@ -125,8 +148,9 @@ struct direct_warm *direct_warm_new(const char *own_procs, const char *mi)
         w->cmd = p[1];
         w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);  /* close-on-exec */
         w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (w->ino >= 0)
-                watch_candidates(w->ino, mi);
+        w->mi = mi ? strdup(mi) : NULL;
+        if (w->ino >= 0 && mi)
+                w->watches = watch_candidates(w->ino, mi);  /* the next arming looks again */
         return w;
 fail:
         e = errno;
@@ -152,6 +176,7 @@ void direct_warm_arm(struct direct_warm *w, int ms)
 
         if (!w || w->cmd < 0)
                 return;
+        look_again(w);
         b = (unsigned char)(ms <= 0 ? 0 : ms >= 2550 ? 255 : (ms + 9) / 10);
         (void)!write(w->cmd, &b, 1);  /* EAGAIN: one is pending */
 }
@@ -192,5 +217,6 @@ void direct_warm_free(struct direct_warm *w)
         }
         if (w->ino >= 0)
                 close(w->ino);
+        free(w->mi);
         free(w);
 }

@@ -39,7 +39,10 @@ int direct_warm_fd(const struct direct_warm *w);
  * DIRECT_WARM_CREATE_MS.  NULL-safe. */
 void direct_warm_io(struct direct_warm *w);
 
-/* Arm the warmer for MS milliseconds (at most 2550) from now.  NULL-safe. */
+/* Arm the warmer for MS milliseconds (at most 2550) from now.  While no
+ * directory is watched (the Engine makes its parent directory with its
+ * first container), this also looks for them again (at most every 10 s).
+ * NULL-safe. */
 void direct_warm_arm(struct direct_warm *w, int ms);
 
 /* End the warmer (SIGKILL, reaped) and close everything.  NULL-safe. */

@@ -90,6 +90,16 @@ static pid_t find_warmer(void)
         return found;
 }
 
+/* The warmer names itself after the fork: wait for that, up to 5 s. */
+static pid_t wait_warmer(void)
+{
+        pid_t pid = 0;
+
+        for (int i = 0; i < 500 && !(pid = find_warmer()); i++)
+                usleep(10000);
+        return pid;
+}
+
 TestSuite(direct_warm, .init = setup, .fini = teardown);
 
 Test(direct_warm, a_new_container_cgroup_arms_it_and_free_ends_it)
@@ -101,7 +111,7 @@ Test(direct_warm, a_new_container_cgroup_arms_it_and_free_ends_it)
 
         cr_assert_not_null(w);
         cr_assert_geq(direct_warm_fd(w), 0, "the docker/ directory is watched");
-        pid = find_warmer();
+        pid = wait_warmer();
         cr_assert_gt(pid, 0);
         /* It holds its pipe (0) and the procs file (1), nothing else. */
         snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/2", (int)pid);
@@ -129,7 +139,7 @@ Test(direct_warm, arming_by_hand_without_a_watch)
         pid_t pid;
 
         cr_assert_not_null(w);
-        pid = find_warmer();
+        pid = wait_warmer();
         cr_assert_gt(pid, 0);
         direct_warm_arm(w, 50);
         for (int i = 0; i < 500 && size_of(procs) == 0; i++)
@@ -151,4 +161,21 @@ Test(direct_warm, no_procs_file_no_warmer)
         direct_warm_io(NULL);
         direct_warm_free(NULL);
         cr_assert_eq(direct_warm_fd(NULL), -1);
+}
+
+Test(direct_warm, a_parent_directory_made_later_is_watched_from_the_next_arming)
+{
+        struct direct_warm *w;
+        char sub[450], parent[400];
+
+        snprintf(parent, sizeof(parent), "%s/docker", dir);
+        cr_assert_eq(rmdir(parent), 0);
+        w = direct_warm_new(procs, mi);
+        cr_assert_not_null(w);
+        cr_assert_eq(mkdir(parent, 0755), 0);  /* the Engine's first container */
+        direct_warm_arm(w, 0);                 /* looks again; arms for nothing */
+        snprintf(sub, sizeof(sub), "%s/0123abcd", parent);
+        cr_assert_eq(mkdir(sub, 0755), 0);
+        cr_assert(armed_within(w), "the new parent directory is watched");
+        direct_warm_free(w);
 }
