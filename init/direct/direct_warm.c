@@ -75,8 +75,11 @@ static pid_t start_warmer(int cmd, int procs)
         /* The command pipe on 0, cgroup.procs on 1, nothing else: none of
          * the controller's sockets or pipes may stay open behind it. */
         (void)prctl(PR_SET_NAME, "contrainer-warm");
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
-            dup2(cmd, 0) < 0 || dup2(procs, 1) < 0 ||
+        /* Both above 2 first: either may be 0 or 1 when stdio was closed. */
+        cmd = fcntl(cmd, F_DUPFD, 3);
+        procs = fcntl(procs, F_DUPFD, 3);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || cmd < 0 ||
+            procs < 0 || dup2(cmd, 0) < 0 || dup2(procs, 1) < 0 ||
             syscall(SYS_close_range, 2U, ~0U, 0U) < 0)
                 _exit(1);
         warmer(0, 1);
