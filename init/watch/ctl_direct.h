@@ -1,8 +1,9 @@
 /* ctl_direct.h — the main loop's side of direct dispatch (SPEC §2.6): the
  * effective --dispatch mode, whether the Engine's processes are visible at
  * all, and the containers that fell back to the exec API (their reason is
- * logged once per container; later workers for them go to the API at once).
- * Owns: that per-controller state.  Does not own: gathering a context or
+ * logged once per container; later workers for them go to the API at once),
+ * and the cgroup warmer (direct_warm.h), armed at each hand-over.
+ * Owns: that per-controller state and the warmer.  Does not own: gathering a context or
  * running anything (the workers: collect.c, jobrun.c through direct_*).
  * Context: main loop only. */
 #ifndef CONTRAINER_CTL_DIRECT_H
