@@ -2,6 +2,7 @@
  * See direct_cgroup.h. */
 #include "direct_cgroup.h"
 
+#include "procfile.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -11,43 +12,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* A small /proc or cgroupfs file, whole (up to 64 KiB), NUL-terminated. */
-static int read_small(const char *path, char **ret)
-{
-        size_t cap = 65536, len = 0;
-        char *b = malloc(cap + 1);
-        int fd, r = 0;
-
-        if (!b)
-                return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                r = -errno;
-                free(b);
-                return r;
-        }
-        while (len < cap) {
-                ssize_t n = read(fd, b + len, cap - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        close(fd);
-        if (r < 0) {
-                free(b);
-                return r;
-        }
-        b[len] = '\0';
-        *ret = b;
-        return 0;
-}
 
 int direct_cgroup_dir(const char *mi, const char *ctrls, const char *path, char *ret,
                       size_t retsz)
@@ -142,7 +106,7 @@ bool direct_cgroup_frozen(char *const *freezer)
         for (size_t i = 0; freezer && freezer[i]; i++) {
                 bool v2 = strstr(freezer[i], "/cgroup.freeze") != NULL, f;
                 char *v = NULL;
-                int r = read_small(freezer[i], &v);
+                int r = procfile_read(freezer[i], PROCFILE_MAX, &v);
 
                 if (r == -ENOENT && v2)
                         continue;  /* the root cgroup (v2) has none */
@@ -173,7 +137,7 @@ int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz)
         char *own = NULL, *sep, dir[2100];
         int r;
 
-        if (!mi || (r = read_small("/proc/self/cgroup", &own)) < 0)
+        if (!mi || (r = procfile_read("/proc/self/cgroup", PROCFILE_MAX, &own)) < 0)
                 return !mi ? -EINVAL : r;
         /* The first line "N:CTRLS:PATH" names a hierarchy we are in. */
         r = -ENOENT;
@@ -207,14 +171,20 @@ void direct_cgroup_warm_at(const char *procs)
         }
 }
 
+static bool warm_done;  /* once per process, or covered by a warmer */
+
+void direct_cgroup_warm_covered(void)
+{
+        warm_done = true;
+}
+
 void direct_cgroup_warm(const char *mi)
 {
-        static bool done;
         char path[2200];
 
-        if (done)
+        if (warm_done)
                 return;
-        done = true;  /* once per process: a worker gathers one context */
+        warm_done = true;  /* once per process: a worker gathers one context */
         if (direct_cgroup_own_procs(mi, path, sizeof(path)) == 0)
                 direct_cgroup_warm_at(path);
 }

@@ -43,6 +43,11 @@ bool direct_cgroup_frozen(char *const *freezer);
  * is left to whoever reaps the caller's orphans. */
 void direct_cgroup_warm(const char *mi);
 
+/* From now on direct_cgroup_warm does nothing in this process and the
+ * children it forks later: a long-lived warmer (direct_warm.h) already
+ * keeps the wait off the runs. */
+void direct_cgroup_warm_covered(void);
+
 /* The cgroup.procs file of our own cgroup (the first hierarchy of
  * /proc/self/cgroup, found through MI) into RET.  0 or -errno. */
 int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz);

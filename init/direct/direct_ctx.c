@@ -28,6 +28,7 @@
 #include "direct_cache.h"
 #include "direct_cgroup.h"
 #include "docker.h"
+#include "procfile.h"
 #include "rootfs.h"
 #include "strv.h"
 
@@ -45,7 +46,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROC_FILE_MAX (1u << 20)
 
 static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -57,41 +57,6 @@ static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
         vsnprintf(why, whysz, fmt, ap);
         va_end(ap);
         return r;
-}
-
-static int read_file(const char *path, size_t max, char **ret)
-{
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        struct buf b;
-        char chunk[4096];
-        int r = 0;
-
-        if (fd < 0)
-                return -errno;
-        buf_init(&b, max);
-        for (;;) {
-                ssize_t n = read(fd, chunk, sizeof(chunk));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                r = buf_append(&b, chunk, (size_t)n);
-                if (r < 0)
-                        break;
-        }
-        close(fd);
-        if (r < 0) {
-                buf_free(&b);
-                return r;
-        }
-        *ret = buf_steal(&b);
-        if (!*ret && !(*ret = strdup("")))
-                return -ENOMEM;
-        return 0;
 }
 
 /* The number after "KEY:" in /proc/PID/status text S (base BASE), or -1. */
@@ -110,7 +75,7 @@ static int proc_status(pid_t pid, char **ret)
         char p[64];
 
         snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
-        return read_file(p, PROC_FILE_MAX, ret);
+        return procfile_read(p, PROCFILE_MAX, ret);
 }
 
 /* The shim is the main process's parent; check that it is the shim of THIS
@@ -129,7 +94,7 @@ static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
         c->shim = (pid_t)status_field(st, "PPid", 10);
         free(st);
         snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)c->shim);
-        r = read_file(p, 65536, &cmd);
+        r = procfile_read(p, 65536, &cmd);
         if (r < 0)
                 return fail(why, whysz, -EOPNOTSUPP, "cannot read the runtime shim's command line (%s)",
                             strerror(-r));
@@ -152,7 +117,7 @@ static int load_bundle(struct direct_ctx *c, char *why, size_t whysz)
         int r;
 
         snprintf(p, sizeof(p), "/proc/%d/cwd/config.json", (int)c->shim);
-        r = read_file(p, DIRECT_DOC_MAX, &json);
+        r = procfile_read(p, DIRECT_DOC_MAX, &json);
         if (r < 0)
                 return fail(why, whysz, -EOPNOTSUPP, "cannot read the OCI bundle %s: %s", p,
                             strerror(-r));
@@ -212,7 +177,7 @@ static int find_cgroups(struct direct_ctx *c, const char *mi, char *why, size_t 
         int r;
 
         snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)c->spec.pid);
-        r = read_file(p, PROC_FILE_MAX, &cg);
+        r = procfile_read(p, PROCFILE_MAX, &cg);
         if (r < 0)
                 return fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
         r = direct_cgroup_files(cg, mi, &c->cgroup_procs, &c->freezer, why, whysz);
@@ -259,7 +224,7 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
                 return 0;
         }
         snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", (int)c->shim);
-        r = read_file(p, 64, &oom);
+        r = procfile_read(p, 64, &oom);
         if (r < 0)
                 return fail(why, whysz, r, "cannot read %s: %s", p, strerror(-r));
         c->oom_score_adj = atoi(oom);
@@ -359,8 +324,8 @@ static int check_lsm(struct direct_ctx *c, char *why, size_t whysz)
         int r1, r2, r = 0;
 
         snprintf(p, sizeof(p), "/proc/%d/attr/current", (int)c->shim);
-        r1 = read_file("/proc/self/attr/current", 4096, &mine);
-        r2 = read_file(p, 4096, &shim);
+        r1 = procfile_read("/proc/self/attr/current", 4096, &mine);
+        r2 = procfile_read(p, 4096, &shim);
         if (r1 < 0 || r2 < 0) {
                 if (!(r1 == -EINVAL && r2 == -EINVAL))
                         r = fail(why, whysz, -EOPNOTSUPP, "cannot compare our LSM label with the "
@@ -383,11 +348,11 @@ static int resolve_user(struct direct_ctx *c, char *why, size_t whysz)
         root = rootfs_open("/proc", c->spec.pid);
         if (root < 0)
                 return fail(why, whysz, root, "cannot open the container's root: %s", strerror(-root));
-        r = rootfs_read(root, "/etc/passwd", PROC_FILE_MAX, &passwd);
+        r = rootfs_read(root, "/etc/passwd", PROCFILE_MAX, &passwd);
         if (r == -ENOENT)
                 r = 0;
         if (r >= 0)
-                r = rootfs_read(root, "/etc/group", PROC_FILE_MAX, &group);
+                r = rootfs_read(root, "/etc/group", PROCFILE_MAX, &group);
         if (r == -ENOENT)
                 r = 0;
         close(root);
@@ -505,7 +470,7 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
                 return 0;
         for (int i = 0; i < DNS_N; i++)
                 c.nsfd[i] = -1;
-        r = read_file("/proc/self/mountinfo", PROC_FILE_MAX, &mi);
+        r = procfile_read("/proc/self/mountinfo", PROCFILE_MAX, &mi);
         if (r < 0)
                 return fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
         direct_cgroup_warm(mi);

@@ -22,8 +22,7 @@
 #define WARM_P_PIDFD 3  /* waitid's P_PIDFD (linux/wait.h), not in every libc */
 
 struct direct_warm {
-        pid_t pid;  /* the warmer */
-        int pidfd;  /* and its pidfd: ended and waited for exactly, never a reused PID */
+        int pidfd;  /* the warmer's: ended and waited for exactly, never a reused PID */
         int cmd;    /* write end of its command pipe */
         int ino;    /* inotify on the Engine's cgroup directories, -1 none */
         int watches;          /* how many directories it watches */
@@ -130,6 +129,7 @@ struct direct_warm *direct_warm_new(const char *own_procs, const char *mi)
 {
         struct direct_warm *w = calloc(1, sizeof(*w));
         int p[2] = { -1, -1 }, procs = -1, e;
+        pid_t pid;
 
         if (!w)
                 return NULL;
@@ -143,13 +143,15 @@ struct direct_warm *direct_warm_new(const char *own_procs, const char *mi)
          * there is one already pending. */
         if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0)
                 goto fail;
-        w->pid = start_warmer(p[0], procs);
-        if (w->pid < 0)
+        pid = start_warmer(p[0], procs);
+        if (pid < 0)
                 goto fail;
         close(p[0]);
         close(procs);
         w->cmd = p[1];
-        w->pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);  /* close-on-exec */
+        /* close-on-exec.  Without one (Linux < 5.3) the warmer ends on the
+         * pipe's EOF and the controller's reaping takes it. */
+        w->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         w->mi = mi ? strdup(mi) : NULL;
         if (w->ino >= 0 && mi)

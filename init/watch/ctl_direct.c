@@ -1,13 +1,13 @@
 /* ctl_direct.c — direct dispatch's main-loop state.  See ctl_direct.h. */
 #include "ctl_direct.h"
 
-#include "buf.h"
 #include "deadline.h"
 #include "direct_cache.h"
 #include "direct_cgroup.h"
 #include "direct_warm.h"
 #include "dl.h"
 #include "log.h"
+#include "procfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,29 +65,6 @@ static int engine_visible(const char *socket_path, char *why, size_t whysz)
         return r;
 }
 
-/* /proc/self/mountinfo, whole (it is a few kB). */
-static int read_mountinfo(char **ret)
-{
-        int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-        struct buf b;
-        char chunk[4096];
-        ssize_t n;
-
-        if (fd < 0)
-                return -errno;
-        buf_init(&b, 1u << 20);
-        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-                if (buf_append(&b, chunk, (size_t)n) < 0)
-                        break;
-        close(fd);
-        if (n != 0 || buf_append(&b, "", 1) < 0) {
-                buf_free(&b);
-                return -EIO;
-        }
-        *ret = buf_steal(&b);
-        return *ret ? 0 : -ENOMEM;
-}
-
 int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *socket,
                     char *why, size_t whysz)
 {
@@ -112,11 +89,13 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                         log_warn("direct dispatch: no context cache (%s), every run gathers its own",
                                  strerror(-r));
                 /* No warm-up without it: only latency is at stake. */
-                if (read_mountinfo(&mi) == 0 &&
+                if (procfile_read("/proc/self/mountinfo", PROCFILE_MAX, &mi) == 0 &&
                     direct_cgroup_own_procs(mi, d->warm_procs, sizeof(d->warm_procs)) < 0)
                         d->warm_procs[0] = '\0';
                 if (d->warm_procs[0] && !(d->warm = direct_warm_new(d->warm_procs, mi)))
                         log_debug("direct dispatch: no cgroup warmer (%m), a warm-up per start");
+                if (d->warm)
+                        direct_cgroup_warm_covered();  /* workers fork none of their own */
                 free(mi);
                 return 0;
         }

@@ -159,6 +159,21 @@ static void reap(pid_t p, const char *sock)
         unlink(sock);
 }
 
+/* The fake Engine on a socket of this test's own (SOCK, 64 bytes), and a
+ * client for it; done() ends both. */
+static struct docker *connect_fake(char *sock, bool inspect_404, int conns, pid_t *p)
+{
+        snprintf(sock, 64, "/tmp/ctrtest-dock-%d.sock", (int)getpid());
+        *p = fake_engine(sock, inspect_404, conns);
+        return docker_new(sock);
+}
+
+static void done(struct docker *d, pid_t p, const char *sock)
+{
+        docker_free(d);
+        reap(p, sock);
+}
+
 Test(docker, inspects_and_lists_at_once)
 {
         char sock[64], **scripts = NULL;
@@ -167,9 +182,7 @@ Test(docker, inspects_and_lists_at_once)
         int rl = 12345;
         pid_t p;
 
-        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
-        p = fake_engine(sock, false, 2);
-        d = docker_new(sock);
+        d = connect_fake(sock, false, 2, &p);
         cr_assert_eq(docker_inspect_list(d, FID, "/contrainer", 8, &in, &rl, &scripts), 0);
         cr_assert_str_eq(in.id, FID);
         cr_assert_str_eq(in.name, "fake");
@@ -177,8 +190,7 @@ Test(docker, inspects_and_lists_at_once)
         cr_assert_eq(in.started_ns, UINT64_C(1767323045500000000));
         cr_assert_eq(rl, -ENOENT, "the archive's 404 is the dir's: %d", rl);
         cr_assert_null(scripts);
-        docker_free(d);
-        reap(p, sock);
+        done(d, p, sock);
 }
 
 Test(docker, drops_the_listing_when_the_inspect_fails)
@@ -189,14 +201,11 @@ Test(docker, drops_the_listing_when_the_inspect_fails)
         int rl = 12345;
         pid_t p;
 
-        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
-        p = fake_engine(sock, true, 2);
-        d = docker_new(sock);
+        d = connect_fake(sock, true, 2, &p);
         cr_assert_eq(docker_inspect_list(d, FID, "/contrainer", 8, &in, &rl, &scripts), -ENOENT);
         cr_assert_eq(rl, -ECANCELED);
         cr_assert_null(scripts);
-        docker_free(d);
-        reap(p, sock);
+        done(d, p, sock);
 }
 
 Test(docker, refuses_an_answer_for_another_container)
@@ -207,15 +216,12 @@ Test(docker, refuses_an_answer_for_another_container)
         int rl = 12345;
         pid_t p;
 
-        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
-        p = fake_engine(sock, false, 2);
-        d = docker_new(sock);
+        d = connect_fake(sock, false, 2, &p);
         /* the Engine resolves names too: FID's document for another id */
         cr_assert_eq(docker_inspect_list(d, "fake", "/c", 8, &in, &rl, &scripts), -ENOENT);
         cr_assert_eq(rl, -ECANCELED);
         cr_assert_null(scripts);
-        docker_free(d);
-        reap(p, sock);
+        done(d, p, sock);
 }
 
 Test(docker, hands_back_the_inspect_document)
@@ -226,14 +232,11 @@ Test(docker, hands_back_the_inspect_document)
         struct docker *d;
         pid_t p;
 
-        snprintf(sock, sizeof(sock), "/tmp/ctrtest-dock-%d.sock", (int)getpid());
-        p = fake_engine(sock, false, 1);
-        d = docker_new(sock);
+        d = connect_fake(sock, false, 1, &p);
         cr_assert_eq(docker_inspect_doc(d, FID, &in, &doc), 0);
         cr_assert_str_eq(in.id, FID);
         cr_assert_not_null(doc.data);
         cr_assert_not_null(strstr(doc.data, "\"Id\":\"" FID "\""));
         buf_free(&doc);
-        docker_free(d);
-        reap(p, sock);
+        done(d, p, sock);
 }
