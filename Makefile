@@ -18,7 +18,7 @@ WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 # of the program (README "Layout").  Every folder is on the include path, so
 # an #include names a header alone ("buf.h").  New files at init/ top are
 # picked up as well.
-SRCDIRS  := init $(addprefix init/,base pid1 grammar engine watch direct)
+SRCDIRS  := init $(addprefix init/,base pid1 grammar engine watch watch/core watch/run watch/status direct)
 INCS     := $(addprefix -I,$(SRCDIRS))
 BASE   := -std=gnu11 -D_GNU_SOURCE -g $(WARN) $(INCS) -DCONTRAINER_VERSION='"$(VERSION)"' \
           -fstack-protector-strong -MMD -MP

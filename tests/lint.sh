@@ -2,7 +2,7 @@
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
 #  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
-#  2. every init/*.h and init/*/*.h compiles on its own (self-contained headers, STYLE.md);
+#  2. every header under init/ compiles on its own (self-contained headers, STYLE.md);
 #  3. layering, a rule on folders (README "Layout"), from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
 #     of init/ (RULES below), that init/base, init/grammar and init/pid1
@@ -40,10 +40,10 @@ fi
 # as in the Makefile)
 cc=${CC:-cc}
 incs=-Iinit
-for d in init/*/; do
-        [ "$d" = init/static/ ] || incs="$incs -I${d%/}"
+for d in $(find init -mindepth 1 -type d ! -path 'init/static*' | sort); do
+        incs="$incs -I$d"
 done
-for h in init/*.h init/*/*.h; do
+for h in $(find init -name '*.h' | sort); do
         [ -f "$h" ] || continue
         case $h in init/static/*) continue ;; esac
         # shellcheck disable=SC2086 # folder names have no blanks
@@ -62,7 +62,10 @@ grammar: base
 pid1: base
 engine: base
 direct: base engine dl
-watch: base grammar engine direct dl
+watch/core: base grammar engine watch/run
+watch/run: base grammar engine direct dl
+watch/status: base grammar engine dl watch/core watch/run
+watch: base grammar engine direct dl watch/core watch/run watch/status
 '
 [ -n "$objs" ] || objs=$(find "$b/rel/obj" -name '*.o' | sort)
 syms=$(mktemp) || exit 1

@@ -5,9 +5,9 @@
  * archive listing of a script dir at once), the archive listing of a script
  * dir, a finite /events query: docker.c) and the transport they share (one
  * request function, URLs, the /events URL: docker_http.c, whose internal
- * header docker_http.h the exec life cycle, dexec.c, also uses).  RFC 3339
+ * header docker_http.h the exec life cycle, exec_api.c, also uses).  RFC 3339
  * parsing is rfc3339.c's.  cJSON trees never leave docker.c, docker_http.c
- * and dexec.c.
+ * and exec_api.c.
  * Does not own: the live /events stream's loop (the controller drives it on
  * a multi handle; docker_events_url/docker_easy_setup give it the same
  * transport).

@@ -6,7 +6,7 @@
  * -errno, and the one request function (docker_http_run) — or, for a
  * transfer the caller drives on a multi handle, the same set-up
  * (docker_http_open … docker_http_close).
- * Does not own: what a call means (docker.c: the API calls; dexec.c: an
+ * Does not own: what a call means (docker.c: the API calls; exec_api.c: an
  * exec's life cycle), logging (never logs).
  * Context: as docker.h; a forked child makes its own handles.  Used by the
  * Engine client's own files only; the rest of the program uses docker.h. */

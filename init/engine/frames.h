@@ -3,7 +3,7 @@
  * SIZE bytes of payload; 1 = stdout, 2 = stderr.  Frames split across reads
  * arbitrarily.
  * Owns: the decoder state and the two capped output buffers.
- * Does not own: reading the stream (dexec.c feeds it from the transport's
+ * Does not own: reading the stream (exec_api.c feeds it from the transport's
  * body sink), what the output is for.
  * Pure: no I/O, no globals, no logging; fuzzed.  Any context. */
 #ifndef CONTRAINER_FRAMES_H

@@ -17,7 +17,14 @@
  * (collections, bodies) and the status server.  Nothing here blocks on a
  * dispatch: the Engine drops events for a subscriber that stops reading
  * (ENGINE-NOTES "Replay").  Short blocking calls happen only at start-up
- * and on reconnect, when no stream is being read. */
+ * and on reconnect, when no stream is being read.
+ *
+ * The stages live in role folders: core/ (the event pipeline and what it
+ * keeps: stream, seen, pipeline, collector, enroll, snapshot, fire,
+ * registry, identity, stats, cursor), run/ (forked workers and what they
+ * run: dispatch, worker, wproto, collect_worker, body_worker, exec_api,
+ * procguard, nsenter) and status/ (the status socket, /metrics, `contrainer
+ * status`).  tests/lint.sh holds the rule of who may call whom. */
 #include "controller.h"
 
 #include "cli.h"
@@ -38,7 +45,7 @@
 #include "registry.h"
 #include "seen.h"
 #include "snapshot.h"
-#include "state.h"
+#include "cursor.h"
 #include "stats.h"
 #include "status_render.h"
 #include "stream.h"
@@ -135,7 +142,7 @@ static void on_event(void *ud, const struct event *e)
 static void status_info(void *ud, struct status_info *i)
 {
         const struct ctl *c = ud;
-        const struct state_cursor *cur = pipeline_cursor(c->pl);
+        const struct cursor *cur = pipeline_cursor(c->pl);
 
         *i = (struct status_info){
                 .version = CONTRAINER_VERSION,
@@ -175,7 +182,7 @@ static void identify(struct ctl *c)
 static int connect_engine(struct ctl *c, bool first)
 {
         struct stream_session ss;
-        struct state_cursor cur;
+        struct cursor cur;
         int r;
 
         r = stream_connect(c->st, pipeline_cursor(c->pl), &ss);
@@ -229,7 +236,7 @@ static void save_cursor(struct ctl *c, bool force)
 
         if (!pipeline_cursor_dirty(c->pl) || (!force && now - c->cursor_saved_ms < CURSOR_SAVE_MS))
                 return;
-        r = state_write(c->o->state_dir, pipeline_cursor(c->pl));
+        r = cursor_write(c->o->state_dir, pipeline_cursor(c->pl));
         c->cursor_saved_ms = now;
         if (r < 0) {
                 log_errno(LOG_LEVEL_ERROR, r, "cannot save the event cursor in %s: %m, retrying",
@@ -479,8 +486,8 @@ static int build(struct ctl *c)
 
 static void load_cursor(struct ctl *c)
 {
-        struct state_cursor saved;
-        int r = state_read(c->o->state_dir, &saved);
+        struct cursor saved;
+        int r = cursor_read(c->o->state_dir, &saved);
 
         if (r == 0)
                 pipeline_set_cursor(c->pl, &saved, false);

@@ -4,7 +4,7 @@
  * logged once per container; later workers for them go to the API at once),
  * and the cgroup warmer (direct_warm.h), armed at each hand-over.
  * Owns: that per-controller state and the warmer.  Does not own: gathering a context or
- * running anything (the workers: collect.c, jobrun.c through direct_*).
+ * running anything (the workers: collect_worker.c, body_worker.c through direct_*).
  * Context: main loop only. */
 #ifndef CONTRAINER_CTL_DIRECT_H
 #define CONTRAINER_CTL_DIRECT_H
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "jobrun.h"  /* enum direct_want */
+#include "body_worker.h"  /* enum direct_want */
 
 
 struct direct_warm;

@@ -2,7 +2,7 @@
  * fake_engine.h. */
 #include "fake_engine.h"
 
-#include "collect.h"
+#include "collect_worker.h"
 #include "target.h"
 #include "worker.h"
 #include "wproto.h"

@@ -1,6 +1,6 @@
 /* fake_engine.h — an Engine stand-in for the controller core's unit tests:
  * a table of containers (id, name, start time, traits, scripts and their
- * outputs) answered as a collection worker would (collect.h records), so
+ * outputs) answered as a collection worker would (collect_worker.h records), so
  * that the pipeline runs without a Docker Engine.  Fill the table before
  * the workers fork (they see the parent's copy). */
 #ifndef CONTRAINER_FAKE_ENGINE_H

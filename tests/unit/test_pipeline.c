@@ -21,7 +21,7 @@
 #include "registry.h"
 #include "seen.h"
 #include "snapshot.h"
-#include "state.h"
+#include "cursor.h"
 #include "strv.h"
 #include "worker.h"
 
@@ -337,7 +337,7 @@ Test(pipeline, listing_at_start_up_collects_running_containers_and_serves_immedi
 Test(pipeline, replay_after_reconnect_skips_what_was_handled)
 {
         struct h *h = h_new(false);
-        struct state_cursor cur = { .time_nano = T0 + 2 };
+        struct cursor cur = { .time_nano = T0 + 2 };
 
         fake_engine_add(&(struct fake_container){
                 .id = IDA, .name = "a", .started_ns = T0,

@@ -6,7 +6,7 @@
 
 #include "events.h"
 #include "seen.h"
-#include "state.h"
+#include "cursor.h"
 
 static struct event ev(const char *action, const char *id, uint64_t t)
 {
@@ -33,7 +33,7 @@ Test(seen, takes_an_event_once)
 Test(seen, after_a_resume_the_cursor_event_and_older_ones_are_replays)
 {
         struct seen *s = seen_new();
-        struct state_cursor c = { .time_nano = 100 };
+        struct cursor c = { .time_nano = 100 };
         struct event e;
 
         snprintf(c.id, sizeof(c.id), "a");

@@ -1,9 +1,9 @@
-/* collect.h — collecting one container's scripts (SPEC §2.1), inside a
+/* collect_worker.h — collecting one container's scripts (SPEC §2.1), inside a
  * forked worker: inspect the container, list the executable regular files
  * directly in the script dir (archive API: no shell needed), run each one
  * in byte-wise name order through the exec API — or, with direct
  * dispatch, listed through /proc/PID/root and run in the container's
- * context (jobrun_direct) — bounded by the timeout and
+ * context (body_direct) — bounded by the timeout and
  * the output cap, and answer one record per script.
  * Owns: the child side.  Does not own: the record types (wproto.h), reading the
  * records (collector.c), parsing the header or registering (enroll.c),
@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "jobrun.h"  /* enum direct_want */
+#include "body_worker.h"  /* enum direct_want */
 
 struct docker;
 

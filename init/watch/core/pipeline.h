@@ -11,7 +11,7 @@
  * Owns: the event queue, the in-flight list, the tickets, the cursor, the
  * fire stage.  Borrows: the other stages (created and wired by
  * controller.c).  Does not own: the Engine (stream.h), running jobs
- * (dispatch.h), saving the cursor (the caller, state.h).
+ * (dispatch.h), saving the cursor (the caller, cursor.h).
  * Context: main loop only.  Needs no Engine: the unit tests drive it with
  * a fake collection worker and a job sink. */
 #ifndef CONTRAINER_PIPELINE_H
@@ -30,7 +30,7 @@ struct policy;
 struct registry;
 struct seen;
 struct snapshot_store;
-struct state_cursor;
+struct cursor;
 struct stats;
 
 #define PIPELINE_QUEUE_MAX 100000
@@ -78,8 +78,8 @@ void pipeline_set_self(struct pipeline *p, const char *self_id, const char *self
                        bool in_container);
 
 /* The cursor to start from (DIRTY: not yet saved). */
-void pipeline_set_cursor(struct pipeline *p, const struct state_cursor *c, bool dirty);
-const struct state_cursor *pipeline_cursor(const struct pipeline *p);
+void pipeline_set_cursor(struct pipeline *p, const struct cursor *c, bool dirty);
+const struct cursor *pipeline_cursor(const struct pipeline *p);
 bool pipeline_cursor_dirty(const struct pipeline *p);
 void pipeline_cursor_saved(struct pipeline *p);
 

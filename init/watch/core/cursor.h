@@ -1,4 +1,4 @@
-/* state.h — the persisted event cursor (SPEC §2.5) in the state dir.
+/* cursor.h — the persisted event cursor (SPEC §2.5) in the state dir.
  * Owns: the file format ("TIMENANO ID ACTION\n") and the atomic write
  * (cursor.new, fsync, rename, fsync of the directory: runit's update_status).
  * Does not own: deciding when the cursor may advance (pipeline.c).
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct state_cursor {
+struct cursor {
         uint64_t time_nano;  /* 0 = none */
         char id[80];         /* the cursor event's Actor.ID */
         char action[64];     /* and its action */
@@ -17,13 +17,13 @@ struct state_cursor {
 
 /* Read DIR/cursor.  0 with *RET filled; -ENOENT if there is none; -EINVAL
  * if it is malformed; -errno. */
-int state_read(const char *dir, struct state_cursor *ret);
+int cursor_read(const char *dir, struct cursor *ret);
 
 /* Write C to DIR/cursor atomically, creating DIR (mode 0700) if needed. */
-int state_write(const char *dir, const struct state_cursor *c);
+int cursor_write(const char *dir, const struct cursor *c);
 
 /* Pure: parse / format the one-line file body. */
-int state_parse(const char *s, size_t len, struct state_cursor *ret);
-int state_format(const struct state_cursor *c, char *dst, size_t dstsz);
+int cursor_parse(const char *s, size_t len, struct cursor *ret);
+int cursor_format(const struct cursor *c, char *dst, size_t dstsz);
 
 #endif

@@ -1,11 +1,11 @@
-/* dexec.h — one exec's whole life cycle through the Engine API (SPEC §2.1,
+/* exec_api.h — one exec's whole life cycle through the Engine API (SPEC §2.1,
  * §2.3, §2.3a "Bounds are real"): create, start attached, read the
  * multiplexed stream, notice the exec's process exiting, bound it by a
  * deadline and the output cap, and on timeout, overflow or a stop request
  * kill its process group after procguard's checks.
  * Owns: the exec calls (create, attached start, inspect) and the kill
- * policy.  Does not own: the transport (docker_http.c), what is run (collect.c,
- * jobrun.c), logging (never logs).
+ * policy.  Does not own: the transport (docker_http.c), what is run (collect_worker.c,
+ * body_worker.c), logging (never logs).
  * Context: forked worker children only (it watches worker_stop_fd). */
 #ifndef CONTRAINER_DEXEC_H
 #define CONTRAINER_DEXEC_H

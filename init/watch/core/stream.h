@@ -18,7 +18,7 @@ struct curl_waitfd;
 struct docker;
 struct docker_container;
 struct event;
-struct state_cursor;
+struct cursor;
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
@@ -51,7 +51,7 @@ struct stream *stream_free(struct stream *s);                /* NULL-safe */
 /* Negotiate, replay since CURSOR (if it has a time) to detect lost
  * history, subscribe (since=cursor, or now), list the running containers.
  * 0 with *RET filled (free with stream_session_free), -errno. */
-int stream_connect(struct stream *s, const struct state_cursor *cursor, struct stream_session *ret);
+int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_session *ret);
 void stream_session_free(struct stream_session *ss);
 
 /* The Engine is gone (WHY): close the stream, say so once per outage, back off. */

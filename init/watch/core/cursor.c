@@ -1,8 +1,8 @@
-/* state.c — the event cursor on disk.  See state.h.
+/* cursor.c — the event cursor on disk.  See cursor.h.
  * The write is runit's update_status pattern: write "cursor.new", fsync it,
  * rename over "cursor", fsync the directory, so a crash leaves either the
  * old or the new cursor, never a torn one. */
-#include "state.h"
+#include "cursor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATE_FILE_MAX 512
+#define CURSOR_FILE_MAX 512
 
-int state_format(const struct state_cursor *c, char *dst, size_t dstsz)
+int cursor_format(const struct cursor *c, char *dst, size_t dstsz)
 {
         int n = snprintf(dst, dstsz, "%" PRIu64 " %s %s\n", c->time_nano,
                          c->id[0] ? c->id : "-", c->action[0] ? c->action : "-");
@@ -43,9 +43,9 @@ static bool take_token(const char **p, const char *end, char *dst, size_t dstsz)
         return n > 0;
 }
 
-int state_parse(const char *s, size_t len, struct state_cursor *ret)
+int cursor_parse(const char *s, size_t len, struct cursor *ret)
 {
-        struct state_cursor c = { 0 };
+        struct cursor c = { 0 };
         const char *p = s, *end = s + len;
         char num[32];
 
@@ -74,9 +74,9 @@ int state_parse(const char *s, size_t len, struct state_cursor *ret)
         return 0;
 }
 
-int state_read(const char *dir, struct state_cursor *ret)
+int cursor_read(const char *dir, struct cursor *ret)
 {
-        char path[4096], data[STATE_FILE_MAX];
+        char path[4096], data[CURSOR_FILE_MAX];
         ssize_t n;
         int fd, r;
 
@@ -92,7 +92,7 @@ int state_read(const char *dir, struct state_cursor *ret)
                 return r;
         if ((size_t)n >= sizeof(data))
                 return -EINVAL;
-        return state_parse(data, (size_t)n, ret);
+        return cursor_parse(data, (size_t)n, ret);
 }
 
 static int mkdir_p(const char *dir)
@@ -116,12 +116,12 @@ static int mkdir_p(const char *dir)
         return 0;
 }
 
-int state_write(const char *dir, const struct state_cursor *c)
+int cursor_write(const char *dir, const struct cursor *c)
 {
-        char path[4096], tmp[4096], data[STATE_FILE_MAX];
+        char path[4096], tmp[4096], data[CURSOR_FILE_MAX];
         int fd = -1, dfd = -1, n, r;
 
-        n = state_format(c, data, sizeof(data));
+        n = cursor_format(c, data, sizeof(data));
         if (n < 0)
                 return n;
         if (snprintf(path, sizeof(path), "%s/cursor", dir) >= (int)sizeof(path) ||

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 struct event;
-struct state_cursor;
+struct cursor;
 
 #define SEEN_RECENT_MAX 2048
 #define SEEN_OURS_MAX 4096
@@ -26,7 +26,7 @@ struct seen *seen_free(struct seen *s);
 
 /* The stream was (re)subscribed with since=C: events before C, and C's own
  * event, are replays of what was handled already. */
-void seen_resume(struct seen *s, const struct state_cursor *c);
+void seen_resume(struct seen *s, const struct cursor *c);
 
 /* Is E new?  False for a replay (seen_resume), an event taken before (the
  * ring; E is added to it otherwise) or an exec_* event of one of our own

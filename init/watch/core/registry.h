@@ -3,7 +3,7 @@
  * output's hash: two replicas are two registrations), their parsed headers,
  * reference-counted bodies, and per registration the immediate targets
  * already served and the targets already reported as denied.
- * Does not own: collecting (collect.c), deciding what fires (fire.c).
+ * Does not own: collecting (collect_worker.c), deciding what fires (fire.c).
  * Indexes the entries by event, so that an event costs what fires on it.
  * Pure data structure: no I/O, no logging.  Main loop only. */
 #ifndef CONTRAINER_REGISTRY_H
@@ -13,21 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rbody.h"
+
 struct header;
 
 #define REGISTRY_MAX_PER_CONTAINER 256
 #define REGISTRY_MAX_TOTAL 65536
-
-/* A body shared by the registration and the jobs queued from it. */
-struct rbody {
-        unsigned refs;
-        size_t len;
-        char data[];  /* NUL-terminated */
-};
-
-struct rbody *rbody_new(const char *p, size_t len);  /* refs = 1; NULL on ENOMEM */
-struct rbody *rbody_ref(struct rbody *b);
-struct rbody *rbody_unref(struct rbody *b);          /* returns NULL */
 
 struct keyset {
         char **v;   /* NULL-terminated, may be NULL */

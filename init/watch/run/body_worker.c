@@ -1,13 +1,13 @@
-/* jobrun.c — run one body in a worker child.  See jobrun.h.
+/* body_worker.c — run one body in a worker child.  See body_worker.h.
  * The body is always one argv element of `sh -c` and names and values
  * travel only in the environment (SPEC §2.3, ENGINE-NOTES "Shell
  * injection"). */
-#include "jobrun.h"
+#include "body_worker.h"
 
 #include "deadline.h"
 #include "direct_ctx.h"
 #include "direct_enter.h"
-#include "dexec.h"
+#include "exec_api.h"
 #include "docker.h"
 #include "frames.h"
 #include "nsenter.h"
@@ -34,7 +34,7 @@ extern char **environ;
  * the numbers /proc/self/fd lists (read with raw getdents64: no malloc), or
  * every number below RLIMIT_NOFILE when /proc is not there.
  * Async-signal-safe. */
-int jobrun_close_fds_fallback(int lowest)
+int body_close_fds_fallback(int lowest)
 {
         char buf[4096];
         struct rlimit rl;
@@ -75,7 +75,7 @@ int jobrun_close_fds_fallback(int lowest)
 }
 
 static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
-                       struct jobrun_local_result *ret);
+                       struct body_local_result *ret);
 
 /* Close whichever ends of the two output pipes are open (-1: not made). */
 static void close_pipes(const int po[2], const int pe[2])
@@ -88,8 +88,8 @@ static void close_pipes(const int po[2], const int pe[2])
         }
 }
 
-int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
-                 struct jobrun_local_result *ret)
+int body_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
+                 struct body_local_result *ret)
 {
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
         sigset_t stopsigs, saved;
@@ -126,7 +126,7 @@ int jobrun_local(char *const *argv, char *const *envp, unsigned timeout_s, size_
                 if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
                         _exit(126);
                 if (close_range(3, ~0U, 0) < 0)
-                        (void)jobrun_close_fds_fallback(3);
+                        (void)body_close_fds_fallback(3);
                 execve(argv[0], argv, envp);
                 _exit(errno == ENOENT ? 127 : 126);
         }
@@ -144,9 +144,9 @@ fail:
  * to MAX_OUTPUT, kill the group at DEADLINE, on overflow or on a stop
  * request, reap it.  0 with *RET, or -errno (the child killed). */
 static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
-                       struct jobrun_local_result *ret)
+                       struct body_local_result *ret)
 {
-        struct jobrun_local_result res = { .wstatus = 0 };
+        struct body_local_result res = { .wstatus = 0 };
         struct procguard g = PROCGUARD_INIT;
         int64_t drain_end = 0;
         bool exited = false, killed = false;
@@ -276,8 +276,8 @@ nomem:
         return -ENOMEM;
 }
 
-int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
-                  int64_t deadline_ms, size_t max_output, struct jobrun_local_result *ret,
+int body_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
+                  int64_t deadline_ms, size_t max_output, struct body_local_result *ret,
                   char *why, size_t whysz)
 {
         struct direct_ctx cc = *c;
@@ -305,7 +305,7 @@ int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, ch
                 r = -errno;
                 snprintf(why, whysz, "dup2: %m");
         } else {
-                /* As in jobrun_local: the worker's stop handler must not run
+                /* As in body_local: the worker's stop handler must not run
                  * in the child before it resets every disposition. */
                 sigset_t stopsigs, keep;
 
@@ -329,7 +329,7 @@ int jobrun_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, ch
         strv_free(cc.env);
         if (r < 0) {
                 if (r == -ECANCELED)
-                        *ret = (struct jobrun_local_result){ .wstatus = (code & 0xff) << 8 };
+                        *ret = (struct body_local_result){ .wstatus = (code & 0xff) << 8 };
                 goto fail_env_done;
         }
         return watch_child(pid, po, pe, deadline_ms, max_output, ret);
@@ -342,7 +342,7 @@ fail_env_done:
         return r;
 }
 
-int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
+int body_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
                         size_t whysz)
 {
         struct direct_spec sp = { 0 };
@@ -368,7 +368,7 @@ int jobrun_direct_state(struct docker *d, const char *id, int r, bool *gone, cha
 
 static void put_tail(int fd, uint32_t type, const struct buf *b)
 {
-        size_t off = b->len > JOBRUN_TAIL ? b->len - JOBRUN_TAIL : 0;
+        size_t off = b->len > BODY_TAIL ? b->len - BODY_TAIL : 0;
 
         (void)worker_put(fd, type, b->data ? b->data + off : "", b->len - off);
 }
@@ -386,7 +386,7 @@ static void put_kind(int fd, enum wproto_kind kind)
 
 /* The outcome of a local or direct run (its group is killed on a timeout
  * or a stop). */
-static void put_local_outcome(int fd, const struct jobrun_local_result *res)
+static void put_local_outcome(int fd, const struct body_local_result *res)
 {
         struct wproto_outcome o = { .kind = WPROTO_FAILED };
 
@@ -404,7 +404,7 @@ static void put_local_outcome(int fd, const struct jobrun_local_result *res)
 
 /* Answer a finished local or direct run: its outcome, then the tails of
  * its output; RES's buffers are freed. */
-static void put_local_result(int fd, struct jobrun_local_result *res)
+static void put_local_result(int fd, struct body_local_result *res)
 {
         put_local_outcome(fd, res);
         put_tail(fd, WPROTO_OUT, &res->out);
@@ -414,15 +414,15 @@ static void put_local_result(int fd, struct jobrun_local_result *res)
 }
 
 /* The body in container context C: no Engine exec, so no exec events. */
-static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_ctx *c)
+static int run_direct(const struct body_spec *js, int fd, const struct direct_ctx *c)
 {
         char *argv[] = { "sh", "-c", (char *)js->body, NULL };
-        struct jobrun_local_result res;
+        struct body_local_result res;
         char why[768];
         int r;
 
         (void)worker_put(fd, WPROTO_DIRECT, NULL, 0);
-        r = jobrun_direct(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
+        r = body_direct(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
                           js->max_output, &res, why, sizeof(why));
         if (r == -ECANCELED) {
                 /* As docker exec: the runtime's error, the status 125..127. */
@@ -442,7 +442,7 @@ static int run_direct(const struct jobrun_spec *js, int fd, const struct direct_
 
 /* DIRECT_TRY/MUST: load the context and run there.  1 when the API must
  * run it instead, else 0 (answered). */
-static int try_direct(const struct jobrun_spec *js, int fd)
+static int try_direct(const struct body_spec *js, int fd)
 {
         struct direct_ctx c;
         char why[768];
@@ -458,7 +458,7 @@ static int try_direct(const struct jobrun_spec *js, int fd)
         /* The container's state (stopped, paused): the API path says so
          * in its own words; only a context that cannot be reproduced is
          * the container's trait (logged once). */
-        if (jobrun_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
+        if (body_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
                 if (js->direct != DIRECT_MUST)
                         return 1;
                 put_kind(fd, gone ? WPROTO_NOTRUN : WPROTO_FAILED);
@@ -474,7 +474,7 @@ static int try_direct(const struct jobrun_spec *js, int fd)
         return 0;
 }
 
-static int run_container(const struct jobrun_spec *js, int fd)
+static int run_container(const struct body_spec *js, int fd)
 {
         char *argv[] = { "sh", "-c", (char *)js->body, NULL };
         struct docker_exec_result res = { .exit_code = -1 };
@@ -517,14 +517,14 @@ static int run_container(const struct jobrun_spec *js, int fd)
         return 0;
 }
 
-static int run_local(const struct jobrun_spec *js, int fd)
+static int run_local(const struct body_spec *js, int fd)
 {
         char *argv[] = { "/bin/sh", "-c", (char *)js->body, NULL };
         char **env = NULL, reason[512];
-        struct jobrun_local_result res;
+        struct body_local_result res;
         int r;
 
-        if (js->where == JOBRUN_HOST) {
+        if (js->where == BODY_HOST) {
                 r = nsenter_host(js->sysimage, &env, reason, sizeof(reason));
                 if (r < 0) {
                         put_kind(fd, WPROTO_FAILED);
@@ -548,7 +548,7 @@ static int run_local(const struct jobrun_spec *js, int fd)
         }
         if (!env && strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
                 goto nomem;
-        r = jobrun_local(argv, env, js->timeout_s, js->max_output, &res);
+        r = body_local(argv, env, js->timeout_s, js->max_output, &res);
         strv_free(env);
         if (r < 0) {
                 put_kind(fd, WPROTO_FAILED);
@@ -565,12 +565,12 @@ nomem:
         return 0;
 }
 
-int jobrun_main(const struct jobrun_spec *js, int fd)
+int body_main(const struct body_spec *js, int fd)
 {
         /* The worker's outer bound: the run's own deadline plus the exec
          * API's calls around it (dispatch's safety kill comes later). */
         worker_bound(js->timeout_s + 10);
-        if (js->where == JOBRUN_CONTAINER)
+        if (js->where == BODY_CONTAINER)
                 return run_container(js, fd);
         return run_local(js, fd);
 }

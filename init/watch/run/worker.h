@@ -1,7 +1,7 @@
 /* worker.h — forked worker children and the record pipe they answer on.
  * Owns: fork, the child's result pipe and the record framing
  * ({u32 type, u32 len, bytes}) in both directions.  Does not own: what a
- * worker does (collect.c, jobrun.c) or what its records mean.
+ * worker does (collect_worker.c, body_worker.c) or what its records mean.
  * Context: worker_spawn/worker_read/worker_next/worker_kill/worker_end_all
  * in the main loop; worker_put and the worker_stop_* / worker_guard /
  * worker_bound calls in the child.  A child never touches the parent's curl

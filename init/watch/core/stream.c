@@ -7,7 +7,7 @@
 #include "events.h"
 #include "header.h"
 #include "log.h"
-#include "state.h"
+#include "cursor.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -127,7 +127,7 @@ void stream_session_free(struct stream_session *ss)
         *ss = (struct stream_session){ 0 };
 }
 
-int stream_connect(struct stream *s, const struct state_cursor *cursor, struct stream_session *ret)
+int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_session *ret)
 {
         struct stream_session ss = { 0 };
         int r;

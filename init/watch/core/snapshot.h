@@ -5,7 +5,7 @@
  * Owns: the entries and their strings; the "not identified" rule (a
  * controller in a container it cannot find treats every container it
  * cannot tell apart from itself as itself: TRAIT_SELF, fail closed).
- * Does not own: inspecting (collect.c's workers do), logging.
+ * Does not own: inspecting (collect_worker.c's workers do), logging.
  * Pure data structure: no I/O.  Main loop only. */
 #ifndef CONTRAINER_SNAPSHOT_H
 #define CONTRAINER_SNAPSHOT_H

@@ -1,12 +1,12 @@
-/* collect.c — run a container's scripts in a worker.  See collect.h. */
-#include "collect.h"
+/* collect_worker.c — run a container's scripts in a worker.  See collect_worker.h. */
+#include "collect_worker.h"
 
 #include "buf.h"
 #include "deadline.h"
-#include "dexec.h"
+#include "exec_api.h"
 #include "direct_ctx.h"
 #include "docker.h"
-#include "jobrun.h"
+#include "body_worker.h"
 #include "rootfs.h"
 #include "strv.h"
 #include "worker.h"
@@ -112,7 +112,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
         }
         for (size_t i = 0; scripts[i]; i++) {
                 char *argv[] = { scripts[i], NULL };
-                struct jobrun_local_result res;
+                struct body_local_result res;
                 int sfd;
 
                 if (worker_stop_requested())
@@ -130,7 +130,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                         put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
-                r = jobrun_direct(c, argv, sfd, NULL, deadline, cs->max_output, &res, why,
+                r = body_direct(c, argv, sfd, NULL, deadline, cs->max_output, &res, why,
                                   sizeof(why));
                 (void)close(sfd);
                 if (r == -ECANCELED) {
@@ -185,7 +185,7 @@ static int try_direct(const struct collect_spec *cs, int fd, const struct buf *d
         /* The container's state (it stopped meanwhile): the API path says
          * so in its own words; only a context that cannot be reproduced is
          * the container's trait (logged once). */
-        if (jobrun_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
+        if (body_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
                 if (cs->direct != DIRECT_MUST)
                         return 1;
                 (void)worker_puts(fd, gone ? WPROTO_GONE : WPROTO_ERROR, why);

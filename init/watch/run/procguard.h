@@ -5,7 +5,7 @@
  * /proc/PID/cgroup names the container id) and a session and group leader
  * (an exec's process is both: runc calls setsid), and killing a whole
  * process group behind such a check.  Does not own: finding the PID (the
- * exec API does), deciding when to kill (dexec.c, jobrun.c), logging.
+ * exec API does), deciding when to kill (exec_api.c, body_worker.c), logging.
  * Context: forked worker children; the pure matchers anywhere. */
 #ifndef CONTRAINER_PROCGUARD_H
 #define CONTRAINER_PROCGUARD_H

@@ -1,5 +1,5 @@
 /* collector.h — collections in the main loop: a collection of one
- * container's scripts runs in a forked worker (collect.h), at most
+ * container's scripts runs in a forked worker (collect_worker.h), at most
  * COLLECT_PARALLEL at once; the collector reads the worker's records into
  * a collect_result and says when it is done.
  * Owns: the run list, the workers, the answers; the per-container output
@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "collect.h"  /* struct collect_spec, enum direct_want */
+#include "collect_worker.h"  /* struct collect_spec, enum direct_want */
 
 struct docker;
 

@@ -27,7 +27,7 @@
 #include "registry.h"
 #include "seen.h"
 #include "snapshot.h"
-#include "state.h"
+#include "cursor.h"
 #include "stats.h"
 #include "strv.h"
 
@@ -69,7 +69,7 @@ struct pipeline {
         size_t q_len;
         struct pev *if_head, *if_tail;
         struct ticket *tickets;
-        struct state_cursor cursor;
+        struct cursor cursor;
         bool cursor_dirty;
         bool stopping;
         uint64_t listing_ns;
@@ -194,13 +194,13 @@ void pipeline_set_self(struct pipeline *pl, const char *self_id, const char *sel
         fire_set_self(pl->fire, self_id, self_name);
 }
 
-void pipeline_set_cursor(struct pipeline *pl, const struct state_cursor *c, bool dirty)
+void pipeline_set_cursor(struct pipeline *pl, const struct cursor *c, bool dirty)
 {
         pl->cursor = *c;
         pl->cursor_dirty = dirty;
 }
 
-const struct state_cursor *pipeline_cursor(const struct pipeline *pl)
+const struct cursor *pipeline_cursor(const struct pipeline *pl)
 {
         return &pl->cursor;
 }

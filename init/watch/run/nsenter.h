@@ -3,7 +3,7 @@
  * setns into those that differ from ours (mnt last, mandatory), and reading
  * host PID 1's environment from $SYSIMAGE/proc/1/environ (NUL-separated,
  * never through a shell).
- * Does not own: what runs there (jobrun.c), whether %host is allowed
+ * Does not own: what runs there (body_worker.c), whether %host is allowed
  * (policy.c).
  * Context: a forked worker child only — setns changes the whole process,
  * and the PID namespace applies to children forked afterwards. */

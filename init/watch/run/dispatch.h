@@ -1,7 +1,7 @@
 /* dispatch.h — body jobs: one FIFO per target (a container id, "%host" or
  * "%contrainer"), one running job per target, at most JOBS running in all,
  * different targets in parallel (SPEC §2.3 Order).  Each job runs in a
- * forked worker (jobrun.h); dispatch reads its records (wproto.h: a binary
+ * forked worker (body_worker.h); dispatch reads its records (wproto.h: a binary
  * outcome), logs one line per body (target, event, exit status, duration,
  * output and stderr tails) and reports completion through a callback with
  * the caller's ticket.
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "jobrun.h"  /* enum direct_want */
+#include "body_worker.h"  /* enum direct_want */
 #include "target.h"
 
 struct docker;

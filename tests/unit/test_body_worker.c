@@ -1,9 +1,9 @@
-/* test_jobrun.c — local bodies: done when the child exits even if a
+/* test_body_worker.c — local bodies: done when the child exits even if a
  * background process holds its output; a timeout kills the whole group;
  * the close_range fallback closes every inherited descriptor. */
 #include <criterion/criterion.h>
 
-#include "jobrun.h"
+#include "body_worker.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -30,13 +30,13 @@ static bool pid_gone(pid_t pid)
         return strstr(buf, ") Z") != NULL;
 }
 
-Test(jobrun, done_when_the_child_exits_though_a_background_child_holds_stdout)
+Test(body_worker, done_when_the_child_exits_though_a_background_child_holds_stdout)
 {
         char *argv[] = { "/bin/sh", "-c", "sleep 30 & echo $!; echo done", NULL };
-        struct jobrun_local_result res;
+        struct body_local_result res;
         long bg;
 
-        cr_assert_eq(jobrun_local(argv, envp, 20, 4096, &res), 0);
+        cr_assert_eq(body_local(argv, envp, 20, 4096, &res), 0);
         cr_assert_not(res.timed_out);
         cr_assert(WIFEXITED(res.wstatus) && WEXITSTATUS(res.wstatus) == 0);
         cr_assert(res.out.len > 0);
@@ -49,13 +49,13 @@ Test(jobrun, done_when_the_child_exits_though_a_background_child_holds_stdout)
         buf_free(&res.err);
 }
 
-Test(jobrun, a_timeout_kills_the_whole_group_even_a_term_ignoring_one)
+Test(body_worker, a_timeout_kills_the_whole_group_even_a_term_ignoring_one)
 {
         char *argv[] = { "/bin/sh", "-c", "trap '' TERM; sleep 300 & echo $!; sleep 301", NULL };
-        struct jobrun_local_result res;
+        struct body_local_result res;
         long bg;
 
-        cr_assert_eq(jobrun_local(argv, envp, 1, 4096, &res), 0);
+        cr_assert_eq(body_local(argv, envp, 1, 4096, &res), 0);
         cr_assert(res.timed_out);
         cr_assert_eq(sscanf(res.out.data ? res.out.data : "", "%ld", &bg), 1);
         for (int i = 0; i < 500 && !pid_gone((pid_t)bg); i++)
@@ -65,7 +65,7 @@ Test(jobrun, a_timeout_kills_the_whole_group_even_a_term_ignoring_one)
         buf_free(&res.err);
 }
 
-Test(jobrun, the_fallback_closes_every_descriptor_from_lowest)
+Test(body_worker, the_fallback_closes_every_descriptor_from_lowest)
 {
         int p[2], st;
         pid_t pid;
@@ -79,7 +79,7 @@ Test(jobrun, the_fallback_closes_every_descriptor_from_lowest)
                 close(p[0]);
                 if (dup2(p[1], 3) != 3)
                         _exit(2);
-                jobrun_close_fds_fallback(4);
+                body_close_fds_fallback(4);
                 for (int fd = 4; fd < 1024; fd++)
                         if (fcntl(fd, F_GETFD) >= 0)
                                 left++;

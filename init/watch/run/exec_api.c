@@ -1,4 +1,4 @@
-/* dexec.c — an exec from create to its process's end.  See dexec.h.
+/* exec_api.c — an exec from create to its process's end.  See exec_api.h.
  *
  * The attached start is read on a curl multi handle so that one poll waits
  * for the stream, the worker's stop request and — when the exec's process
@@ -12,7 +12,7 @@
  * after procguard's checks, or, when its PID is not ours to see, left to the
  * container and reported as such.  argv and env travel as JSON arrays; no
  * shell line is ever built. */
-#include "dexec.h"
+#include "exec_api.h"
 
 #include "deadline.h"
 #include "docker.h"
@@ -30,11 +30,11 @@
 #include <string.h>
 #include <time.h>
 
-#define DEXEC_CALL_S 5L          /* one inspect call */
-#define DEXEC_DRAIN_MS 300       /* output still in flight after the Engine saw the exit */
-#define DEXEC_EXIT_POLL_MS 3000  /* the Engine recording ExitCode after the exit */
-#define DEXEC_INSPECT_FIRST_MS 100
-#define DEXEC_INSPECT_MAX_MS 1000
+#define EXEC_API_CALL_S 5L          /* one inspect call */
+#define EXEC_API_DRAIN_MS 300       /* output still in flight after the Engine saw the exit */
+#define EXEC_API_EXIT_POLL_MS 3000  /* the Engine recording ExitCode after the exit */
+#define EXEC_API_INSPECT_FIRST_MS 100
+#define EXEC_API_INSPECT_MAX_MS 1000
 
 static cJSON *string_array(char *const *v)
 {
@@ -130,7 +130,7 @@ static int exec_inspect(struct docker *d, const char *exec_id, struct exec_inspe
         int r;
 
         snprintf(path, sizeof(path), "/exec/%s/json", exec_id);
-        r = docker_get_json(d, path, DEXEC_CALL_S, &status, &j);
+        r = docker_get_json(d, path, EXEC_API_CALL_S, &status, &j);
         if (r < 0)
                 return r;
         ei.running = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "Running"));
@@ -211,8 +211,8 @@ static bool pidfd_exited(const struct run *x)
 /* Wait for the stream, the process's exit, the deadline or a stop. */
 static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
 {
-        int64_t next_inspect = deadline_in(DEXEC_INSPECT_FIRST_MS), drain_end = 0;
-        long every = DEXEC_INSPECT_FIRST_MS;
+        int64_t next_inspect = deadline_in(EXEC_API_INSPECT_FIRST_MS), drain_end = 0;
+        long every = EXEC_API_INSPECT_FIRST_MS;
 
         for (;;) {
                 struct curl_waitfd w[2];
@@ -231,10 +231,10 @@ static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
                          * the output streams finish: ask it before draining. */
                         x->pid_exited = true;
                         next_inspect = now;
-                        every = DEXEC_INSPECT_FIRST_MS / 2;
+                        every = EXEC_API_INSPECT_FIRST_MS / 2;
                 }
                 if (x->exited && !drain_end)
-                        drain_end = now + DEXEC_DRAIN_MS;
+                        drain_end = now + EXEC_API_DRAIN_MS;
                 if (x->exited && now >= drain_end)
                         return CURLE_OK;  /* done; a background child holds the output */
                 if (worker_stop_requested()) {
@@ -248,7 +248,7 @@ static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
                 if (!x->exited && (x->g.pidfd < 0 || x->pid_exited) && now >= next_inspect) {
                         run_inspect(x);
                         if (!x->pid_exited)
-                                every = every * 2 > DEXEC_INSPECT_MAX_MS ? DEXEC_INSPECT_MAX_MS : every * 2;
+                                every = every * 2 > EXEC_API_INSPECT_MAX_MS ? EXEC_API_INSPECT_MAX_MS : every * 2;
                         next_inspect = deadline_now() + every;
                         continue;
                 }
@@ -270,7 +270,7 @@ static CURLcode run_stream(struct run *x, CURLM *m, int64_t deadline)
  * after the process exits). */
 static void run_exit_code(struct run *x)
 {
-        int64_t until = deadline_in(DEXEC_EXIT_POLL_MS);
+        int64_t until = deadline_in(EXEC_API_EXIT_POLL_MS);
         struct timespec ts = { 0, 10 * 1000 * 1000 };
 
         while (!x->has_exit && !deadline_passed(until)) {

@@ -1,5 +1,5 @@
 /* wproto.h — the one protocol of the controller's workers: the record types
- * a collection worker (collect.c) and a body worker (jobrun.c) write on
+ * a collection worker (collect_worker.c) and a body worker (body_worker.c) write on
  * their pipe (worker.h framing), in one numbering, and the binary outcome of
  * one run (a body, or an exec), decoded without parsing text.
  * Owns: the record numbers, struct wproto_outcome and its encoding.  Does

@@ -6,9 +6,9 @@
 
 #include "buf.h"
 #include "deadline.h"
-#include "jobrun.h"
+#include "body_worker.h"
 #include "log.h"
-#include "registry.h"
+#include "rbody.h"
 #include "strv.h"
 #include "worker.h"
 #include "wproto.h"
@@ -179,8 +179,8 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
         j->seq = ++ds->seq;
         j->queued_ms = deadline_now();
         j->w.fd = -1;
-        buf_init(&j->out, JOBRUN_TAIL);
-        buf_init(&j->err, JOBRUN_TAIL);
+        buf_init(&j->out, BODY_TAIL);
+        buf_init(&j->err, BODY_TAIL);
         buf_init(&j->reason, 1024);
         q = queue_get(ds, target_key(j));
         if (!j->label || !q) {
@@ -198,22 +198,22 @@ int dispatch_enqueue(struct dispatch *ds, enum target_type type, const char *id,
 }
 
 struct spawn_ctx {
-        struct jobrun_spec spec;
+        struct body_spec spec;
 };
 
 static int job_child(void *ud, int fd)
 {
         struct spawn_ctx *c = ud;
 
-        return jobrun_main(&c->spec, fd);
+        return body_main(&c->spec, fd);
 }
 
 static void job_start(struct dispatch *ds, struct tqueue *q)
 {
         struct job *j = q->head;
         struct spawn_ctx c = { .spec = {
-                .where = j->type == TT_HOST ? JOBRUN_HOST
-                         : j->type == TT_CONTRAINER ? JOBRUN_CONTRAINER : JOBRUN_CONTAINER,
+                .where = j->type == TT_HOST ? BODY_HOST
+                         : j->type == TT_CONTRAINER ? BODY_CONTRAINER : BODY_CONTAINER,
                 .docker = ds->cfg.docker,
                 .container_id = j->id,
                 .body = j->body->data,

@@ -3,13 +3,13 @@
 #include "seen.h"
 
 #include "events.h"
-#include "state.h"
+#include "cursor.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct seen {
-        struct state_cursor resume;     /* the cursor we resubscribed with */
+        struct cursor resume;     /* the cursor we resubscribed with */
         struct event recent[SEEN_RECENT_MAX];
         size_t n_recent, recent_pos;
         char ours[SEEN_OURS_MAX][80];
@@ -27,14 +27,14 @@ struct seen *seen_free(struct seen *s)
         return NULL;
 }
 
-void seen_resume(struct seen *s, const struct state_cursor *c)
+void seen_resume(struct seen *s, const struct cursor *c)
 {
         s->resume = *c;
 }
 
 static bool replayed(const struct seen *s, const struct event *e)
 {
-        const struct state_cursor *c = &s->resume;
+        const struct cursor *c = &s->resume;
 
         return c->time_nano && (e->time_nano < c->time_nano ||
                                 (e->time_nano == c->time_nano && strcmp(e->id, c->id) == 0 &&
