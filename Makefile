@@ -47,12 +47,13 @@ INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_mai
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
+MANPAGES  := $(patsubst man/%.scd,$(B)/man/%,$(sort $(wildcard man/*.scd)))
 
-.PHONY: all check check-unit check-fuzz check-bats check-asan check-swarm fuzz bench \
+.PHONY: all check check-unit check-fuzz check-docs check-bats check-asan check-swarm fuzz bench \
         demo images install lint clean
 .DELETE_ON_ERROR:
 
-all: $(B)/contrainer
+all: $(B)/contrainer $(MANPAGES)
 
 $(B)/rel/obj/%.o: init/%.c
 	@mkdir -p $(@D)
@@ -64,6 +65,13 @@ $(B)/asan/obj/%.o: init/%.c
 
 $(B)/contrainer: $(REL_OBJS)
 	$(CC) $(REL) $(LDREL) $(LDFLAGS) $^ -o $@.tmp -ldl
+	mv $@.tmp $@
+
+# Man pages: man/NAME.8.scd (scdoc) -> $(B)/man/NAME.8.  tests/docs.sh
+# (make check-docs) checks them against every --help and docs/.
+$(B)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@.tmp
 	mv $@.tmp $@
 
 $(B)/asan/contrainer: $(ASAN_OBJS)
@@ -158,10 +166,15 @@ $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz:
 
 # ---- tests -----------------------------------------------------------------
 
-check: all check-unit check-fuzz check-bats
+check: all check-unit check-fuzz check-docs check-bats
 
 check-unit: $(addprefix $(B)/asan/unit/,$(UNITS))
 	@tests/run-unit.sh $^
+
+# Every option of every mode and helper in its man page and docs/, and back;
+# every page renders (no Docker needed).
+check-docs: $(B)/contrainer $(MANPAGES)
+	@tests/docs.sh $(B)
 
 check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
@@ -216,11 +229,13 @@ images: $(DEB) $(B)/static/contrainer
 # ---- install, lint, clean --------------------------------------------------
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(B)/contrainer $(DESTDIR)$(PREFIX)/bin/contrainer
 	ln -sf ../bin/contrainer $(DESTDIR)$(PREFIX)/sbin/my_init
 	for s in scripts/*; do [ -f "$$s" ] && [ -x "$$s" ] && \
 	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	ln -sf contrainer-init.8 $(DESTDIR)$(PREFIX)/share/man/man8/my_init.8
 
 lint: $(REL_OBJS)
 	tests/lint.sh $(B) $(REL_OBJS)
