@@ -15,7 +15,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes
 # The sources: init/ holds main.c, dl.c and cli.h; each sub-folder one part
-# of the program (README "Layout").  Every folder is on the include path, so
+# of the program (docs/architecture.md).  Every folder is on the include path, so
 # an #include names a header alone ("buf.h").  New files at init/ top are
 # picked up as well.
 SRCDIRS  := init $(addprefix init/,base pid1 grammar engine watch direct)
@@ -29,7 +29,7 @@ ASAN   := $(BASE) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDREL  := -Wl,-z,relro
 # The binary never links libcurl/cJSON/libmicrohttpd/libcap: init/dl.c
 # dlopen()s them in watch, status and exec modes only (libcap: exec only;
-# linking them costs ~4 ms of start-up, see README "Benchmarks").
+# linking them costs ~4 ms of start-up, see docs/benchmarks.md).
 # Tests and fuzzers link the real libraries directly instead of dl.o.
 DEPLIBS := -lcurl -lcjson -lmicrohttpd -lcap
 CRITERION := -lcriterion
@@ -41,8 +41,8 @@ UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 # What init mode runs after start-up (its main loop) is linked first, next
-# to the PLT, so that it shares a page or two of text (see README "PID 1
-# memory").
+# to the PLT, so that it shares a page or two of text (see docs/init.md
+# "Memory as PID 1").
 INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
@@ -179,7 +179,7 @@ check-docs: $(B)/contrainer $(MANPAGES)
 check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
-# The three-node Docker Swarm test (SPEC 2.8): three dockerds in network
+# The three-node Docker Swarm test (docs/images.md): three dockerds in network
 # namespaces of their own deploy images/controller/stack.yml with the
 # controller image, which the suite builds from the package (like the image
 # suites; run-bats.sh starts a dockerd when none answers).  Root, iproute2;

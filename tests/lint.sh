@@ -3,7 +3,7 @@
 #  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
 #  2. every init/*.h and init/*/*.h compiles on its own (self-contained headers, STYLE.md);
-#  3. layering, a rule on folders (README "Layout"), from the objects'
+#  3. layering, a rule on folders (docs/architecture.md), from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
 #     of init/ (RULES below), that init/base, init/grammar and init/pid1
 #     reference no curl_*/cJSON_*/MHD_*/cap_* symbol, that every module is in
@@ -104,7 +104,7 @@ out=$(awk -v rules="$RULES" '
                         d = f[2]; m = f[3]; s = f[4]
                         if (d == "top" && m != "main" && m != "dl" && !(m in told)) {
                                 told[m] = 1
-                                print "bad " m ".o is at init/ top: move it into a folder (README \"Layout\")"
+                                print "bad " m ".o is at init/ top: move it into a folder (docs/architecture.md)"
                         }
                         lib = s ~ /^(curl_|cJSON_|MHD_|cap_)/
                         if (lib && (d == "base" || d == "grammar" || d == "pid1"))

@@ -1,4 +1,4 @@
-/* cli_watch.c — `contrainer watch` options (SPEC §2) → struct watch_opts.
+/* cli_watch.c — `contrainer watch` options (docs/watch.md) → struct watch_opts.
  * Pure: no I/O; the environment comes in as ENV (DOCKER_HOST, SYSIMAGE). */
 #include "cli.h"
 
