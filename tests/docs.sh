@@ -85,9 +85,10 @@ for m in init watch exec status; do
         check "contrainer $m" "$("$bin" "$m" --help 2>&1)" "man/contrainer-$m.8.scd" "docs/$m.md"
 done
 for s in scripts/*; do
-        [ -f "$s" ] && [ -x "$s" ] || continue
-        h=${s##*/}
-        check "$h" "$("$s" --help 2>&1)" "man/contrainer-$h.8.scd" docs/helpers.md
+        if [ -f "$s" ] && [ -x "$s" ]; then
+                h=${s##*/}
+                check "$h" "$("$s" --help 2>&1)" "man/contrainer-$h.8.scd" docs/helpers.md
+        fi
 done
 
 # Every page renders without a warning (groff's -w through man --warnings).

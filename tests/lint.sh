@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
-#  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
+#  1. shellcheck of every shipped shell file (and of lint.sh, docs.sh): scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
 #  2. every init/*.h and init/*/*.h compiles on its own (self-contained headers, STYLE.md);
 #  3. layering, a rule on folders (docs/architecture.md), from the objects'
@@ -27,7 +27,7 @@ bad() { printf 'lint: %s\n' "$*" >&2; fail=$((fail + 1)); }
 # 1. shell
 set --
 for f in scripts/* boot.d/* svc/*/run svc/*/finish svc/*/log/run \
-        images/*.sh images/*/install/*.sh tests/lint.sh; do
+        images/*.sh images/*/install/*.sh tests/lint.sh tests/docs.sh; do
         [ -f "$f" ] && set -- "$@" "$f"
 done
 if ! command -v shellcheck >/dev/null 2>&1; then
