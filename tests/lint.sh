@@ -2,7 +2,7 @@
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
 #  1. shellcheck of every shipped shell file (and of lint.sh, docs.sh): scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
-#  2. every init/*.h and init/*/*.h compiles on its own (self-contained headers, STYLE.md);
+#  2. every init/*.h and init/*/*.h compiles on its own (self-contained headers);
 #  3. layering, a rule on folders (docs/architecture.md), from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
 #     of init/ (RULES below), that init/base, init/grammar and init/pid1
