@@ -144,7 +144,7 @@ $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_comp
 # in $(B)/deb/.  The version is debian/changelog's, which must equal VERSION.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
 DEB      := $(B)/deb/contrainer_$(VERSION)_$(DEB_ARCH).deb
-DEB_SRCS := $(SRCS) $(wildcard $(addsuffix /*.h,$(SRCDIRS)) scripts/* debian/* debian/source/* man/*) \
+DEB_SRCS := $(SRCS) $(wildcard $(addsuffix /*.h,$(SRCDIRS)) scripts/* debian/* debian/source/* man/* docs/*) \
             README.md VERSION Makefile
 
 $(DEB): $(DEB_SRCS)
