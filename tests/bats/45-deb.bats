@@ -2,7 +2,7 @@
 # The Debian package (make deb, issue 14): lintian finds no error; the
 # package installs into a copy of the Debian root filesystem the images are
 # built from (images/build.sh --rootfs: the cached debootstrap tar), with
-# the layout the README promises; `contrainer init` works there as PID 1
+# the layout docs/images.md promises; `contrainer init` works there as PID 1
 # (unshare --root, with runit's runsvdir from that root); `dpkg -r` removes
 # every file it installed.  No Docker needed.
 # The package: CONTRAINER_DEB, else the newest deb/contrainer_*.deb beside
