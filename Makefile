@@ -15,7 +15,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes
 # The sources: init/ holds main.c, dl.c and cli.h; each sub-folder one part
-# of the program (README "Layout").  Every folder is on the include path, so
+# of the program (docs/architecture.md).  Every folder is on the include path, so
 # an #include names a header alone ("buf.h").  New files at init/ top are
 # picked up as well.
 SRCDIRS  := init $(addprefix init/,base pid1 grammar engine watch watch/core watch/run watch/status direct)
@@ -29,7 +29,7 @@ ASAN   := $(BASE) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDREL  := -Wl,-z,relro
 # The binary never links libcurl/cJSON/libmicrohttpd/libcap: init/dl.c
 # dlopen()s them in watch, status and exec modes only (libcap: exec only;
-# linking them costs ~4 ms of start-up, see README "Benchmarks").
+# linking them costs ~4 ms of start-up, see docs/benchmarks.md).
 # Tests and fuzzers link the real libraries directly instead of dl.o.
 DEPLIBS := -lcurl -lcjson -lmicrohttpd -lcap
 CRITERION := -lcriterion
@@ -41,18 +41,19 @@ UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 # What init mode runs after start-up (its main loop) is linked first, next
-# to the PLT, so that it shares a page or two of text (see README "PID 1
-# memory").
+# to the PLT, so that it shares a page or two of text (see docs/init.md
+# "Memory as PID 1").
 INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
+MANPAGES  := $(patsubst man/%.scd,$(B)/man/%,$(sort $(wildcard man/*.scd)))
 
-.PHONY: all check check-unit check-fuzz check-bats check-asan check-swarm fuzz bench \
+.PHONY: all check check-unit check-fuzz check-docs check-bats check-asan check-swarm fuzz bench \
         demo images install lint clean
 .DELETE_ON_ERROR:
 
-all: $(B)/contrainer
+all: $(B)/contrainer $(MANPAGES)
 
 $(B)/rel/obj/%.o: init/%.c
 	@mkdir -p $(@D)
@@ -64,6 +65,13 @@ $(B)/asan/obj/%.o: init/%.c
 
 $(B)/contrainer: $(REL_OBJS)
 	$(CC) $(REL) $(LDREL) $(LDFLAGS) $^ -o $@.tmp -ldl
+	mv $@.tmp $@
+
+# Man pages: man/NAME.8.scd (scdoc) -> $(B)/man/NAME.8.  tests/docs.sh
+# (make check-docs) checks them against every --help and docs/.
+$(B)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@.tmp
 	mv $@.tmp $@
 
 $(B)/asan/contrainer: $(ASAN_OBJS)
@@ -136,7 +144,7 @@ $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_comp
 # in $(B)/deb/.  The version is debian/changelog's, which must equal VERSION.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo unknown)
 DEB      := $(B)/deb/contrainer_$(VERSION)_$(DEB_ARCH).deb
-DEB_SRCS := $(SRCS) $(wildcard $(addsuffix /*.h,$(SRCDIRS)) scripts/* debian/* debian/source/* man/*) \
+DEB_SRCS := $(SRCS) $(wildcard $(addsuffix /*.h,$(SRCDIRS)) scripts/* debian/* debian/source/* man/* docs/*) \
             README.md VERSION Makefile
 
 $(DEB): $(DEB_SRCS)
@@ -158,15 +166,20 @@ $(B)/asan/unit $(B)/asan/fuzz $(B)/fuzz:
 
 # ---- tests -----------------------------------------------------------------
 
-check: all check-unit check-fuzz check-bats
+check: all check-unit check-fuzz check-docs check-bats
 
 check-unit: $(addprefix $(B)/asan/unit/,$(UNITS))
 	@tests/run-unit.sh $^
 
+# Every option of every mode and helper in its man page and docs/, and back;
+# every page renders (no Docker needed).
+check-docs: $(B)/contrainer $(MANPAGES)
+	@tests/docs.sh $(B)
+
 check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 	@tests/fuzz/run-replay.sh $(B)/asan/fuzz $(FUZZERS)
 
-# The three-node Docker Swarm test (SPEC 2.8): three dockerds in network
+# The three-node Docker Swarm test (docs/images.md): three dockerds in network
 # namespaces of their own deploy images/controller/stack.yml with the
 # controller image, which the suite builds from the package (like the image
 # suites; run-bats.sh starts a dockerd when none answers).  Root, iproute2;
@@ -216,11 +229,13 @@ images: $(DEB) $(B)/static/contrainer
 # ---- install, lint, clean --------------------------------------------------
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(B)/contrainer $(DESTDIR)$(PREFIX)/bin/contrainer
 	ln -sf ../bin/contrainer $(DESTDIR)$(PREFIX)/sbin/my_init
 	for s in scripts/*; do [ -f "$$s" ] && [ -x "$$s" ] && \
 	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
+	ln -sf contrainer-init.8 $(DESTDIR)$(PREFIX)/share/man/man8/my_init.8
 
 lint: $(REL_OBJS)
 	tests/lint.sh $(B) $(REL_OBJS)

@@ -1,5 +1,5 @@
 /* cli.h — command lines of both modes → option structs, or one error line.
- * Owns: option syntax and defaults (SPEC §1 and §2).  Never exits, never
+ * Owns: option syntax and defaults (docs/init.md, docs/watch.md).  Never exits, never
  * prints: the caller prints the error, --help or --version text.
  * Does not own: what the options do (the modes: init_main.c, watch.c), the
  * exec mode's own command line (cli_exec.h).  Parsers: pid1/cli_init.c
@@ -39,7 +39,7 @@ extern const char cli_init_help[];
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
-/* --dispatch (SPEC §2.6): auto tries the direct path and falls back per
+/* --dispatch (docs/watch.md): auto tries the direct path and falls back per
  * container, api never tries it, direct refuses to fall back. */
 enum dispatch_mode { DISPATCH_AUTO, DISPATCH_API, DISPATCH_DIRECT };
 
@@ -58,7 +58,7 @@ struct watch_opts {
         enum log_format log_format;
         bool once;
         enum dispatch_mode dispatch;  /* --dispatch, default auto */
-        const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
+        const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (docs/status.md) */
         const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
 };
 

@@ -6,7 +6,7 @@
  * around the symbol it resolved, so the rest of the code includes the real
  * <curl/curl.h> and <cjson/cJSON.h> and calls them as usual.
  * Why: linking libcurl pulls in ~30 libraries and costs ~4 ms of start-up
- * (measured: README "Benchmarks"), more than tini's whole overhead; init
+ * (measured: docs/benchmarks.md), more than tini's whole overhead; init
  * mode must cost nothing for the controller it does not run.
  * Does not own: when to load (each mode's entry calls dl_load*), what the
  * libraries are used for (the Engine client, events, the status server).

@@ -1,9 +1,9 @@
 #!/bin/sh
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
-#  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
+#  1. shellcheck of every shipped shell file (and of lint.sh, docs.sh): scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
-#  2. every header under init/ compiles on its own (self-contained headers, STYLE.md);
-#  3. layering, a rule on folders (README "Layout"), from the objects'
+#  2. every header under init/ compiles on its own (self-contained headers);
+#  3. layering, a rule on folders (docs/architecture.md), from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
 #     of init/ (RULES below), that init/base, init/grammar and init/pid1
 #     reference no curl_*/cJSON_*/MHD_*/cap_* symbol, that every module is in
@@ -27,7 +27,7 @@ bad() { printf 'lint: %s\n' "$*" >&2; fail=$((fail + 1)); }
 # 1. shell
 set --
 for f in scripts/* boot.d/* svc/*/run svc/*/finish svc/*/log/run \
-        images/*.sh images/*/install/*.sh tests/lint.sh; do
+        images/*.sh images/*/install/*.sh tests/lint.sh tests/docs.sh; do
         [ -f "$f" ] && set -- "$@" "$f"
 done
 if ! command -v shellcheck >/dev/null 2>&1; then
@@ -107,7 +107,7 @@ out=$(awk -v rules="$RULES" '
                         d = f[2]; m = f[3]; s = f[4]
                         if (d == "top" && m != "main" && m != "dl" && !(m in told)) {
                                 told[m] = 1
-                                print "bad " m ".o is at init/ top: move it into a folder (README \"Layout\")"
+                                print "bad " m ".o is at init/ top: move it into a folder (docs/architecture.md)"
                         }
                         lib = s ~ /^(curl_|cJSON_|MHD_|cap_)/
                         if (lib && (d == "base" || d == "grammar" || d == "pid1"))

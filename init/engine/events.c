@@ -2,7 +2,7 @@
  * See events.h.
  *
  * timeNano (~1.8e18) is beyond a double's exact integers (2^53), and cJSON
- * keeps numbers only as double (ENGINE-NOTES "Precision trap": jq 1.6
+ * keeps numbers only as double (docs/engine-notes.md "Precision trap": jq 1.6
  * turned …518571711 into …518571800).  So the digits are read from the raw
  * text of the top-level "timeNano" member, found by a small scanner that
  * skips nested values (a label called timeNano inside Actor.Attributes must
@@ -249,7 +249,7 @@ static int fill_event(const char *text, const cJSON *root, struct event *ev, str
         action = get_str(root, "Action");
         if (!action)
                 return fail(err, 0, "missing Action");
-        /* "exec_start: sh -c …" is exec_start (ENGINE-NOTES, SPEC §2.3a). */
+        /* "exec_start: sh -c …" is exec_start (docs/engine-notes.md "Events"). */
         alen = strcspn(action, ":");
         while (alen > 0 && (action[alen - 1] == ' ' || action[alen - 1] == '\t'))
                 alen--;

@@ -31,7 +31,7 @@ struct event {
  * Returns 0 and fills *RET, or -EINVAL with *ERR filled, or -ENOMEM. */
 int event_parse(const char *line, size_t len, struct event *ret, struct parse_error *err);
 
-/* The de-duplication key of SPEC §2.5: (id, action, timeNano). */
+/* The de-duplication key of docs/watch.md "Guarantees": (id, action, timeNano). */
 bool event_same(const struct event *a, const struct event *b);
 
 /* Line splitter for a chunked stream: chunk boundaries are not line

@@ -1,6 +1,6 @@
 /* inspect.h — a container's inspect JSON (GET /containers/{id}/json) → the
  * few facts the controller needs: identity, state, and what makes a
- * container as good as the host (SPEC §2.4 "Host-equivalent containers").
+ * container as good as the host (docs/watch.md "Policy").
  * Owns: the parse and the host-equivalence rules.  Does not own: the HTTP
  * request (docker.c), the policy that uses the result (policy.c).
  * Pure (no I/O, no globals, no logging; fuzzed), except that

@@ -1,4 +1,4 @@
-/* header.c — the registration header grammar of SPEC §2.2 → an AST.
+/* header.c — the registration header grammar of docs/watch.md → an AST.
  * See header.h.
  *
  * White space (space, tab, CR) is ignored anywhere, even inside a word
@@ -285,7 +285,7 @@ int header_parse(const char *s, size_t len, struct header **ret, struct parse_er
         c[n] = '\0';
 
         if (n == 0) {
-                /* SPEC §2.2: an empty header means %me with no event. */
+                /* docs/watch.md: an empty header means %me with no event. */
                 p.s = empty_me;
                 p.n = sizeof(empty_me) - 1;
                 p.map = empty_me_map;

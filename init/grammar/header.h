@@ -1,4 +1,4 @@
-/* header.h — the registration header grammar of SPEC §2.2 → an AST, and the
+/* header.h — the registration header grammar of docs/watch.md → an AST, and the
  * split of a script's output into header line and body.
  * Owns: parsing and the AST's memory.  Does not own: what a target resolves
  * to (target.h) or whether it is allowed (policy.h).
@@ -53,7 +53,7 @@ struct header *header_free(struct header *h);
  * ':' ("exec_start: sh -c x" is "exec_start").  False for immediate entries. */
 bool header_entry_matches(const struct header_entry *entry, const char *action);
 
-/* Merge duplicates (SPEC §2.4): an entry whose text (white space removed)
+/* Merge duplicates (docs/watch.md): an entry whose text (white space removed)
  * repeats an earlier one's is dropped, and so is an event repeated inside an
  * entry; order is kept.  Returns how many entries were dropped.  Without
  * memory nothing is merged (the header stays valid). */

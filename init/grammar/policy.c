@@ -1,4 +1,4 @@
-/* policy.c — the operator's `--allow GLOB=CLASSES` rules (SPEC §2.4).
+/* policy.c — the operator's `--allow GLOB=CLASSES` rules (docs/watch.md "Policy").
  * See policy.h.  Deny by default: with no rule a registrar reaches only
  * itself; rules only ever add classes (their union), so rule order does not
  * matter and no rule can take "me" away.  A target needs every class of its

@@ -1,4 +1,4 @@
-/* policy.h — the operator's `--allow GLOB=CLASSES` rules (SPEC §2.4).
+/* policy.h — the operator's `--allow GLOB=CLASSES` rules (docs/watch.md "Policy").
  * Owns: the rule list.  Does not own: logging denials (dispatch does).
  * Pure: no I/O, no globals, no logging; fuzzed. */
 #ifndef CONTRAINER_POLICY_H
@@ -36,7 +36,7 @@ int policy_add_all(struct policy *p);
  * matches REGISTRAR_NAME, always including POLICY_ME. */
 unsigned policy_classes(const struct policy *p, const char *registrar_name);
 
-/* The classes a target needs, all of them (SPEC §2.4): me for the
+/* The classes a target needs, all of them (docs/watch.md "Policy"): me for the
  * registrar; host for %host; contrainer and host for %contrainer and for a
  * container with TRAIT_SELF; containers and host for a host-equivalent
  * container (TRAIT_HOSTEQ) or one not inspected (no TRAIT_KNOWN: fail

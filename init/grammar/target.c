@@ -1,4 +1,4 @@
-/* target.c — a selector's set algebra over a container snapshot (SPEC §2.2).
+/* target.c — a selector's set algebra over a container snapshot (docs/watch.md).
  * See target.h.
  *
  * The universe is small and known up front: the snapshot's containers
@@ -55,8 +55,8 @@ static void universe_init(struct universe *u, const struct snapshot *snap,
 }
 
 /* The slot a NAME term designates, or SIZE_MAX when no running container has
- * that name.  The registrar's own name is %me (policy class "me", SPEC
- * §2.3a); the controller's own name is %contrainer. */
+ * that name.  The registrar's own name is %me (policy class "me",
+ * docs/watch.md "Targets"); the controller's own name is %contrainer. */
 static size_t universe_find_name(const struct universe *u, const char *name)
 {
         if (*u->rname && streq(name, u->rname))

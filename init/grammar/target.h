@@ -1,4 +1,4 @@
-/* target.h — evaluates a selector (SPEC §2.2 set algebra) over a snapshot of
+/* target.h — evaluates a selector (docs/watch.md set algebra) over a snapshot of
  * the running containers, at dispatch time.
  * Owns: the result set's memory.  Borrows: the entry, the snapshot and the
  * registrar strings (results point into them; keep them alive).
@@ -14,7 +14,7 @@ struct header_entry;
 
 /* What the controller knows of a container (from its inspect, inspect.h). */
 #define TRAIT_KNOWN    0x01u  /* inspected: the other bits are meaningful */
-#define TRAIT_HOSTEQ   0x02u  /* as good as the host (SPEC §2.4): needs the host class */
+#define TRAIT_HOSTEQ   0x02u  /* as good as the host (docs/watch.md): needs the host class */
 #define TRAIT_SHADOW   0x04u  /* a label shadows execID on its exec events */
 #define TRAIT_SELFLIKE 0x08u  /* same host name as the controller (or the host's UTS) */
 #define TRAIT_SELF     0x10u  /* may be the controller itself, which cannot identify

@@ -1,5 +1,5 @@
 /* boot.c — list and run script directories (see boot.h).
- * Rules are my_init's run_startup_files plus SPEC §1: executable regular
+ * Rules are my_init's run_startup_files plus docs/init.md: executable regular
  * files only, symlinks followed, names starting with '.' skipped (editor and
  * package-manager leftovers), byte-wise order independent of the locale. */
 #include "boot.h"

@@ -1,4 +1,4 @@
-/* init_main.c — `contrainer init`: the start-up steps of SPEC §1 in order,
+/* init_main.c — `contrainer init`: the start-up steps of docs/init.md in order,
  * then the main wait, then shutdown.c.
  * Before pid1_new() succeeds we may still bail out (usage errors exit 2,
  * set-up failures 1).  After it — the point of no return, as in catatonit —
@@ -47,7 +47,7 @@ static void env_skipped(const char *name, int err)
 
 /* Boot: --boot-dir, /etc/my_init.d, /etc/rc.local.  Returns 0, or the exit
  * status of a failed boot (after its one error line), or 128+N when
- * terminating signal N interrupted it (SPEC §1 "Signals during boot"). */
+ * terminating signal N interrupted it (docs/init.md "Signals"). */
 static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o, bool *ran)
 {
         const char *dirs[] = { o->boot_dir, "/etc/my_init.d" };

@@ -245,7 +245,7 @@ int pid1_wait(struct pid1 *p, int64_t deadline)
         return r;
 }
 
-/* ---- /proc walk (used when not PID 1: never kill(-1), SPEC §1) ---------- */
+/* ---- /proc walk (used when not PID 1: never kill(-1), docs/init.md) ------ */
 
 struct procent {
         pid_t pid, ppid;

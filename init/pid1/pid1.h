@@ -64,7 +64,7 @@ int pid1_for_each_descendant(struct pid1 *p, int (*fn)(pid_t pid, const char *co
 int pid1_exit_status(int wstatus);
 
 /* Should signal SIG be forwarded (every catchable one but SIGCHLD and the
- * synchronous/terminal-stop ones listed in SPEC §1)?  Pure. */
+ * synchronous/terminal-stop ones listed in docs/init.md)?  Pure. */
 bool pid1_is_forwarded(int sig);
 
 #endif

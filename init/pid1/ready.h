@@ -1,5 +1,5 @@
 /* ready.h — readiness: wait until the runit services are up before COMMAND
- * (SPEC §1 "Readiness", --wait-for-services).
+ * (docs/init.md "Readiness", --wait-for-services).
  * Owns: which services must be ready (every service directory without a
  * `down` file), what ready means (runsv says `run`, not told down, and
  * ./check exits 0; without ./check, `run` for a second as sv(8) counts it),

@@ -1,4 +1,4 @@
-/* shutdown.h — the ordered, bounded shutdown sequence (SPEC §1).
+/* shutdown.h — the ordered, bounded shutdown sequence (docs/init.md).
  * Owns: the order of the steps and their monotonic deadlines: COMMAND
  * (TERM, KILL after KILL_PROCESS_TIMEOUT), shutdown.d and
  * my_init.pre_shutdown.d scripts, runit services (KILL_PROCESS_TIMEOUT),

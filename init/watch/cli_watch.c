@@ -1,4 +1,4 @@
-/* cli_watch.c — `contrainer watch` options (SPEC §2) → struct watch_opts.
+/* cli_watch.c — `contrainer watch` options (docs/watch.md) → struct watch_opts.
  * Pure: no I/O; the environment comes in as ENV (DOCKER_HOST, SYSIMAGE). */
 #include "cli.h"
 
@@ -14,7 +14,7 @@ const char cli_watch_help[] =
         "usage: contrainer watch [OPTIONS]\n"
         "\n"
         "Run every container's --script-dir scripts and dispatch their bodies\n"
-        "on Docker events (SPEC section 2).\n"
+        "on Docker events (contrainer-watch(8), docs/watch.md).\n"
         "\n"
         "  --docker-socket PATH   Engine socket (default: DOCKER_HOST if unix://...,\n"
         "                         else /var/run/docker.sock)\n"

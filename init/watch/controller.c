@@ -1,5 +1,5 @@
-/* controller.c — `contrainer watch`'s wiring and its one poll loop (SPEC
- * §2).  See controller.h.
+/* controller.c — `contrainer watch`'s wiring and its one poll loop
+ * (docs/watch.md).  See controller.h.
  *
  * Data flows one way: stream.h (the /events stream) emits each event into
  * pipeline.h (seen.h's replay filter and de-duplication, the queue,
@@ -16,7 +16,7 @@
  * signalfd (TERM, INT, HUP, CHLD), the pipes of forked workers
  * (collections, bodies) and the status server.  Nothing here blocks on a
  * dispatch: the Engine drops events for a subscriber that stops reading
- * (ENGINE-NOTES "Replay").  Short blocking calls happen only at start-up
+ * (docs/engine-notes.md "Replay").  Short blocking calls happen only at start-up
  * and on reconnect, when no stream is being read.
  *
  * The stages live in role folders: core/ (the event pipeline and what it
@@ -73,7 +73,7 @@ struct ctl {
         struct dispatch *ds;
         struct stream *st;
         struct ctl_status *status;
-        struct ctl_direct direct;    /* --dispatch (SPEC §2.6) */
+        struct ctl_direct direct;    /* --dispatch (docs/watch.md) */
         struct identity self;
         bool identified;
         int sfd;
@@ -177,7 +177,7 @@ static void identify(struct ctl *c)
 }
 
 /* Subscribe (since=cursor, or now), check for lost history, list the
- * running containers and queue their collection (SPEC §2.5: subscribe
+ * running containers and queue their collection (docs/watch.md: subscribe
  * before listing, collect before dispatching replayed events). */
 static int connect_engine(struct ctl *c, bool first)
 {
@@ -264,7 +264,7 @@ static void recollect_all(struct ctl *c)
         free(list);
 }
 
-/* SIGTERM/SIGINT (SPEC §2.5): stop taking events, give running bodies
+/* SIGTERM/SIGINT (docs/watch.md "Signals"): stop taking events, give running bodies
  * --stop-timeout, then have their workers kill them with their process
  * groups (worker.h), leaving their events behind the cursor. */
 static void begin_stop(struct ctl *c, int sig)
@@ -507,7 +507,7 @@ static void teardown(struct ctl *c)
         c->pl = pipeline_free(c->pl);
         c->col = collector_free(c->col);
         c->status = ctl_status_stop(c->status);
-        /* No process we started outlives us (SPEC §2.5): every worker
+        /* No process we started outlives us (docs/watch.md): every worker
          * kills its body's group and exits, or is killed. */
         worker_end_all((WORKER_STOP_GRACE_S + 1) * 1000L);
         c->st = stream_free(c->st);

@@ -1,4 +1,4 @@
-/* controller.h — `contrainer watch`'s main process (SPEC §2): creates the
+/* controller.h — `contrainer watch`'s main process (docs/watch.md): creates the
  * stages (stream, seen, snapshot, collector, pipeline with fire, dispatch,
  * status), wires them one way and runs the one poll loop.
  * Owns: the wiring, the loop, signals' effects (stop, SIGHUP), saving the

@@ -1,4 +1,4 @@
-/* ctl_direct.h — the main loop's side of direct dispatch (SPEC §2.6): the
+/* ctl_direct.h — the main loop's side of direct dispatch (docs/watch.md): the
  * effective --dispatch mode, whether the Engine's processes are visible at
  * all, and the containers that fell back to the exec API (their reason is
  * logged once per container; later workers for them go to the API at once),

@@ -1,4 +1,4 @@
-/* ctl_signal.h — the controller's signals (SPEC §2.5): TERM, INT, HUP and
+/* ctl_signal.h — the controller's signals (docs/watch.md "Signals"): TERM, INT, HUP and
  * CHLD blocked into a signalfd (no handlers), SIGPIPE ignored, and reaping
  * children into the stage that forked them (dispatch, collector).
  * Owns: the signal mask and reading the signalfd.  Does not own: what a

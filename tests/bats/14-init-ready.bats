@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # contrainer init: --wait-for-services / CONTRAINER_WAIT_FOR_SERVICES
-# (SPEC §1 "Readiness").  Order is asserted through marker files.
+# (docs/init.md "Readiness").  Order is asserted through marker files.
 
 load init_helpers
 

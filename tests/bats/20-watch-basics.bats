@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` basics (SPEC §2, §2.1, §2.3a): collecting scripts,
+# `contrainer watch` basics (docs/watch.md): collecting scripts,
 # immediate bodies on the registrar, the environment of a body, script
 # order, what is not a script, command line and log format.
 
@@ -27,7 +27,7 @@ ENV_BODY='{
  echo "HOSTNAME=$(hostname)"
 } >"$M/a.env"; echo ran >>"$M/a.count"'
 
-@test "blank header: the body runs once in the registrar, as immediate, with the SPEC environment" {
+@test "blank header: the body runs once in the registrar, as immediate, with the body environment" {
         reg a 10-env "" "$ENV_BODY"
         ctl_start
         crun a -e CTR_OWN='own value'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` dispatch (SPEC §2.2, §2.3): entries with events, selector
+# `contrainer watch` dispatch (docs/watch.md): entries with events, selector
 # algebra, immediate entries on later targets, lifetime of registrations,
 # replicas, the controller's own exec events.
 

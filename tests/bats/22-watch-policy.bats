@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` policy (SPEC §2.4): deny by default, --allow GLOB=CLASSES,
+# `contrainer watch` policy (docs/watch.md "Policy"): deny by default, --allow GLOB=CLASSES,
 # --allow-all; one denial line per (registration, target) naming registrar,
 # entry and target; the allowed targets of an entry still run.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` limits and bad input (SPEC §2.1, §2.3a, §2.5): timeouts,
+# `contrainer watch` limits and bad input (docs/watch.md): timeouts,
 # output caps, invalid headers, failing bodies, containers without a shell,
 # garbage output; each gets logged and harms nothing else.
 
@@ -35,7 +35,7 @@ exec sleep 100'
         [ "$(printf '%s\n' "$line" | wc -l)" -eq 1 ]
         [[ "$line" == *"$CTR_SD/10-hang"* ]]
         [[ "$line" == *time* ]]
-        # The collection has one deadline (SPEC §2.4): the script after it
+        # The collection has one deadline (docs/watch.md): the script after it
         # is not run, and says so; the hung one registered nothing.
         wait_for "20-after logged as not run" 10 log_grep "$N-h" "20-after" "not run"
         expect_absent "$M/h.after"
@@ -131,7 +131,7 @@ $N-b"
         crun r
         wait_lines "$M/all.$N-a" 1
         wait_lines "$M/all.$N-r" 1
-        # SPEC 2.3a: %all includes containers that refuse exec; their bodies
+        # docs/watch.md "Targets": %all includes containers that refuse exec; their bodies
         # fail and are logged (a paused container is running, exec gets 409).
         wait_for "a failure line for the paused container" 30 log_grep "$N-paused" "$N-r"
         ctl_ready

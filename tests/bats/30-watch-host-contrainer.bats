@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# `contrainer watch` on %contrainer and %host (SPEC §2.3, §2.3a).
-# %host is tested against a stand-in host (ENGINE-NOTES: the machine's own
+# `contrainer watch` on %contrainer and %host (docs/watch.md "Targets").
+# %host is tested against a stand-in host (docs/engine-notes.md: the machine's own
 # /proc/1/ns/* cannot be opened here): a `sleep` that is PID 1 of its own PID
 # namespace, in a private mount namespace where $T/hostdir is a tmpfs holding
 # "inside" (outside it holds "outside"), with a distinctive environment; a
@@ -66,7 +66,7 @@ HOST_BODY='{
  echo "event=$CONTRAINER_EVENT target=$CONTRAINER_TARGET source=$CONTRAINER_SOURCE_NAME"
 } >"$M/host.out"; echo done >>"$M/host.done"'
 
-@test "%contrainer: a local child of the controller, with the controller's environment and the SPEC variables" {
+@test "%contrainer: a local child of the controller, with the controller's environment and the body variables" {
         reg r 10-ctl "%contrainer" 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME $CONTRAINER_TARGET $CONTRAINER_REGISTRAR_NAME ctl=$CTR_CTL_ONLY id=[${CONTRAINER_ID:-}] name=$CONTRAINER_NAME" >>"$M/ctl.out"; echo "$PPID" >>"$M/ctl.ppid"'
         CTL_ENV=(CTR_CTL_ONLY=controller-value)
         ctl_start --allow "$N-r=contrainer,host"

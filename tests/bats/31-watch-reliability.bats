@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` reliability (SPEC §2.5): a killed controller resumes from
+# `contrainer watch` reliability (docs/watch.md "Guarantees"): a killed controller resumes from
 # its cursor, bursts, a restarting or missing Engine (a private dockerd of the
 # test's own, never the main one), the cursor file.
 

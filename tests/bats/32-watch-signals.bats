@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` signals and --once (SPEC §2.5): SIGTERM/SIGINT let the
+# `contrainer watch` signals and --once (docs/watch.md "Signals"): SIGTERM/SIGINT let the
 # running bodies finish and save the cursor, SIGHUP re-collects, --once
 # processes what is there and exits by itself.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` bounds are real (SPEC §2.3a, §2.5): a timed-out script
+# `contrainer watch` bounds are real (docs/watch.md "Bounded"): a timed-out script
 # or body dies with its whole process group, an exec is done when its
 # process exits even if a background child holds its output, and SIGTERM
 # kills what is left after --stop-timeout, leaving the cursor behind it.

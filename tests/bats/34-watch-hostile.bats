@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` against hostile containers (SPEC §2.4 "Host-equivalent
+# `contrainer watch` against hostile containers (docs/watch.md "Policy", "Host-equivalent
 # containers", §2.3 own execs, §2.3a quoting): a hostile image or container
 # per attack — a label that shadows execID, host-equivalent targets (--pid
 # host, the Docker socket, privileged, CAP_SYS_ADMIN, the host's /), a

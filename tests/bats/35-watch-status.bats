@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch` status and metrics (SPEC §2.7): GET /status, /metrics
+# `contrainer watch` status and metrics (docs/status.md): GET /status, /metrics
 # and /healthz on the status socket and on --metrics-listen, the counters
 # moving by exactly what a test caused, health following the Engine, a
 # client that never reads, and `contrainer status`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer exec` (direct path, SPEC §2.6 and §4): a command run directly in
+# `contrainer exec` (direct path, docs/exec.md): a command run directly in
 # a container must be indistinguishable, from inside, from the same command
 # run by `docker exec`.  Each test starts a container with one configuration
 # and compares a probe's output field by field (the suites run on the host,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `contrainer watch --dispatch` (SPEC §2.6): with a view of the containers'
+# `contrainer watch --dispatch` (docs/watch.md "Direct dispatch"): with a view of the containers'
 # processes (the controller runs on the host here) scripts and bodies run
 # directly in each container's exec context — no Engine exec, so no exec
 # events — with the same environment, bounds and group kills as through the
@@ -26,11 +26,11 @@ execs_since() {
 # get PATH: GET PATH on the controller's status socket.
 get() { curl -fsS --max-time 10 --unix-socket "$T/state/status.sock" "http://localhost$1"; }
 
-# The body: the SPEC variables, the container's own variable and its PATH.
+# The body: the body variables (docs/watch.md), the container's own variable and its PATH.
 ENV_BODY='{ echo "EVENT=$CONTRAINER_EVENT TARGET=$CONTRAINER_TARGET REGISTRAR=$CONTRAINER_REGISTRAR_NAME"
 echo "OWN=$CTR_OWN PATH=$PATH"; } >>"$M/env"'
 
-@test "--dispatch auto: a %me body runs directly with the SPEC variables and the container's env, no exec events" {
+@test "--dispatch auto: a %me body runs directly with the body variables and the container's env, no exec events" {
         local t0
         t0=$(date +%s.%N)
         reg r 10-me "" "$ENV_BODY"

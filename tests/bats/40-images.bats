@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The product images (SPEC §3): built by images/build.sh from the package
+# The product images (docs/images.md): built by images/build.sh from the package
 # (make deb, see images_helpers.bash);
 # contrainer init as PID 1 of contrainer/base; docker stop with runit
 # services; a boot script's variable reaching `docker exec`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The shipped boot scripts (boot.d/, SPEC §3) in contrainer/base, run by
+# The shipped boot scripts (boot.d/, docs/images.md) in contrainer/base, run by
 # contrainer init before the container's command.
 load images_helpers
 

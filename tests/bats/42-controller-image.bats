@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# contrainer/controller started as documented (SPEC §3):
+# contrainer/controller started as documented (docs/images.md):
 #   docker run -d --privileged --pid=host -v /var/run/docker.sock:/var/run/docker.sock \
 #     -v /:/host -e SYSIMAGE=/host contrainer/controller
 # dispatches a %me registration into a busybox container and, with the
@@ -111,7 +111,7 @@ bb_start() {
         wait_for "the %me body in ${IP}bb" 60 in_ctr "${IP}bb" test -s /tmp/sync-marker
         if ! nsenter_host_ok; then
                 # This machine's PID 1 namespaces cannot be opened even by root
-                # (ENGINE-NOTES): the body must fail with one clear line.
+                # (docs/engine-notes.md): the body must fail with one clear line.
                 wait_for "the %host failure line in the controller log" 30 \
                         ctl_log_has '%host.*(cannot|denied|fail)|(cannot|fail).*%host'
                 [ ! -e "$marker" ]

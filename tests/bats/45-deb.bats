@@ -2,7 +2,7 @@
 # The Debian package (make deb, issue 14): lintian finds no error; the
 # package installs into a copy of the Debian root filesystem the images are
 # built from (images/build.sh --rootfs: the cached debootstrap tar), with
-# the layout the README promises; `contrainer init` works there as PID 1
+# the layout docs/images.md promises; `contrainer init` works there as PID 1
 # (unshare --root, with runit's runsvdir from that root); `dpkg -r` removes
 # every file it installed.  No Docker needed.
 # The package: CONTRAINER_DEB, else the newest deb/contrainer_*.deb beside
@@ -69,16 +69,20 @@ in_root() {
         local h
         for h in $HELPERS; do
                 [ -x "$R/usr/bin/contrainer-$h" ] || { echo "missing contrainer-$h"; false; }
-                [ -e "$R/usr/share/man/man8/contrainer-$h.8.gz" ] || { echo "no man link for $h"; false; }
+                [ -s "$R/usr/share/man/man8/contrainer-$h.8.gz" ] || { echo "no man page for $h"; false; }
         done
         # no command under a name that could clash with another package's
         run bash -c "dpkg-deb --fsys-tarfile '$DEB' | tar -t | grep -E '^\./usr/s?bin/.' | grep -vE '/(contrainer|contrainer-[a-z-]+|my_init)\$'"
         [ "$status" -eq 1 ]
         [ -z "$output" ]
-        [ -s "$R/usr/share/man/man8/contrainer.8.gz" ]
-        [ -e "$R/usr/share/man/man8/my_init.8.gz" ]
+        local m
+        for m in contrainer contrainer-init contrainer-watch contrainer-exec contrainer-status; do
+                [ -s "$R/usr/share/man/man8/$m.8.gz" ] || { echo "no man page $m(8)"; false; }
+                zcat "$R/usr/share/man/man8/$m.8.gz" | grep -q "^\.TH \"$m\" \"8\"" || { echo "$m.8 is no page"; false; }
+        done
+        [ "$(readlink "$R/usr/share/man/man8/my_init.8.gz")" = contrainer-init.8.gz ]
         [ -s "$R/usr/share/doc/contrainer/README.md.gz" ] || [ -s "$R/usr/share/doc/contrainer/README.md" ]
-        zcat "$R/usr/share/man/man8/contrainer.8.gz" | grep -q '^\.TH CONTRAINER 8'
+        [ -s "$R/usr/share/doc/contrainer/watch.md.gz" ] || [ -s "$R/usr/share/doc/contrainer/watch.md" ]
         # the package's binary is the regular build: init and watch
         run "$R/usr/bin/contrainer" --help
         [[ "$output" == *"contrainer watch"* ]]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The admin helpers (scripts/, SPEC §4), run from the work tree on the host
+# The admin helpers (scripts/, docs/helpers.md), run from the work tree on the host
 # against the real Engine: each one's --help, a happy path and an error path.
 # The "everything" helpers are always narrowed with -f name=^<prefix> so that
 # they touch only this file's containers.

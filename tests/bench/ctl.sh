@@ -192,10 +192,10 @@ mkdir -p "$ctx"
 cp "$HB/stamp" "$ctx/stamp"
 # The registration: header $BENCH_HEADER, body "/bin/stamp >>/bench/t".  The
 # default header is empty: an immediate entry on %me, which runs once each
-# time the container starts (SPEC §2.3: a restarted container registers
+# time the container starts (docs/watch.md: a restarted container registers
 # afresh) — the same work as the shell loop's one exec per start.  "%me:start"
 # is not that: an entry with events fires on the start of *any* container
-# (SPEC §2.3), so a burst of N starts runs ~N²/2 bodies.
+# (docs/watch.md), so a burst of N starts runs ~N²/2 bodies.
 HEADER=${BENCH_HEADER-}
 printf '#!/bin/sh\necho %s\necho %s\n' "'$HEADER'" "'/bin/stamp >>/bench/t'" >"$ctx/10-bench"
 chmod +x "$ctx/10-bench" "$ctx/stamp"

@@ -178,7 +178,7 @@ note "init: start-up with N variables: \`env -i PATH HOSTNAME HOME + (N-3) SERVI
 # ---- resident memory of PID 1 -----------------------------------------------
 # A fresh container has no /etc/container_environment: drop the one the
 # 300-variable runs left in the private /etc, whose names contrainer would
-# otherwise take in (SPEC: files already there fill in names).
+# otherwise take in (docs/init.md: files already there fill in names).
 rm -rf /etc/container_environment /etc/container_environment.sh /etc/container_environment.json
 # Read 1 s after the command appeared: the steady state while it runs
 # (contrainer gives its start-up pages back once it has been idle 0.1 s,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds TAG: an image with no shell at all, only a static catatonit as a
 # pause process (ENTRYPOINT catatonit -P).  Used by the watch suites for
-# "%all includes containers without a shell" (SPEC §2.3a).
+# "%all includes containers without a shell" (docs/watch.md "Targets").
 # usage: tests/images/noshell.sh TAG      (DOCKER_HOST picks the Engine)
 set -eu
 tag=$1

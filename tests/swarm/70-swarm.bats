@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Many hosts (SPEC §2.8): images/controller/stack.yml deployed on a three-node
+# Many hosts (docs/images.md "Single host and Swarm"): images/controller/stack.yml deployed on a three-node
 # Docker Swarm made of three dockerds in their own network and mount
 # namespaces on this machine (swarm_helpers.bash), the controller image
 # loaded into each node with docker save/load (no registry).  One controller

@@ -1,4 +1,4 @@
-/* test_header.c — the registration header grammar (SPEC §2.2): tables of
+/* test_header.c — the registration header grammar (docs/watch.md): tables of
  * valid headers with their AST (rendered canonically), invalid headers with
  * the byte position and text of the error, the HEADER_MAX_* caps, event
  * matching and the split of a script's output into header and body. */

@@ -1,5 +1,5 @@
 /* test_inspect.c — inspect JSON → struct docker_inspect, and which
- * containers are host-equivalent (SPEC §2.4), from inspects recorded on a
+ * containers are host-equivalent (docs/watch.md "Policy"), from inspects recorded on a
  * real Engine (tests/fixtures/inspect-*.json) and small hand-made ones. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

@@ -1,4 +1,4 @@
-/* test_policy.c — `--allow GLOB=CLASSES` rules (SPEC §2.4): deny by
+/* test_policy.c — `--allow GLOB=CLASSES` rules (docs/watch.md "Policy"): deny by
  * default, union of matching rules, fnmatch globs, rule syntax errors with
  * positions, and the class of each kind of target. */
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /* test_seen.c — the replay filter, the de-duplication ring and our own
- * exec ids (SPEC §2.5, §2.3). */
+ * exec ids (docs/watch.md "Guarantees", "Dispatch"). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* test_target.c — selector set algebra over a container snapshot (SPEC
- * §2.2, §2.3a): a table of selectors and the targets they resolve to, plus
+/* test_target.c — selector set algebra over a container snapshot (docs/watch.md
+ * "Header grammar", "Targets"): a table of selectors and the targets they resolve to, plus
  * the registrar-not-in-snapshot, no-controller-container and large-snapshot
  * cases. */
 #include <criterion/criterion.h>

@@ -21,7 +21,7 @@
 struct docker;
 
 #define COLLECT_PARALLEL 64
-/* One container cannot starve the others (SPEC §2.4): the bytes of all of
+/* One container cannot starve the others (docs/watch.md "Fair"): the bytes of all of
  * a container's registrations together (its scripts' outputs), at least
  * --max-output. */
 #define REGISTRATION_BUDGET_MIN (4u << 20)
@@ -55,7 +55,7 @@ struct collector_config {
         const char *script_dir;
         unsigned timeout_s;
         size_t max_output;
-        /* SPEC §2.6: how to run container ID (NULL: always DIRECT_OFF) */
+        /* direct dispatch: how to run container ID (NULL: always DIRECT_OFF) */
         enum direct_want (*direct_want)(void *ud, const char *id);
         /* A worker says container ID (NAME) cannot be run directly: REASON/LEN. */
         void (*on_fallback)(void *ud, const char *id, const char *name, const char *reason,

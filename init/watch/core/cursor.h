@@ -1,4 +1,4 @@
-/* cursor.h — the persisted event cursor (SPEC §2.5) in the state dir.
+/* cursor.h — the persisted event cursor (docs/watch.md "Guarantees") in the state dir.
  * Owns: the file format ("TIMENANO ID ACTION\n") and the atomic write
  * (cursor.new, fsync, rename, fsync of the directory: runit's update_status).
  * Does not own: deciding when the cursor may advance (pipeline.c).

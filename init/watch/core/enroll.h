@@ -1,4 +1,4 @@
-/* enroll.h — a collection's answers become registrations (SPEC §2.1): each
+/* enroll.h — a collection's answers become registrations (docs/watch.md): each
  * script's output split into header and body, the header parsed, one log
  * line per registration or failure; the container's old registrations are
  * replaced.

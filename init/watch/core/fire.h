@@ -1,4 +1,4 @@
-/* fire.h — what fires (SPEC §2.3, §2.4): for an event, every matching
+/* fire.h — what fires (docs/watch.md "Dispatch", "Policy"): for an event, every matching
  * entry of every registration, its targets evaluated over a snapshot view,
  * the policy per target (one denial line per registration and target) and
  * one body job per allowed target; immediate entries once per target.
@@ -23,7 +23,7 @@ struct registry;
 struct stats;
 
 /* Bodies queued and not finished per registrar (the overflow is that
- * registrar's loss, SPEC §2.4). */
+ * registrar's loss, docs/watch.md "Fair"). */
 #define REGISTRAR_BODIES_MAX 4096
 
 /* One body to run on one target (borrowed during emit). */
@@ -32,7 +32,7 @@ struct fire_job {
         const char *id;            /* TT_CONTAINER: the target's id; else NULL */
         const char *name;          /* TT_CONTAINER: its name; else NULL */
         struct rbody *body;        /* the registration's (take a reference to keep it) */
-        char **vars;               /* the SPEC §2.3 environment, "K=V": emit takes it */
+        char **vars;               /* docs/watch.md's body environment, "K=V": emit takes it */
         const char *label;         /* "registrar 'x' script '/p' event 'start'", for the log */
         const char *registrar_id;  /* give it back to fire_body_done */
 };

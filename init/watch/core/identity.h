@@ -1,4 +1,4 @@
-/* identity.h — who the controller is (SPEC §2.3a, §2.4): its own container
+/* identity.h — who the controller is (docs/watch.md "Policy"): its own container
  * id and name when it runs in a container the Engine knows, else the host
  * name; and whether it runs in some container at all (then, unidentified,
  * it fails closed: see snapshot.h).

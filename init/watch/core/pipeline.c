@@ -4,12 +4,12 @@
  * A start first gets its container collected (in a worker, in parallel
  * with other collections); the head of the queue is resolved once its
  * collection is done, so a registration's own :start entries fire for the
- * start that created it (SPEC §2.3a) — or after PIPELINE_COLLECT_WAIT_MS,
+ * start that created it (docs/watch.md "Dispatch") — or after PIPELINE_COLLECT_WAIT_MS,
  * when the start goes to the other registrations and the late collection
  * fires its own entries when it is done (a hanging script must not stall
  * everything behind it).  Resolved events wait in the in-flight list until
  * their bodies finish; the cursor is the newest event with nothing
- * unfinished at or before it (SPEC §2.5).
+ * unfinished at or before it (docs/watch.md "Guarantees").
  *
  * Replay after a (re)subscription with since=cursor: events older than the
  * container listing taken at that moment are "historic": they are
@@ -559,7 +559,7 @@ void pipeline_late_done(struct pipeline *pl, const struct collect_result *r, voi
 {
         struct pev *p = cookie;
 
-        /* Stopping takes no new work (SPEC §2.5): nothing is registered or
+        /* Stopping takes no new work (docs/watch.md "Signals"): nothing is registered or
          * queued, and the start stays pending, behind the cursor, so it is
          * dispatched again after the next start. */
         if (pl->stopping)

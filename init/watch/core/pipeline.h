@@ -1,5 +1,5 @@
-/* pipeline.h — the controller's core, in the order data flows (SPEC §2.3,
- * §2.5): events (from the stream, already parsed) pass the replay filter
+/* pipeline.h — the controller's core, in the order data flows (docs/watch.md
+ * "Dispatch", "Guarantees"): events (from the stream, already parsed) pass the replay filter
  * and de-duplication (seen.h) into a queue; a start waits for its
  * container's collection (collector.h), whose answers become registrations
  * (enroll.h); the head of the queue is resolved in arrival order — the
@@ -36,7 +36,7 @@ struct stats;
 #define PIPELINE_QUEUE_MAX 100000
 /* How long the head of the queue waits for its start's collection before
  * the start is dispatched to the other registrations without it: one
- * hanging script must not stall every event behind it (ENGINE-NOTES,
+ * hanging script must not stall every event behind it (docs/engine-notes.md
  * "What the original tool got wrong" 4).  The late collection then fires
  * its own :start entries and immediates when it is done. */
 #define PIPELINE_COLLECT_WAIT_MS 2000
@@ -58,7 +58,7 @@ struct pipeline_config {
         void *ud;
 };
 
-/* Lost history (SPEC §2.5): the stream did not resume with the cursor's
+/* Lost history (docs/watch.md "Guarantees"): the stream did not resume with the cursor's
  * event.  SEEN: the events the finite replay did return (copied). */
 struct pipeline_gap {
         uint64_t since;

@@ -1,4 +1,4 @@
-/* registry.h — the registrations the controller holds (SPEC §2.3 Lifetime).
+/* registry.h — the registrations the controller holds (docs/watch.md "Dispatch").
  * Owns: registrations keyed by the registrar's container id (never by the
  * output's hash: two replicas are two registrations), their parsed headers,
  * reference-counted bodies, and per registration the immediate targets

@@ -1,9 +1,9 @@
 /* seen.h — the controller's memory of what it has already taken: the
  * replay filter (since= is inclusive: the cursor's own event, and anything
  * older, comes back after a resubscription), the de-duplication ring of the
- * last SEEN_RECENT_MAX events (SPEC §2.5: by id, action, timeNano) and the
+ * last SEEN_RECENT_MAX events (docs/watch.md: by id, action, timeNano) and the
  * ring of its own last SEEN_OURS_MAX exec ids, whose exec_* events are never
- * dispatched (SPEC §2.3, the self-loop guard).
+ * dispatched (docs/watch.md, the self-loop guard).
  * Owns: those rings (heap, fixed size: no allocation after seen_new).
  * Does not own: the queue the events go to, or the cursor (pipeline.h).
  * Pure: no I/O, no logging.  Main loop only. */

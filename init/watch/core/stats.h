@@ -1,5 +1,5 @@
 /* stats.h — what the controller has done, for `GET /status` and `/metrics`
- * (SPEC §2.7): counters, body results by class, a dispatch-latency
+ * (docs/status.md): counters, body results by class, a dispatch-latency
  * histogram, the last STATS_RING dispatches and, per registrar container,
  * its last few results.  Everything is bounded: the ring overwrites, the
  * per-container table evicts its oldest entry.
@@ -49,7 +49,7 @@ struct stats_dispatch {
         char registrar[256];    /* registrar container name */
         char event[64];         /* "start", "immediate", ... */
         char target[256];       /* container name, "%host", "%contrainer" */
-        char path[8];           /* "api", "direct", "local", "host" (SPEC §2.7) */
+        char path[8];           /* "api", "direct", "local", "host" (docs/status.md) */
         char status[64];        /* "exit 0", "exit 3", "timeout", "gone", ... */
         enum stats_result result;
         uint64_t duration_ms;   /* body run time */

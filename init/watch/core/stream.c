@@ -106,7 +106,7 @@ static int open_events(struct stream *s, uint64_t since_ns)
         docker_easy_setup(s->cfg.docker, s->easy, url);
         curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_write);
         curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-        /* No CURLOPT_TIMEOUT: it would cut the stream (ENGINE-NOTES). */
+        /* No CURLOPT_TIMEOUT: it would cut the stream (docs/engine-notes.md). */
         curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L);
         if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK)
                 goto out;
@@ -142,7 +142,7 @@ int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_
                 if (r < 0)
                         return r;
                 /* since= is inclusive: the cursor's own event must come
-                 * back first, else the ring lost it (ENGINE-NOTES). */
+                 * back first, else the ring lost it (docs/engine-notes.md "Replay"). */
                 ss.gap = cursor->id[0] &&
                          (ss.n_seen == 0 || !(ss.seen[0].time_nano == cursor->time_nano &&
                                               strcmp(ss.seen[0].id, cursor->id) == 0 &&

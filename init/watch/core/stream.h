@@ -1,4 +1,4 @@
-/* stream.h — the Engine side of the controller (SPEC §2.5): the /events
+/* stream.h — the Engine side of the controller (docs/watch.md "Guarantees"): the /events
  * stream on a curl multi handle, (re)subscribing with since=cursor before
  * listing the running containers, detecting lost history with a finite
  * replay, back-off from BACKOFF_MIN_MS doubling to BACKOFF_MAX_MS (said
@@ -75,7 +75,7 @@ void stream_wait(struct stream *s, struct curl_waitfd *extra, unsigned n, int ti
 void stream_perform(struct stream *s);
 
 /* A stream quiet for PING_IDLE_MS: is the daemon still there?  A frozen
- * daemon keeps the socket open without EOF (ENGINE-NOTES: "detect death
+ * daemon keeps the socket open without EOF (docs/engine-notes.md: "detect death
  * by EOF/error plus a periodic /_ping"). */
 void stream_liveness(struct stream *s);
 

@@ -1,7 +1,7 @@
 /* body_worker.c — run one body in a worker child.  See body_worker.h.
  * The body is always one argv element of `sh -c` and names and values
- * travel only in the environment (SPEC §2.3, ENGINE-NOTES "Shell
- * injection"). */
+ * travel only in the environment (docs/watch.md, docs/engine-notes.md
+ * "Shell injection"). */
 #include "body_worker.h"
 
 #include "deadline.h"

@@ -1,5 +1,5 @@
-/* body_worker.h — one body run, inside a forked worker (SPEC §2.3 "Running the
- * body"): on a container through the exec API, on %contrainer as a local
+/* body_worker.h — one body run, inside a forked worker (docs/watch.md
+ * "Dispatch"): on a container through the exec API, on %contrainer as a local
  * `sh -c BODY`, on %host the same after entering the host's namespaces.
  * Owns: the child side of a body job.  Does not own: the records
  * (wproto.h), queues, limits or logging (dispatch.c reads the records and logs).
@@ -20,7 +20,7 @@ struct docker;
 /* A body worker answers in the one worker protocol (wproto.h): exec
  * pending/id, fallback, direct, then one binary outcome and the tails. */
 
-/* What a worker is told to do for one container (SPEC §2.6). */
+/* What a worker is told to do for one container (docs/watch.md). */
 enum direct_want {
         DIRECT_OFF = 0,   /* exec API */
         DIRECT_TRY = 1,   /* direct; where not reproducible: say why, use the API */
@@ -36,7 +36,7 @@ struct body_spec {
         struct docker *docker;      /* BODY_CONTAINER */
         const char *container_id;   /* BODY_CONTAINER */
         const char *body;
-        char **vars;                /* the SPEC variables, "K=V" */
+        char **vars;                /* the body variables, "K=V" */
         unsigned timeout_s;
         size_t max_output;
         const char *sysimage;       /* BODY_HOST */

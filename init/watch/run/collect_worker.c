@@ -82,7 +82,7 @@ static void fail_reason(const struct collect_spec *cs, const struct docker_exec_
         }
 }
 
-/* Direct dispatch (SPEC §2.6): list through the container's root, run
+/* Direct dispatch (docs/watch.md): list through the container's root, run
  * each script through an fd resolved inside it, in context C.  Records as
  * the API path; returns 0. */
 static int collect_direct(const struct collect_spec *cs, int fd, const struct direct_ctx *c,
@@ -201,7 +201,7 @@ static int try_direct(const struct collect_spec *cs, int fd, const struct buf *d
 
 int collect_main(const struct collect_spec *cs, int fd)
 {
-        /* One deadline for the whole collection (SPEC §2.4): scripts share
+        /* One deadline for the whole collection (docs/watch.md): scripts share
          * --exec-timeout, they do not each get it. */
         int64_t deadline = deadline_in((int64_t)cs->timeout_s * 1000);
         struct docker_inspect in;

@@ -1,4 +1,4 @@
-/* collect_worker.h — collecting one container's scripts (SPEC §2.1), inside a
+/* collect_worker.h — collecting one container's scripts (docs/watch.md), inside a
  * forked worker: inspect the container, list the executable regular files
  * directly in the script dir (archive API: no shell needed), run each one
  * in byte-wise name order through the exec API — or, with direct
@@ -30,7 +30,7 @@ struct collect_spec {
         const char *script_dir;
         unsigned timeout_s;
         size_t max_output;
-        enum direct_want direct;  /* SPEC §2.6: list and run in its context */
+        enum direct_want direct;  /* direct dispatch: list and run in its context */
 };
 
 /* The worker's whole job; returns its exit status. */

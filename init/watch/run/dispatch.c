@@ -420,7 +420,7 @@ static void job_finish(struct dispatch *ds, size_t idx)
         ds->running[idx] = ds->running[--ds->n_running];
         worker_release(&j->w);
         /* A body stopped at shutdown did not finish: its event stays behind
-         * the cursor (SPEC §2.5, at-least-once). */
+         * the cursor (docs/watch.md "Guarantees", at-least-once). */
         if (!unfinished)
                 ds->cfg.on_done(ds->cfg.ud, j->ticket);
         job_free(j);

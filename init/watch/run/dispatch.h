@@ -1,12 +1,12 @@
 /* dispatch.h — body jobs: one FIFO per target (a container id, "%host" or
  * "%contrainer"), one running job per target, at most JOBS running in all,
- * different targets in parallel (SPEC §2.3 Order).  Each job runs in a
+ * different targets in parallel (docs/watch.md "Dispatch").  Each job runs in a
  * forked worker (body_worker.h); dispatch reads its records (wproto.h: a binary
  * outcome), logs one line per body (target, event, exit status, duration,
  * output and stderr tails) and reports completion through a callback with
  * the caller's ticket.
  * Does not own: deciding targets or policy (fire.h), the environment's
- * content (the caller passes the SPEC variables), the --dispatch state
+ * content (the caller passes the body variables, docs/watch.md), the --dispatch state
  * (asked through the direct_want / on_fallback callbacks).
  * Context: main loop only. */
 #ifndef CONTRAINER_DISPATCH_H
@@ -35,7 +35,7 @@ struct dispatch_result {
         const char *status;        /* the outcome as text (wproto_outcome_text), or "timeout (worker killed)" */
         long long run_ms;          /* worker start to end */
         long long latency_ms;      /* queued to end */
-        bool direct;               /* ran in the container's context, no exec (SPEC §2.6) */
+        bool direct;               /* ran in the container's context, no exec (docs/watch.md) */
 };
 
 struct dispatch_config {
@@ -44,7 +44,7 @@ struct dispatch_config {
         size_t max_output;
         const char *sysimage;
         struct docker *docker;
-        /* SPEC §2.6: how to run a body on container ID (NULL: always the API) */
+        /* Direct dispatch: how to run a body on container ID (NULL: always the API) */
         enum direct_want (*direct_want)(void *ud, const char *id);
         /* A worker says container ID (NAME) cannot be run directly: REASON/LEN. */
         void (*on_fallback)(void *ud, const char *id, const char *name, const char *reason,

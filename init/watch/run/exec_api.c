@@ -8,7 +8,7 @@
  * exec not running before it finishes copying the output): a background
  * child holding the output open gets a short drain and the stream is closed (such a child is the
  * container's own business, as with `docker exec`).  No API call stops an
- * exec (ENGINE-NOTES): a timed-out one is killed with its process group
+ * exec (docs/engine-notes.md): a timed-out one is killed with its process group
  * after procguard's checks, or, when its PID is not ours to see, left to the
  * container and reported as such.  argv and env travel as JSON arrays; no
  * shell line is ever built. */

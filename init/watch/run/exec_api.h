@@ -1,5 +1,5 @@
-/* exec_api.h — one exec's whole life cycle through the Engine API (SPEC §2.1,
- * §2.3, §2.3a "Bounds are real"): create, start attached, read the
+/* exec_api.h — one exec's whole life cycle through the Engine API (docs/watch.md
+ * "Collecting scripts", "Dispatch", "Bounded"): create, start attached, read the
  * multiplexed stream, notice the exec's process exiting, bound it by a
  * deadline and the output cap, and on timeout, overflow or a stop request
  * kill its process group after procguard's checks.

@@ -137,8 +137,8 @@ int nsenter_host(const char *sysimage, char ***ret_env, char *err, size_t errsz)
                         snprintf(err, errsz, "cannot enter host mount namespace: %s", strerror(-r));
                         goto out;
                 }
-                /* Any other namespace we cannot enter stays ours (SPEC:
-                 * "where the controller can enter them"). */
+                /* Any other namespace we cannot enter stays ours (docs/watch.md
+                 * "Targets": where the controller can enter them). */
         }
         if (chdir("/") < 0) {
                 r = -errno;

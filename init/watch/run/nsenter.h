@@ -1,4 +1,4 @@
-/* nsenter.h — entering the host from the controller (SPEC §2.3 %host).
+/* nsenter.h — entering the host from the controller (docs/watch.md "Targets").
  * Owns: opening $SYSIMAGE/proc/1/ns/{user,ipc,uts,net,pid,cgroup,mnt},
  * setns into those that differ from ours (mnt last, mandatory), and reading
  * host PID 1's environment from $SYSIMAGE/proc/1/environ (NUL-separated,

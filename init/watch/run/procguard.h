@@ -1,6 +1,6 @@
 /* procguard.h — signalling a process the controller did not fork itself
  * (an exec's process inside a container) or did (a local body), without
- * ever hitting a PID that was reused (SPEC §2.3a "Bounds are real").
+ * ever hitting a PID that was reused (docs/watch.md "Bounded").
  * Owns: pidfds, the check that a PID is still that container's (its
  * /proc/PID/cgroup names the container id) and a session and group leader
  * (an exec's process is both: runc calls setsid), and killing a whole

@@ -1,8 +1,9 @@
 /* worker.c — forked workers answering on a record pipe.  See worker.h.
- * Why processes: STYLE forbids threads, and a blocking libcurl call or a
- * body that hangs must never stall the /events reader (the Engine drops a
- * subscriber that stops reading).  Records let the parent learn an exec id
- * while the exec is still running (to ignore our own exec_* events). */
+ * Why processes: no threads (docs/architecture.md "House rules"), and a
+ * blocking libcurl call or a body that hangs must never stall the /events
+ * reader (the Engine drops a subscriber that stops reading).  Records let
+ * the parent learn an exec id while the exec is still running (to ignore
+ * our own exec_* events). */
 #include "worker.h"
 
 #include "procguard.h"

@@ -6,7 +6,7 @@
  * in the main loop; worker_put and the worker_stop_* / worker_guard /
  * worker_bound calls in the child.  A child never touches the parent's curl
  * handles; it makes its own.
- * Stopping (SPEC §2.5): a worker is in its own process group (a Ctrl-C or
+ * Stopping (docs/watch.md "Signals"): a worker is in its own process group (a Ctrl-C or
  * a forwarded group signal reaches only the controller) and takes SIGTERM —
  * from worker_kill, or as its parent-death signal — as "kill your body's
  * process group and leave"; its loops watch worker_stop_fd().  Whatever it

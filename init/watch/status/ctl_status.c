@@ -1,8 +1,8 @@
-/* ctl_status.c — the controller's side of SPEC §2.7: the stats it feeds
+/* ctl_status.c — the controller's side of docs/status.md: the stats it feeds
  * (stats.h) and the status server it runs from its poll loop
  * (status_server.h), with pages rendered from the loop's own state
  * (status_render.h).  Also says once at start-up what this deployment
- * cannot do (SPEC §2.8: no --privileged / --pid=host under Swarm).
+ * cannot do (docs/images.md: no --privileged / --pid=host under Swarm).
  * See ctl_status.h. */
 #include "ctl_status.h"
 
@@ -138,7 +138,7 @@ static bool has_sys_admin(void)
 
 /* %host needs host PID 1's namespaces ($SYSIMAGE/proc/1/ns, i.e. --pid=host
  * or the host's /proc) and the right to enter them (CAP_SYS_ADMIN, i.e.
- * --privileged): a Swarm service gets neither (SPEC §2.8).  In a container
+ * --privileged): a Swarm service gets neither (docs/images.md).  In a container
  * (/.dockerenv) whose PID 1 shares our mount namespace, PID 1 is the
  * container's own init, not the host's. */
 static void check_host_access(struct ctl_status *st)

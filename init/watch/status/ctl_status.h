@@ -1,8 +1,8 @@
-/* ctl_status.h — the controller's side of SPEC §2.7: the status server
+/* ctl_status.h — the controller's side of docs/status.md: the status server
  * (status_server.h) run from the poll loop, pages rendered from a
  * status_info the loop fills on demand (status_render.h), the finished
  * bodies into the stats, and the one start-up line saying what this
- * deployment cannot do (SPEC §2.8: no --privileged / --pid=host under Swarm).
+ * deployment cannot do (docs/images.md: no --privileged / --pid=host under Swarm).
  * Owns: the server and the "unavailable" list.  Does not own: the stats or
  * the registry (borrowed), the loop's state (read through the info callback).
  * Context: main loop only. */

@@ -18,7 +18,7 @@
 static const char status_help[] =
         "usage: contrainer status [--state-dir DIR | --status-socket PATH] [--json] [--health]\n"
         "\n"
-        "Ask a running `contrainer watch` what it holds and does (SPEC section 2.7).\n"
+        "Ask a running `contrainer watch` what it holds and does (contrainer-status(8)).\n"
         "\n"
         "  --state-dir DIR        the controller's --state-dir (/var/lib/contrainer);\n"
         "                         its socket is DIR/status.sock\n"

@@ -1,4 +1,4 @@
-/* status_client.h — `contrainer status` (SPEC §2.7): asks a running
+/* status_client.h — `contrainer status` (docs/status.md): asks a running
  * controller's status socket (libcurl, CURLOPT_UNIX_SOCKET_PATH) and prints
  * a table for a person, the JSON as is (--json), or turns /healthz into an
  * exit status (--health, for the controller image's HEALTHCHECK).

@@ -1,4 +1,4 @@
-/* status_render.h — the bodies of `GET /status` (JSON, SPEC §2.7) and
+/* status_render.h — the bodies of `GET /status` (JSON, docs/status.md) and
  * `GET /metrics` (Prometheus text exposition format 0.0.4).
  * Owns: the document layouts and metric names.  Does not own: the numbers
  * (stats.h), the registrations (registry.h), serving (status_server.h).

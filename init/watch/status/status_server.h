@@ -1,4 +1,4 @@
-/* status_server.h — the controller's HTTP side (SPEC §2.7) on
+/* status_server.h — the controller's HTTP side (docs/status.md) on
  * libmicrohttpd in external-poll mode: no thread of its own, every request
  * is answered from the controller's poll loop, so handlers may read the
  * loop's state without locks.  A unix socket (mode 0600) serves /status,
