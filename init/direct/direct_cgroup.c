@@ -120,19 +120,9 @@ bool direct_cgroup_frozen(char *const *freezer)
         return false;
 }
 
-/* The first cgroup migration after a quiet spell waits for an RCU grace
- * period (cgroup_threadgroup_rwsem's rcu_sync: ~10 ms here, the largest
- * single cost of a direct run; a cgroup mount with "favordynmods" has no
- * such wait).  Any migration opens the window for the next ones, so a
- * child makes a no-op one — into our own cgroup, where it already is —
- * while we inspect and read the bundle; the run's joins then find the
- * grace period over or under way.  A process, not a thread: the caller
- * forks the run later and that child calls malloc and libcap, which is
- * safe only from a single-threaded parent.  Nobody waits for it: its
- * zombie goes with the caller (the controller, a subreaper, reaps it).
- * The controller's main loop starts one too when it hands a container to
- * a worker (ctl_direct.c), a few ms earlier still. */
-int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz)
+/* The cgroup.procs file of our own cgroup (the first hierarchy of
+ * /proc/self/cgroup, found through MI) into RET.  0 or -errno. */
+static int own_procs(const char *mi, char *ret, size_t retsz)
 {
         char *own = NULL, *sep, dir[2100];
         int r;
@@ -155,8 +145,24 @@ int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz)
         return r;
 }
 
-void direct_cgroup_warm_at(const char *procs)
+/* The first cgroup migration after a quiet spell waits for an RCU grace
+ * period (cgroup_threadgroup_rwsem's rcu_sync: ~10 ms here, the largest
+ * single cost of a direct run; a cgroup mount with "favordynmods" has no
+ * such wait).  Any migration opens the window for the next ones, so a
+ * child makes a no-op one — into our own cgroup, where it already is —
+ * while we inspect and read the bundle; the run's joins then find the
+ * grace period over or under way.  A process, not a thread: the caller
+ * forks the run later and that child calls malloc and libcap, which is
+ * safe only from a single-threaded parent.  Nobody waits for it: its
+ * zombie goes with the caller (the controller, a subreaper, reaps it).
+ * It exits at once: nothing stays behind that would keep the host's forks
+ * on the slower path. */
+void direct_cgroup_warm(const char *mi)
 {
+        char procs[2200];
+
+        if (own_procs(mi, procs, sizeof(procs)) < 0)
+                return;
         if (fork() == 0) {
                 int fd;
 
@@ -169,22 +175,4 @@ void direct_cgroup_warm_at(const char *procs)
                         (void)!write(fd, "0", 1);
                 _exit(0);
         }
-}
-
-static bool warm_done;  /* once per process, or covered by a warmer */
-
-void direct_cgroup_warm_covered(void)
-{
-        warm_done = true;
-}
-
-void direct_cgroup_warm(const char *mi)
-{
-        char path[2200];
-
-        if (warm_done)
-                return;
-        warm_done = true;  /* once per process: a worker gathers one context */
-        if (direct_cgroup_own_procs(mi, path, sizeof(path)) == 0)
-                direct_cgroup_warm_at(path);
 }

@@ -38,22 +38,9 @@ bool direct_cgroup_frozen(char *const *freezer);
 /* Start, in a child process that nobody waits for, one no-op migration
  * into our own cgroup (found through MI), so that the kernel's
  * grace-period wait of a first migration runs now, in parallel with what
- * precedes the run's own joins.  At most once per process; failures are
- * silent (only latency is at stake).  The child exits at once; its zombie
- * is left to whoever reaps the caller's orphans. */
+ * precedes the run's own joins.  Called once per context gathered;
+ * failures are silent (only latency is at stake).  The child exits at
+ * once; its zombie is left to whoever reaps the caller's orphans. */
 void direct_cgroup_warm(const char *mi);
-
-/* From now on direct_cgroup_warm does nothing in this process and the
- * children it forks later: a long-lived warmer (direct_warm.h) already
- * keeps the wait off the runs. */
-void direct_cgroup_warm_covered(void);
-
-/* The cgroup.procs file of our own cgroup (the first hierarchy of
- * /proc/self/cgroup, found through MI) into RET.  0 or -errno. */
-int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz);
-
-/* Fork the warm-up child now, on PROCS (from direct_cgroup_own_procs),
- * with no latch: the caller limits how often. */
-void direct_cgroup_warm_at(const char *procs);
 
 #endif
