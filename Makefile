@@ -41,9 +41,10 @@ UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 # What init mode runs after start-up (its main loop) is linked first, next
-# to the PLT, so that it shares a page or two of text (see README "PID 1
-# memory").
-INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main)
+# to the PLT, so that it shares a page or two of text: PID 1 hands the rest
+# back (init/pid1/memtrim.c says why the order matters; a module the quiet
+# loop calls into belongs here).
+INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main pid1/memtrim)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
