@@ -14,7 +14,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes
-# The sources: init/ holds main.c, dl.c and cli.h; each sub-folder one part
+# The sources: init/ holds main.c, dl.c and dl.h; each sub-folder one part
 # of the program (README "Layout").  Every folder is on the include path, so
 # an #include names a header alone ("buf.h").  New files at init/ top are
 # picked up as well.

@@ -11,7 +11,7 @@
 #include "events.h"
 
 #include "buf.h"
-#include "header.h"
+#include "parse_error.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * through the shutdown sequence, so that children are never left behind. */
 #include "init_main.h"
 #include "boot.h"
-#include "cli.h"
+#include "cli_init.h"
 #include "deadline.h"
 #include "envexport.h"
 #include "log.h"

@@ -27,7 +27,7 @@
  * status`).  tests/lint.sh holds the rule of who may call whom. */
 #include "controller.h"
 
-#include "cli.h"
+#include "cli_watch.h"
 #include "collector.h"
 #include "ctl_direct.h"
 #include "ctl_signal.h"
@@ -537,7 +537,9 @@ int controller_run(const struct watch_opts *o)
         rc = 1;
         load_cursor(c);
         c->status = ctl_status_start(&(struct ctl_status_config){
-                .o = o, .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
+                .sysimage = o->sysimage, .state_dir = o->state_dir,
+                .status_socket = o->status_socket, .metrics_listen = o->metrics_listen,
+                .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
 
         r = connect_engine(c, true);
         if (r < 0) {

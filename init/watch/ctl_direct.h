@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "cli.h"
+#include "cli_watch.h"
 #include "body_worker.h"  /* enum direct_want */
 
 
