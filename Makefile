@@ -128,9 +128,6 @@ static: $(B)/static/contrainer
 # The shims' unit test (glibc's own functions as the reference) includes them.
 $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
 
-# The shims' unit test (glibc's own functions as the reference) includes them.
-$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
-
 # ---- Debian package: make deb -> $(B)/deb/contrainer_<version>_<arch>.deb ----
 # dpkg-buildpackage (debhelper, debian/) runs in a copy of the source tree
 # under $(B)/deb/src/, so its outputs (written to the parent directory) stay
@@ -220,8 +217,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
 	install -m 0755 $(B)/contrainer $(DESTDIR)$(PREFIX)/bin/contrainer
 	ln -sf ../bin/contrainer $(DESTDIR)$(PREFIX)/sbin/my_init
-	for s in scripts/*; do [ -f "$$s" ] && [ -x "$$s" ] && \
-	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
+	for s in scripts/*; do \
+	  if [ -f "$$s" ] && [ -x "$$s" ]; then \
+	    install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ || exit 1; \
+	  fi; \
+	done
 
 lint: $(REL_OBJS)
 	tests/lint.sh $(B) $(REL_OBJS)

@@ -32,7 +32,9 @@ int rootfs_open(const char *proc, pid_t pid)
         return fd < 0 ? -errno : fd;
 }
 
-int rootfs_openat(int rootfd, const char *path, int flags)
+/* openat2(ROOTFD, PATH, FLAGS|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS).
+ * Returns the fd or -errno (-ENOSYS: kernel without openat2). */
+static int rootfs_openat(int rootfd, const char *path, int flags)
 {
         struct open_how how = {
                 .flags = (unsigned long long)(flags | O_CLOEXEC),
