@@ -181,8 +181,8 @@ exec sleep 713'
 }
 
 # The controller keeps no helper process: once a direct run is over, none
-# of its children (workers, a worker's one-shot cgroup warm-up) stays, so
-# nothing it leaves running changes how the rest of the host forks.
+# of its children (workers and what they forked) stays, so nothing it
+# leaves running changes how the rest of the host forks.
 no_children() { [ -z "$(ps -o pid= --ppid "$CTL_PID")" ]; }
 
 @test "after a direct run the controller has no child process left" {
