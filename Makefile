@@ -14,7 +14,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN   := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes
-# The sources: init/ holds main.c, dl.c and cli.h; each sub-folder one part
+# The sources: init/ holds main.c, dl.c and dl.h; each sub-folder one part
 # of the program (docs/architecture.md).  Every folder is on the include path, so
 # an #include names a header alone ("buf.h").  New files at init/ top are
 # picked up as well.
@@ -41,9 +41,10 @@ UNITAUX  := $(sort $(wildcard tests/unit/fake_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 # What init mode runs after start-up (its main loop) is linked first, next
-# to the PLT, so that it shares a page or two of text (see docs/init.md
-# "Memory as PID 1").
-INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main)
+# to the PLT, so that it shares a page or two of text: PID 1 hands the rest
+# back (init/pid1/memtrim.c says why the order matters; a module the quiet
+# loop calls into belongs here).
+INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main pid1/memtrim)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
@@ -131,9 +132,6 @@ $(B)/static/contrainer: $(STATIC_OBJS)
 	mv $@.tmp $@
 
 static: $(B)/static/contrainer
-
-# The shims' unit test (glibc's own functions as the reference) includes them.
-$(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
 
 # The shims' unit test (glibc's own functions as the reference) includes them.
 $(B)/asan/unit/test_musl_compat: init/static/musl_compat.c init/static/musl_compat.h
@@ -232,8 +230,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(B)/contrainer $(DESTDIR)$(PREFIX)/bin/contrainer
 	ln -sf ../bin/contrainer $(DESTDIR)$(PREFIX)/sbin/my_init
-	for s in scripts/*; do [ -f "$$s" ] && [ -x "$$s" ] && \
-	  install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ ; done; true
+	for s in scripts/*; do \
+	  if [ -f "$$s" ] && [ -x "$$s" ]; then \
+	    install -m 0755 "$$s" $(DESTDIR)$(PREFIX)/bin/ || exit 1; \
+	  fi; \
+	done
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man8/
 	ln -sf contrainer-init.8 $(DESTDIR)$(PREFIX)/share/man/man8/my_init.8
 

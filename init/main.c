@@ -1,4 +1,5 @@
-/* main.c — picks the mode from argv[0] and the first argument, nothing else.
+/* main.c — the modes of the regular build, chosen from argv[0] and the
+ * first argument by modetab.c:
  *   contrainer init [OPTIONS] [--] [COMMAND...]   PID 1   (init_main.c)
  *   my_init [OPTIONS] [--] [COMMAND...]           same, phusion drop-in name
  *   contrainer watch [OPTIONS]                    controller (watch.c)
@@ -7,11 +8,9 @@
  * Init mode must stay cheap: nothing here touches libcurl or cJSON. */
 #include "exec_main.h"
 #include "init_main.h"
+#include "modetab.h"
 #include "status_client.h"
 #include "watch.h"
-
-#include <stdio.h>
-#include <string.h>
 
 static const char usage[] =
         "usage: contrainer init [OPTIONS] [--] [COMMAND [ARG...]]\n"
@@ -29,37 +28,25 @@ static const char usage[] =
         "\n"
         "'contrainer MODE --help' lists the options of each mode.\n";
 
-static const char *base_name(const char *p)
-{
-        const char *s = strrchr(p, '/');
-
-        return s ? s + 1 : p;
-}
+static const struct mode modes[] = {
+        { "init", init_main },  /* first: also my_init */
+        { "watch", watch_main },
+        { "status", status_main },
+        { "exec", exec_main },
+};
 
 int main(int argc, char **argv)
 {
-        if (argc > 0 && strcmp(base_name(argv[0]), "my_init") == 0)
-                return init_main(argc, argv);
-        if (argc < 2) {
-                fputs(usage, stderr);
-                return 2;
-        }
-        if (strcmp(argv[1], "init") == 0)
-                return init_main(argc - 1, argv + 1);
-        if (strcmp(argv[1], "watch") == 0)
-                return watch_main(argc - 1, argv + 1);
-        if (strcmp(argv[1], "status") == 0)
-                return status_main(argc - 1, argv + 1);
-        if (strcmp(argv[1], "exec") == 0)
-                return exec_main(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-                fputs(usage, stdout);
-                return 0;
-        }
-        if (strcmp(argv[1], "--version") == 0) {
-                puts("contrainer " CONTRAINER_VERSION);
-                return 0;
-        }
-        fprintf(stderr, "contrainer: unknown mode '%s'\n%s", argv[1], usage);
-        return 2;
+        static const struct mode_table t = {
+                .modes = modes,
+                .n = sizeof(modes) / sizeof(modes[0]),
+                .alias = "my_init",
+                .usage = usage,
+                .version = "contrainer " CONTRAINER_VERSION,
+                .unknown_pre = "unknown mode ",
+                .unknown_post = "",
+                .usage_on_unknown = 1,
+        };
+
+        return mode_main(&t, argc, argv);
 }

@@ -3,13 +3,16 @@
 #  1. shellcheck of every shipped shell file (and of lint.sh, docs.sh): scripts/, boot.d/, svc/*/run,
 #     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
 #  2. every header under init/ compiles on its own (self-contained headers);
-#  3. layering, a rule on folders (docs/architecture.md), from the objects'
+#  3. the folder rule (docs/architecture.md, RULES below) on #includes: each
+#     folder's .c files compile (-fsyntax-only) with only the include
+#     folders the rule allows it;
+#  4. layering, the same rule from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
 #     of init/ (RULES below), that init/base, init/grammar and init/pid1
 #     reference no curl_*/cJSON_*/MHD_*/cap_* symbol, that every module is in
 #     a folder, and that the binary links none of libcurl, libcjson,
 #     libmicrohttpd, libcap (dl.c dlopen()s them);
-#  4. no call cycle between modules: an edge A -> B when A.o references a
+#  5. no call cycle between modules: an edge A -> B when A.o references a
 #     symbol B.o defines; tsort(1) finds the loops.  tests/lint-cycles.allow
 #     lists edges left out of the graph (and fails when one is gone).
 # Objects: the OBJECT... arguments (make lint passes the release objects),
@@ -36,6 +39,23 @@ elif [ $# -gt 0 ]; then
         shellcheck --shell=sh "$@" || bad "shellcheck found problems (above)"
 fi
 
+# The folder rule (README "Layout"): a folder may use the folders listed
+# after it (and its own; "dl" is init/dl.c's dl_load*, header init/dl.h);
+# init/main.c (top) may use all, init/dl.c nothing.  Checked on symbols
+# (step 4) and on #includes (step 3).
+# The static build is init/pid1 + init/base: they must need nothing else.
+RULES='
+base:
+grammar: base
+pid1: base
+engine: base
+direct: base engine dl
+watch/core: base grammar engine watch/run
+watch/run: base grammar engine direct dl
+watch/status: base grammar engine dl watch/core watch/run
+watch: base grammar engine direct dl watch/core watch/run watch/status
+'
+
 # 2. headers (every folder of init/ but static/ is on the include path,
 # as in the Makefile)
 cc=${CC:-cc}
@@ -52,21 +72,44 @@ for h in $(find init -name '*.h' | sort); do
                 bad "$h does not compile on its own"
 done
 
-# 3. layering.  A folder may reference symbols of the folders listed after
-# it (and its own; "dl" is init/dl.c's dl_load*); init/main.c (top) may
-# reference all, init/dl.c nothing.
-# The static build is init/pid1 + init/base: they must need nothing else.
-RULES='
-base:
-grammar: base
-pid1: base
-engine: base
-direct: base engine dl
-watch/core: base grammar engine watch/run
-watch/run: base grammar engine direct dl
-watch/status: base grammar engine dl watch/core watch/run
-watch: base grammar engine direct dl watch/core watch/run watch/status
-'
+# 3. the folder rule on #includes: each folder's .c files compile with
+# only the include folders RULES allows it (its own, those listed; "dl": a
+# folder holding init/dl.h alone), so a header of a folder it may not use
+# is "not found".  init/static/ is the static build's main: base and pid1.
+incdir=$(mktemp -d) || exit 1
+ln -s "$PWD/init/dl.h" "$incdir/dl.h"
+rule_incs() { # FOLDER -> its -I options, or nothing when RULES has no line
+        printf '%s\n' "$RULES" | awk -v d="$1" -v dl="$incdir" '
+                { split($0, kv, ":") }
+                kv[1] == d {
+                        out = "-Iinit/" d
+                        n = split(kv[2], a, " ")
+                        for (i = 1; i <= n; i++)
+                                out = out " " (a[i] == "dl" ? "-I" dl : "-Iinit/" a[i])
+                        print out
+                }'
+}
+for d in $(find init -mindepth 1 -type d | sort); do
+        d=${d#init/}
+        case $d in
+        static) i="-Iinit/static -Iinit/base -Iinit/pid1" ;;
+        *) i=$(rule_incs "$d") ;;
+        esac
+        if [ -z "$i" ]; then
+                bad "init/$d/ has no line in RULES"
+                continue
+        fi
+        for c in init/"$d"/*.c; do
+                [ -f "$c" ] || continue
+                # shellcheck disable=SC2086 # folder names have no blanks
+                "$cc" -std=gnu11 -D_GNU_SOURCE $i -DCONTRAINER_VERSION='"0"' -fsyntax-only "$c" \
+                        2>"$incdir/err" ||
+                        bad "$c includes beyond what RULES allows init/$d/ ($(sed -n 's/.*fatal error: //p' "$incdir/err" | head -n 1))"
+        done
+done
+rm -rf "$incdir"
+
+# 4. layering (RULES above)
 [ -n "$objs" ] || objs=$(find "$b/rel/obj" -name '*.o' | sort)
 syms=$(mktemp) || exit 1
 edges=$(mktemp) || exit 1
@@ -131,7 +174,7 @@ layer=$(printf '%s\n' "$out" | sed -n 's/^bad //p' | sort -u)
 $layer"
 printf '%s\n' "$out" | sed -n 's/^edge //p' | sort -u >"$edges"
 
-# 4. call cycles
+# 5. call cycles
 allow=tests/lint-cycles.allow
 allowed=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$allow" 2>/dev/null | awk '{print $1, $2}' | sort -u)
 if [ -n "$allowed" ]; then

@@ -25,11 +25,6 @@ void log_setup(const char *prefix, enum log_level max, bool json)
         log_json = json;
 }
 
-bool log_enabled(enum log_level level)
-{
-        return level <= log_max;
-}
-
 static const char *const level_word[] = {
         [LOG_LEVEL_ERROR] = "error",
         [LOG_LEVEL_WARN] = "warning",

@@ -34,9 +34,6 @@ int log_errno(enum log_level level, int r, const char *fmt, ...)
 #define log_error_errno(r, ...) log_errno(LOG_LEVEL_ERROR, (r), __VA_ARGS__)
 #define log_warn_errno(r, ...)  log_errno(LOG_LEVEL_WARN, (r), __VA_ARGS__)
 
-/* Is LEVEL printed at all?  Lets callers skip building expensive messages. */
-bool log_enabled(enum log_level level);
-
 /* Render untrusted bytes SRC[0..len) into DST as a single-quoted string with
  * control characters, quotes, backslashes and bytes >= 0x7f escaped (\n, \t,
  * \xNN), truncated with "..." to fit DSTSZ (>= 8).  Returns DST, so it can

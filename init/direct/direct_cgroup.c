@@ -1,4 +1,4 @@
-/* direct_cgroup.c — cgroup files of a container, its freezer, the warm-up.
+/* direct_cgroup.c — cgroup files of a container and its freezer.
  * See direct_cgroup.h. */
 #include "direct_cgroup.h"
 
@@ -6,12 +6,9 @@
 #include "strv.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 int direct_cgroup_dir(const char *mi, const char *ctrls, const char *path, char *ret,
                       size_t retsz)
@@ -118,73 +115,4 @@ bool direct_cgroup_frozen(char *const *freezer)
                         return true;
         }
         return false;
-}
-
-/* The first cgroup migration after a quiet spell waits for an RCU grace
- * period (cgroup_threadgroup_rwsem's rcu_sync: ~10 ms here, the largest
- * single cost of a direct run; a cgroup mount with "favordynmods" has no
- * such wait).  Any migration opens the window for the next ones, so a
- * child makes a no-op one — into our own cgroup, where it already is —
- * while we inspect and read the bundle; the run's joins then find the
- * grace period over or under way.  A process, not a thread: the caller
- * forks the run later and that child calls malloc and libcap, which is
- * safe only from a single-threaded parent.  Nobody waits for it: its
- * zombie goes with the caller (the controller, a subreaper, reaps it).
- * The controller's main loop starts one too when it hands a container to
- * a worker (ctl_direct.c), a few ms earlier still. */
-int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz)
-{
-        char *own = NULL, *sep, dir[2100];
-        int r;
-
-        if (!mi || (r = procfile_read("/proc/self/cgroup", PROCFILE_MAX, &own)) < 0)
-                return !mi ? -EINVAL : r;
-        /* The first line "N:CTRLS:PATH" names a hierarchy we are in. */
-        r = -ENOENT;
-        sep = strchr(own, '\n');
-        if (sep)
-                *sep = '\0';
-        sep = strchr(own, ':') ? strchr(strchr(own, ':') + 1, ':') : NULL;
-        if (sep) {
-                *sep = '\0';
-                if (direct_cgroup_dir(mi, strchr(own, ':') + 1, sep + 1, dir, sizeof(dir)) == 0 &&
-                    (size_t)snprintf(ret, retsz, "%s/cgroup.procs", dir) < retsz)
-                        r = 0;
-        }
-        free(own);
-        return r;
-}
-
-void direct_cgroup_warm_at(const char *procs)
-{
-        if (fork() == 0) {
-                int fd;
-
-                /* None of ours (a worker's record pipe, a client's stdout,
-                 * the controller's sockets) may stay open behind us. */
-                (void)syscall(SYS_close_range, 0U, ~0U, 0U);
-                fd = open(procs, O_WRONLY | O_CLOEXEC);
-                /* Nothing to do if it fails: only the wait is at stake. */
-                if (fd >= 0)
-                        (void)!write(fd, "0", 1);
-                _exit(0);
-        }
-}
-
-static bool warm_done;  /* once per process, or covered by a warmer */
-
-void direct_cgroup_warm_covered(void)
-{
-        warm_done = true;
-}
-
-void direct_cgroup_warm(const char *mi)
-{
-        char path[2200];
-
-        if (warm_done)
-                return;
-        warm_done = true;  /* once per process: a worker gathers one context */
-        if (direct_cgroup_own_procs(mi, path, sizeof(path)) == 0)
-                direct_cgroup_warm_at(path);
 }

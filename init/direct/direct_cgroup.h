@@ -1,11 +1,9 @@
 /* direct_cgroup.h — the cgroup side of a direct run: which cgroup.procs
  * files a process must join to be in a container's cgroups (v1 and v2,
  * through our own mounts), whether the container is frozen (`docker
- * pause`), and the warm-up that takes the kernel's first-migration wait
- * off a run's critical path.
+ * pause`).
  * Owns: mapping /proc/PID/cgroup lines to files through a mountinfo text
- * (pure: direct_cgroup_dir, direct_cgroup_files), reading freezer files,
- * the warm-up child.
+ * (pure: direct_cgroup_dir, direct_cgroup_files), reading freezer files.
  * Does not own: joining (direct_enter.c), reading the texts (direct_ctx.c).
  * Context: any process that gathers or reuses a context (a worker, the exec
  * CLI), before it forks the run. */
@@ -34,26 +32,5 @@ int direct_cgroup_files(const char *cgroup, const char *mi, char ***ret_procs,
  * that cannot be read counts as frozen; a missing cgroup.freeze (the v2
  * root has none) does not. */
 bool direct_cgroup_frozen(char *const *freezer);
-
-/* Start, in a child process that nobody waits for, one no-op migration
- * into our own cgroup (found through MI), so that the kernel's
- * grace-period wait of a first migration runs now, in parallel with what
- * precedes the run's own joins.  At most once per process; failures are
- * silent (only latency is at stake).  The child exits at once; its zombie
- * is left to whoever reaps the caller's orphans. */
-void direct_cgroup_warm(const char *mi);
-
-/* From now on direct_cgroup_warm does nothing in this process and the
- * children it forks later: a long-lived warmer (direct_warm.h) already
- * keeps the wait off the runs. */
-void direct_cgroup_warm_covered(void);
-
-/* The cgroup.procs file of our own cgroup (the first hierarchy of
- * /proc/self/cgroup, found through MI) into RET.  0 or -errno. */
-int direct_cgroup_own_procs(const char *mi, char *ret, size_t retsz);
-
-/* Fork the warm-up child now, on PROCS (from direct_cgroup_own_procs),
- * with no latch: the caller limits how often. */
-void direct_cgroup_warm_at(const char *procs);
 
 #endif

@@ -473,7 +473,6 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
         r = procfile_read("/proc/self/mountinfo", PROCFILE_MAX, &mi);
         if (r < 0)
                 return fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
-        direct_cgroup_warm(mi);
         if (doc) {
                 r = spec_from_doc(ref, doc, doclen, &c.spec, why, whysz);
                 /* the caller's inspect checked that it answered for REF */

@@ -23,7 +23,8 @@ static const char *const rlimit_names[DIRECT_RLIMITS] = {
         "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
 };
 
-int direct_rlimit_from_name(const char *name)
+/* RLIMIT_x name → resource number, or -1. */
+static int direct_rlimit_from_name(const char *name)
 {
         for (int i = 0; i < DIRECT_RLIMITS; i++)
                 if (strcmp(name, rlimit_names[i]) == 0)

@@ -59,7 +59,5 @@ int direct_spec_bundle(struct direct_spec *s, const char *json, size_t len);
 /* Free what the parsers allocated; *S becomes zero. */
 void direct_spec_done(struct direct_spec *s);
 
-/* RLIMIT_x name → resource number, or -1. */
-int direct_rlimit_from_name(const char *name);
 
 #endif

@@ -7,6 +7,7 @@
  * does in user space (FollowSymlinkInScope). */
 #include "rootfs.h"
 
+#include "procfile.h"
 #include "strv.h"
 
 #include <dirent.h>
@@ -31,7 +32,9 @@ int rootfs_open(const char *proc, pid_t pid)
         return fd < 0 ? -errno : fd;
 }
 
-int rootfs_openat(int rootfd, const char *path, int flags)
+/* openat2(ROOTFD, PATH, FLAGS|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS).
+ * Returns the fd or -errno (-ENOSYS: kernel without openat2). */
+static int rootfs_openat(int rootfd, const char *path, int flags)
 {
         struct open_how how = {
                 .flags = (unsigned long long)(flags | O_CLOEXEC),
@@ -46,47 +49,16 @@ int rootfs_read(int rootfd, const char *path, size_t max, char **ret)
 {
         int fd = rootfs_openat(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
         struct stat st;
-        char *data = NULL;
-        size_t len = 0;
         int r;
 
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &st) < 0) {
+        if (fstat(fd, &st) < 0)
                 r = -errno;
-                goto out;
-        }
-        if (!S_ISREG(st.st_mode)) {
+        else if (!S_ISREG(st.st_mode))
                 r = -EINVAL;  /* a FIFO or device planted as /etc/passwd */
-                goto out;
-        }
-        data = malloc(max + 1);
-        if (!data) {
-                r = -ENOMEM;
-                goto out;
-        }
-        for (;;) {
-                ssize_t n = read(fd, data + len, max + 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-                if (len > max) {
-                        r = -EFBIG;
-                        goto out;
-                }
-        }
-        data[len] = '\0';
-        *ret = data;
-        data = NULL;
-        r = 0;
-out:
-        free(data);
+        else if ((r = procfile_read_fd(fd, max, ret, NULL)) == -ENOBUFS)
+                r = -EFBIG;
         close(fd);
         return r;
 }

@@ -15,10 +15,6 @@
  * Returns the fd or -errno. */
 int rootfs_open(const char *proc, pid_t pid);
 
-/* openat2(ROOTFD, PATH, FLAGS|O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS).
- * Returns the fd or -errno (-ENOSYS: kernel without openat2). */
-int rootfs_openat(int rootfd, const char *path, int flags);
-
 /* Read the regular file PATH (resolved in the root) whole, at most MAX
  * bytes (more: -EFBIG).  0 with *RET a new NUL-terminated string, -errno. */
 int rootfs_read(int rootfd, const char *path, size_t max, char **ret);

@@ -44,9 +44,6 @@ int docker_negotiate(struct docker *d);
 const char *docker_api_version(const struct docker *d);
 const char *docker_socket_path(const struct docker *d);
 
-/* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
-char *docker_url(const struct docker *d, const char *path_query);
-
 /* The /events URL: events of type container since SINCE_NS, up to
  * UNTIL_NS (0: no end, the live stream).  The one place it is built.
  * Caller frees; NULL on ENOMEM. */

@@ -74,7 +74,8 @@ void docker_http_set_api(struct docker *d, const char *v)
         snprintf(d->api, sizeof(d->api), "%s", v);
 }
 
-char *docker_url(const struct docker *d, const char *path_query)
+/* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
+static char *docker_url(const struct docker *d, const char *path_query)
 {
         char *u;
 

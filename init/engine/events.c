@@ -11,7 +11,7 @@
 #include "events.h"
 
 #include "buf.h"
-#include "header.h"
+#include "parse_error.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -20,15 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(struct parse_error *err, size_t pos, const char *what)
-{
-        if (err) {
-                err->pos = pos;
-                err->what = what;
-        }
-        return -EINVAL;
-}
 
 /* ---- raw scanner over JSON text that cJSON has already accepted -------- */
 
@@ -200,7 +191,7 @@ static int parse_time(const char *text, const cJSON *root, uint64_t *ret, struct
                 double d;
 
                 if (!cJSON_IsNumber(tn))
-                        return fail(err, 0, "timeNano is not a number");
+                        return parse_fail(err, 0, "timeNano is not a number");
                 d = cJSON_GetNumberValue(tn);
                 raw = find_top_member(text, "timeNano");
                 /* Same member as cJSON's?  Then its correctly rounded double
@@ -213,22 +204,22 @@ static int parse_time(const char *text, const cJSON *root, uint64_t *ret, struct
                         *ret = (uint64_t)d;
                         return 0;
                 }
-                return fail(err, raw ? (size_t)(raw - text) : 0,
+                return parse_fail(err, raw ? (size_t)(raw - text) : 0,
                             "timeNano is not an exact non-negative integer");
         }
         if (t) {
                 double d;
 
                 if (!cJSON_IsNumber(t))
-                        return fail(err, 0, "time is not a number");
+                        return parse_fail(err, 0, "time is not a number");
                 d = cJSON_GetNumberValue(t);
                 /* Seconds: < 1.8e10 keeps the product below 2^64. */
                 if (!(d >= 0 && d < 1.8e10) || d != (double)(uint64_t)d)
-                        return fail(err, 0, "time is not a non-negative integer");
+                        return parse_fail(err, 0, "time is not a non-negative integer");
                 *ret = (uint64_t)d * UINT64_C(1000000000);
                 return 0;
         }
-        return fail(err, 0, "missing timeNano");
+        return parse_fail(err, 0, "missing timeNano");
 }
 
 static int fill_event(const char *text, const cJSON *root, struct event *ev, struct parse_error *err)
@@ -239,33 +230,33 @@ static int fill_event(const char *text, const cJSON *root, struct event *ev, str
         int r;
 
         if (!cJSON_IsObject(root))
-                return fail(err, 0, "event is not a JSON object");
+                return parse_fail(err, 0, "event is not a JSON object");
         type = get_str(root, "Type");
         if (!type)
-                return fail(err, 0, "missing Type");
+                return parse_fail(err, 0, "missing Type");
         if (copy_str(ev->type, sizeof(ev->type), type) < 0)
-                return fail(err, 0, "Type too long");
+                return parse_fail(err, 0, "Type too long");
 
         action = get_str(root, "Action");
         if (!action)
-                return fail(err, 0, "missing Action");
+                return parse_fail(err, 0, "missing Action");
         /* "exec_start: sh -c …" is exec_start (docs/engine-notes.md "Events"). */
         alen = strcspn(action, ":");
         while (alen > 0 && (action[alen - 1] == ' ' || action[alen - 1] == '\t'))
                 alen--;
         if (alen >= sizeof(ev->action))
-                return fail(err, 0, "Action too long");
+                return parse_fail(err, 0, "Action too long");
         memcpy(ev->action, action, alen);
         ev->action[alen] = '\0';
 
         actor = cJSON_GetObjectItemCaseSensitive(root, "Actor");
         if (!cJSON_IsObject(actor))
-                return fail(err, 0, "missing Actor");
+                return parse_fail(err, 0, "missing Actor");
         id = get_str(actor, "ID");
         if (!id)
-                return fail(err, 0, "missing Actor.ID");
+                return parse_fail(err, 0, "missing Actor.ID");
         if (copy_str(ev->id, sizeof(ev->id), id) < 0)
-                return fail(err, 0, "Actor.ID too long");
+                return parse_fail(err, 0, "Actor.ID too long");
 
         attrs = cJSON_GetObjectItemCaseSensitive(actor, "Attributes");
         if (cJSON_IsObject(attrs)) {
@@ -274,11 +265,11 @@ static int fill_event(const char *text, const cJSON *root, struct event *ev, str
                         if (*s == '/')
                                 s++;
                         if (copy_str(ev->name, sizeof(ev->name), s) < 0)
-                                return fail(err, 0, "Actor.Attributes.name too long");
+                                return parse_fail(err, 0, "Actor.Attributes.name too long");
                 }
                 s = get_str(attrs, "execID");
                 if (s && copy_str(ev->exec_id, sizeof(ev->exec_id), s) < 0)
-                        return fail(err, 0, "Actor.Attributes.execID too long");
+                        return parse_fail(err, 0, "Actor.Attributes.execID too long");
                 it = cJSON_GetObjectItemCaseSensitive(attrs, "exitCode");
                 if (it)
                         ev->has_exit_code = parse_exit_code(it, &ev->exit_code);
@@ -299,10 +290,10 @@ int event_parse(const char *line, size_t len, struct event *ret, struct parse_er
         int r;
 
         if (len > EVENT_LINE_MAX)
-                return fail(err, EVENT_LINE_MAX, "event line too long");
+                return parse_fail(err, EVENT_LINE_MAX, "event line too long");
         nul = len ? memchr(line, '\0', len) : NULL;
         if (nul)
-                return fail(err, (size_t)(nul - line), "NUL byte in event");
+                return parse_fail(err, (size_t)(nul - line), "NUL byte in event");
         /* A NUL-terminated private copy: the raw scanner relies on the
          * terminator, and the line may be a view into a bigger buffer. */
         text = malloc(len + 1);
@@ -316,7 +307,7 @@ int event_parse(const char *line, size_t len, struct event *ret, struct parse_er
         if (!root) {
                 /* cJSON returns NULL for ENOMEM too; a 1 MB line cannot tell
                  * the two apart, and "invalid JSON" is the likely one. */
-                r = fail(err, end && end >= text && end <= text + len ? (size_t)(end - text) : 0,
+                r = parse_fail(err, end && end >= text && end <= text + len ? (size_t)(end - text) : 0,
                          "invalid JSON");
                 goto out;
         }

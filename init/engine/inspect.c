@@ -12,7 +12,6 @@
  * Not host-equivalent: host network and UTS namespaces, devices. */
 #include "inspect.h"
 
-#include "target.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "traits.h"
+
 #define INSPECT_JSON_MAX (4u << 20)
 
 struct docker_inspect {
@@ -44,7 +46,7 @@ int inspect_parse(const char *json, size_t len, const char *sock_path, struct do
  * or NULL when it is not. */
 const char *inspect_host_equivalent(const struct docker_inspect *in);
 
-/* The TRAIT_* bits (target.h) of IN; OWN_HOSTNAME is the controller's host
+/* The TRAIT_* bits (traits.h) of IN; OWN_HOSTNAME is the controller's host
  * name (TRAIT_SELFLIKE: the container cannot be told apart from the
  * controller by its host name). */
 unsigned inspect_traits(const struct docker_inspect *in, const char *own_hostname);

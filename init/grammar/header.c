@@ -50,11 +50,7 @@ static bool is_event_char(char c)
 
 static int fail_at(struct parser *p, size_t i, const char *what)
 {
-        if (p->err) {
-                p->err->pos = i < p->n ? p->map[i] : p->orig_len;
-                p->err->what = what;
-        }
-        return -EINVAL;
+        return parse_fail(p->err, i < p->n ? p->map[i] : p->orig_len, what);
 }
 
 static void entry_clear(struct header_entry *e)

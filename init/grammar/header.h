@@ -9,15 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "parse_error.h"
+
 #define HEADER_MAX_LEN     65536  /* bytes in one header line */
 #define HEADER_MAX_ENTRIES 4096   /* entries in one header */
 #define HEADER_MAX_TERMS   4096   /* targets in one selector */
 #define HEADER_MAX_EVENTS  64     /* events of one entry */
-
-struct parse_error {
-        size_t pos;        /* byte offset in the input where it went wrong */
-        const char *what;  /* static text, e.g. "expected a target" */
-};
 
 enum target_kind { TK_ME, TK_CONTRAINER, TK_HOST, TK_ALL, TK_NAME };
 enum sel_op { SEL_FIRST, SEL_ADD, SEL_SUB };  /* first term, "+", "!" or "~" */

@@ -8,6 +8,7 @@
 #include "policy.h"
 
 #include "header.h"
+#include "parse_error.h"
 #include "target.h"
 
 #include <errno.h>
@@ -51,15 +52,6 @@ static bool is_space(char c)
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int fail(struct parse_error *err, size_t pos, const char *what)
-{
-        if (err) {
-                err->pos = pos;
-                err->what = what;
-        }
-        return -EINVAL;
-}
-
 /* Trim white space around RULE[*b..*e). */
 static void trim(const char *rule, size_t *b, size_t *e)
 {
@@ -89,13 +81,13 @@ static int parse_classes(const char *rule, size_t b, size_t end, unsigned *ret,
 
                 trim(rule, &ib, &ie);
                 if (ib == ie)
-                        return fail(err, ib, "expected a class (me, containers, contrainer, host)");
+                        return parse_fail(err, ib, "expected a class (me, containers, contrainer, host)");
                 for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
                         if (strlen(names[k].name) == ie - ib &&
                             memcmp(names[k].name, rule + ib, ie - ib) == 0)
                                 break;
                 if (k == sizeof(names) / sizeof(names[0]))
-                        return fail(err, ib, "unknown class (me, containers, contrainer, host)");
+                        return parse_fail(err, ib, "unknown class (me, containers, contrainer, host)");
                 classes |= names[k].bit;
                 if (!comma)
                         break;
@@ -115,27 +107,27 @@ int policy_add(struct policy *p, const char *rule, struct parse_error *err)
         int r;
 
         if (!p || !rule)
-                return fail(err, 0, "expected GLOB=CLASSES");
+                return parse_fail(err, 0, "expected GLOB=CLASSES");
         len = strlen(rule);
         eq = strchr(rule, '=');
         if (!eq)
-                return fail(err, len, "expected GLOB=CLASSES");
+                return parse_fail(err, len, "expected GLOB=CLASSES");
         ge = (size_t)(eq - rule);
         trim(rule, &gb, &ge);
         if (gb == ge)
-                return fail(err, gb, "empty glob");
+                return parse_fail(err, gb, "empty glob");
         if (ge - gb > POLICY_MAX_GLOB)
-                return fail(err, gb + POLICY_MAX_GLOB, "glob too long");
+                return parse_fail(err, gb + POLICY_MAX_GLOB, "glob too long");
         r = parse_classes(rule, (size_t)(eq - rule) + 1, len, &classes, err);
         if (r < 0)
                 return r;
         /* A %contrainer body runs next to the Docker socket: granting
          * contrainer is granting host, so the rule must say so. */
         if ((classes & POLICY_CONTRAINER) && !(classes & POLICY_HOST))
-                return fail(err, (size_t)(eq - rule) + 1,
+                return parse_fail(err, (size_t)(eq - rule) + 1,
                             "the contrainer class is the host (its bodies hold the Docker socket): write contrainer,host");
         if (p->n >= POLICY_MAX_RULES)
-                return fail(err, 0, "too many rules");
+                return parse_fail(err, 0, "too many rules");
 
         glob = strndup(rule + gb, ge - gb);
         if (!glob)

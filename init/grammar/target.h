@@ -10,20 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct header_entry;
+#include "traits.h"  /* container_ref.traits */
 
-/* What the controller knows of a container (from its inspect, inspect.h). */
-#define TRAIT_KNOWN    0x01u  /* inspected: the other bits are meaningful */
-#define TRAIT_HOSTEQ   0x02u  /* as good as the host (docs/watch.md): needs the host class */
-#define TRAIT_SHADOW   0x04u  /* a label shadows execID on its exec events */
-#define TRAIT_SELFLIKE 0x08u  /* same host name as the controller (or the host's UTS) */
-#define TRAIT_SELF     0x10u  /* may be the controller itself, which cannot identify
-                               * its own container: treated as %contrainer */
+struct header_entry;
 
 struct container_ref {
         const char *id;    /* full 64-hex id */
         const char *name;  /* without the Engine's leading '/' */
-        unsigned traits;   /* TRAIT_* */
+        unsigned traits;   /* TRAIT_* (traits.h) */
         bool logged;       /* the controller said once why its exec events are refused */
 };
 

@@ -3,7 +3,7 @@
  * can pass their own.  Options stop at "--" or at the first word that is
  * not an option (so `contrainer init ls -l` runs `ls -l`, as my_init and
  * tini do); long options take their value as "--opt VALUE" or "--opt=VALUE". */
-#include "cli.h"
+#include "cli_init.h"
 #include "log.h"
 #include "strv.h"
 

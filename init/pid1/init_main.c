@@ -6,10 +6,11 @@
  * through the shutdown sequence, so that children are never left behind. */
 #include "init_main.h"
 #include "boot.h"
-#include "cli.h"
+#include "cli_init.h"
 #include "deadline.h"
 #include "envexport.h"
 #include "log.h"
+#include "memtrim.h"
 #include "pid1.h"
 #include "ready.h"
 #include "runit.h"
@@ -18,16 +19,10 @@
 #include "strv.h"
 
 #include <errno.h>
-#include <link.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -146,73 +141,6 @@ static void start_command(struct shutdown_ctx *c, char **command, bool refresh)
         pid1_set_forward(c->pid1, -pid);
 }
 
-/* The executable's read-only segments (headers and symbol tables, text,
- * constants) as page ranges; the first object dl_iterate_phdr() reports
- * is the executable itself. */
-struct ro_segments {
-        uintptr_t lo[8], hi[8];
-        int n;
-};
-
-static int find_ro_segments(struct dl_phdr_info *info, size_t size, void *data)
-{
-        struct ro_segments *r = data;
-
-        (void)size;
-        for (int i = 0; i < info->dlpi_phnum && r->n < 8; i++) {
-                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-
-                if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
-                        continue;
-                r->lo[r->n] = start & ~(uintptr_t)4095;
-                r->hi[r->n] = (start + ph->p_memsz + 4095) & ~(uintptr_t)4095;
-                r->n++;
-        }
-        return 1;
-}
-
-/* Give back what start-up touched and will not touch again, so that PID 1
- * costs what tini costs while COMMAND runs:
- * - free heap pages (directory buffers, the environment as it was read);
- * - the stack pages below this frame (glibc's printf to unbuffered stderr
- *   alone uses an 8 kB on-stack buffer);
- * - the executable's read-only pages.  They are clean pages of the file
- *   (the page cache keeps them), but mapped only by us they count as our
- *   private memory, and the binary also holds the controller.  On each
- *   fault the kernel maps up to 16 neighbouring cached pages
- *   ("fault-around"), never across the edge of a mapping (VMA); giving
- *   every other page another advice (MADV_RANDOM: no read-ahead on a cache
- *   miss, nothing else) makes each page its own VMA, so that afterwards
- *   only the pages the main loop really runs are mapped again (the Makefile
- *   links that loop first, next to the PLT: two or three pages).
- * Pages are handed back with MADV_DONTNEED; touching them again faults in
- * zero pages (stack, heap) or the file's pages (text).  No-ops where they
- * do not apply (madvise errors are harmless here). */
-static __attribute__((noinline)) void release_startup_memory(void)
-{
-        const uintptr_t page = 4096, span = 256 * 1024;
-        volatile char here = 0;
-        uintptr_t top = ((uintptr_t)&here - page) & ~(page - 1);
-        struct ro_segments ro = { .n = 0 };
-
-#ifdef __GLIBC__
-        (void)malloc_trim(0);
-#endif
-        /* Below the stack's lowest page there is nothing mapped: madvise
-         * skips that hole (and says ENOMEM, which is fine).  One page is
-         * left below this frame for madvise's own. */
-        if (top > span)
-                (void)madvise((void *)(top - span), span, MADV_DONTNEED);
-        /* Read the program headers (in the first page) before it goes. */
-        (void)dl_iterate_phdr(find_ro_segments, &ro);
-        for (int i = 0; i < ro.n; i++) {
-                for (uintptr_t a = ro.lo[i] + page; a < ro.hi[i]; a += 2 * page)
-                        (void)madvise((void *)a, page, MADV_RANDOM);
-                (void)madvise((void *)ro.lo[i], ro.hi[i] - ro.lo[i], MADV_DONTNEED);
-        }
-}
-
 /* The main wait: until COMMAND exits or a terminating signal arrives.
  * Once nothing has happened for RELEASE_IDLE_MS, start-up memory is given
  * back (once): a command that ends at once (`docker run IMAGE true`) never
@@ -237,7 +165,7 @@ static __attribute__((noinline)) void main_wait(struct shutdown_ctx *c)
                 if (released) {
                         (void)pid1_wait(c->pid1, DEADLINE_NEVER);
                 } else if (pid1_wait(c->pid1, deadline_in(RELEASE_IDLE_MS)) == 0) {
-                        release_startup_memory();
+                        memtrim_release_startup();
                         released = true;
                 }
         }

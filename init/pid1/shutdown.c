@@ -8,7 +8,7 @@
  * nobody's finish scripts would run). */
 #include "shutdown.h"
 #include "boot.h"
-#include "cli.h"
+#include "cli_init.h"
 #include "deadline.h"
 #include "log.h"
 #include "pid1.h"

@@ -8,9 +8,7 @@
  * Anything else (watch, or any other mode of the regular build): one line,
  * exit 2. */
 #include "init_main.h"
-
-#include <stdio.h>
-#include <string.h>
+#include "modetab.h"
 
 static const char usage[] =
         "usage: contrainer init [OPTIONS] [--] [COMMAND [ARG...]]\n"
@@ -23,32 +21,23 @@ static const char usage[] =
         "(contrainer watch) needs the regular build.\n"
         "'contrainer init --help' lists the options.\n";
 
-static const char *base_name(const char *p)
-{
-        const char *s = strrchr(p, '/');
-
-        return s ? s + 1 : p;
-}
+static const struct mode modes[] = {
+        { "init", init_main },  /* also my_init */
+};
 
 int main(int argc, char **argv)
 {
-        if (argc > 0 && strcmp(base_name(argv[0]), "my_init") == 0)
-                return init_main(argc, argv);
-        if (argc < 2) {
-                fputs(usage, stderr);
-                return 2;
-        }
-        if (strcmp(argv[1], "init") == 0)
-                return init_main(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-                fputs(usage, stdout);
-                return 0;
-        }
-        if (strcmp(argv[1], "--version") == 0) {
-                puts("contrainer " CONTRAINER_VERSION " (static, init only)");
-                return 0;
-        }
-        fprintf(stderr, "contrainer: '%s' is not in this static init-only build; "
-                "the controller (watch) needs the regular build\n", argv[1]);
-        return 2;
+        static const struct mode_table t = {
+                .modes = modes,
+                .n = 1,
+                .alias = "my_init",
+                .usage = usage,
+                .version = "contrainer " CONTRAINER_VERSION " (static, init only)",
+                .unknown_pre = "",
+                .unknown_post = " is not in this static init-only build; "
+                                "the controller (watch) needs the regular build",
+                .usage_on_unknown = 0,
+        };
+
+        return mode_main(&t, argc, argv);
 }

@@ -1,6 +1,6 @@
 /* cli_watch.c — `contrainer watch` options (docs/watch.md) → struct watch_opts.
  * Pure: no I/O; the environment comes in as ENV (DOCKER_HOST, SYSIMAGE). */
-#include "cli.h"
+#include "cli_watch.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -27,7 +27,7 @@
  * status`).  tests/lint.sh holds the rule of who may call whom. */
 #include "controller.h"
 
-#include "cli.h"
+#include "cli_watch.h"
 #include "collector.h"
 #include "ctl_direct.h"
 #include "ctl_signal.h"
@@ -349,7 +349,7 @@ static long next_timeout(const struct ctl *c)
 
 static int loop(struct ctl *c)
 {
-        size_t cap = 2 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS;
+        size_t cap = 1 + c->o->jobs + COLLECT_PARALLEL + CTL_STATUS_FDS;
         struct curl_waitfd *wfds = calloc(cap, sizeof(*wfds));
         int *fds = calloc(cap, sizeof(*fds));
 
@@ -359,15 +359,10 @@ static int loop(struct ctl *c)
                 return -ENOMEM;
         }
         for (;;) {
-                size_t n = 0, nf, warm = 0;
+                size_t n = 0, nf;
                 long timeout = next_timeout(c);
 
                 wfds[n++] = (struct curl_waitfd){ .fd = c->sfd, .events = CURL_WAIT_POLLIN };
-                if (ctl_direct_fd(&c->direct) >= 0) {
-                        warm = n;
-                        wfds[n++] = (struct curl_waitfd){ .fd = ctl_direct_fd(&c->direct),
-                                                          .events = CURL_WAIT_POLLIN };
-                }
                 nf = dispatch_fds(c->ds, fds, c->o->jobs);
                 nf += collector_fds(c->col, fds + nf, COLLECT_PARALLEL);
                 for (size_t i = 0; i < nf; i++)
@@ -375,8 +370,6 @@ static int loop(struct ctl *c)
                 n += ctl_status_fds(c->status, wfds + n, cap - n, &timeout);
                 stream_wait(c->st, wfds, (unsigned)n, (int)timeout);
                 ctl_status_io(c->status);
-                if (warm && (wfds[warm].revents & CURL_WAIT_POLLIN))
-                        ctl_direct_io(&c->direct);
 
                 read_signals(c);
                 stream_perform(c->st);
@@ -544,7 +537,9 @@ int controller_run(const struct watch_opts *o)
         rc = 1;
         load_cursor(c);
         c->status = ctl_status_start(&(struct ctl_status_config){
-                .o = o, .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
+                .sysimage = o->sysimage, .state_dir = o->state_dir,
+                .status_socket = o->status_socket, .metrics_listen = o->metrics_listen,
+                .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
 
         r = connect_engine(c, true);
         if (r < 0) {

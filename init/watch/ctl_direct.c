@@ -1,13 +1,9 @@
 /* ctl_direct.c — direct dispatch's main-loop state.  See ctl_direct.h. */
 #include "ctl_direct.h"
 
-#include "deadline.h"
 #include "direct_cache.h"
-#include "direct_cgroup.h"
-#include "direct_warm.h"
 #include "dl.h"
 #include "log.h"
-#include "procfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,20 +79,10 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                 /* Before any worker forks: they all share it.  Without it
                  * every run gathers its context afresh (slower, same). */
                 int r = direct_cache_init();
-                char *mi = NULL;
 
                 if (r < 0)
                         log_warn("direct dispatch: no context cache (%s), every run gathers its own",
                                  strerror(-r));
-                /* No warm-up without it: only latency is at stake. */
-                if (procfile_read("/proc/self/mountinfo", PROCFILE_MAX, &mi) == 0 &&
-                    direct_cgroup_own_procs(mi, d->warm_procs, sizeof(d->warm_procs)) < 0)
-                        d->warm_procs[0] = '\0';
-                if (d->warm_procs[0] && !(d->warm = direct_warm_new(d->warm_procs, mi)))
-                        log_debug("direct dispatch: no cgroup warmer (%m), a warm-up per start");
-                if (d->warm)
-                        direct_cgroup_warm_covered();  /* workers fork none of their own */
-                free(mi);
                 return 0;
         }
         if (mode == DISPATCH_DIRECT) {
@@ -111,8 +97,6 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
 
 void ctl_direct_free(struct ctl_direct *d)
 {
-        direct_warm_free(d->warm);
-        d->warm = NULL;
         free(d->fallback);
         d->fallback = NULL;
         direct_cache_free();
@@ -127,42 +111,12 @@ static bool fell_back(const struct ctl_direct *d, const char *id)
         return false;
 }
 
-int ctl_direct_fd(const struct ctl_direct *d)
-{
-        return d ? direct_warm_fd(d->warm) : -1;
-}
-
-void ctl_direct_io(struct ctl_direct *d)
-{
-        if (d)
-                direct_warm_io(d->warm);
-}
-
-static void warm(struct ctl_direct *d)
-{
-        int64_t now = deadline_now();
-
-        if (d->warm) {
-                direct_warm_arm(d->warm, CTL_DIRECT_ARM_MS);
-                return;
-        }
-        if (!d->warm_procs[0] || now - d->warm_last_ms < CTL_DIRECT_WARM_MS)
-                return;
-        d->warm_last_ms = now;
-        direct_cgroup_warm_at(d->warm_procs);
-}
-
 enum direct_want ctl_direct_want(struct ctl_direct *d, const char *id)
 {
-        enum direct_want w;
-
         if (!d || d->effective == DISPATCH_API)
                 return DIRECT_OFF;
-        w = d->effective == DISPATCH_DIRECT ? DIRECT_MUST
-            : id && fell_back(d, id)        ? DIRECT_OFF : DIRECT_TRY;
-        if (w != DIRECT_OFF)
-                warm(d);
-        return w;
+        return d->effective == DISPATCH_DIRECT ? DIRECT_MUST
+               : id && fell_back(d, id)        ? DIRECT_OFF : DIRECT_TRY;
 }
 
 void ctl_direct_fallback(struct ctl_direct *d, const char *id, const char *name,

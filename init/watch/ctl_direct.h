@@ -1,22 +1,19 @@
 /* ctl_direct.h — the main loop's side of direct dispatch (docs/watch.md): the
  * effective --dispatch mode, whether the Engine's processes are visible at
  * all, and the containers that fell back to the exec API (their reason is
- * logged once per container; later workers for them go to the API at once),
- * and the cgroup warmer (direct_warm.h), armed at each hand-over.
- * Owns: that per-controller state and the warmer.  Does not own: gathering a context or
+ * logged once per container; later workers for them go to the API at once).
+ * It leaves nothing running: no helper process of its own.
+ * Owns: that per-controller state.  Does not own: gathering a context or
  * running anything (the workers: collect_worker.c, body_worker.c through direct_*).
  * Context: main loop only. */
 #ifndef CONTRAINER_CTL_DIRECT_H
 #define CONTRAINER_CTL_DIRECT_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-#include "cli.h"
+#include "cli_watch.h"
 #include "body_worker.h"  /* enum direct_want */
 
-
-struct direct_warm;
 
 #define CTL_DIRECT_MAX_FALLBACK 4096  /* containers remembered (then: forget all) */
 
@@ -25,9 +22,6 @@ struct ctl_direct {
         enum dispatch_mode effective;   /* auto without a view of the processes: api */
         char (*fallback)[72];           /* container ids that go to the API */
         size_t n_fallback;
-        char warm_procs[2200];          /* our own cgroup.procs ("" none) */
-        struct direct_warm *warm;       /* the warmer (direct_warm.h), NULL none */
-        int64_t warm_last_ms;           /* last warm-up started (deadline.h clock) */
 };
 
 /* Set up D for MODE; SOCKET is the Engine's unix socket (its peer, the
@@ -39,19 +33,9 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                     char *why, size_t whysz);
 void ctl_direct_free(struct ctl_direct *d);
 
-/* The fd the main loop polls for the warmer's trigger (-1 none), and what
- * it calls when it is readable (direct_warm.h). */
-int ctl_direct_fd(const struct ctl_direct *d);
-void ctl_direct_io(struct ctl_direct *d);
-
-/* What to do for container ID (NULL-safe D: DIRECT_OFF).  When the answer
- * is direct, the caller is about to fork a worker that will join the
- * container's cgroups: this also arms the warmer for CTL_DIRECT_ARM_MS
- * (without one: starts the one-shot warm-up of direct_cgroup.h, at most
- * once per CTL_DIRECT_WARM_MS), so that the kernel's wait runs while the
- * worker starts and inspects, or not at all. */
-#define CTL_DIRECT_WARM_MS 5
-#define CTL_DIRECT_ARM_MS 300
+/* What to do for container ID (NULL-safe D: DIRECT_OFF): DIRECT_MUST under
+ * --dispatch direct, DIRECT_OFF under api or for a container that fell
+ * back, else DIRECT_TRY. */
 enum direct_want ctl_direct_want(struct ctl_direct *d, const char *id);
 
 /* A worker said container ID (NAME) cannot be run directly, because

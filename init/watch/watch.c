@@ -2,7 +2,7 @@
  * cJSON (dl.h), then the controller's loop (controller.c). */
 #include "watch.h"
 
-#include "cli.h"
+#include "cli_watch.h"
 #include "controller.h"
 #include "dl.h"
 #include "log.h"

@@ -83,15 +83,9 @@ img_remove_objects() {
 img_teardown() { img_remove_objects; }
 img_teardown_file() { img_remove_objects images; }
 
-# Poll: wait_for WHAT SECONDS CMD...: CMD... succeeds within SECONDS or the
-# test fails naming WHAT.
-wait_for() {
-        local what=$1 secs=$2
-        shift 2
-        wait_until "$secs" "$@" && return 0
-        echo "timed out after ${secs}s waiting for: $what" >&2
-        return 1
-}
+# Poll: wait_for WHAT SECONDS CMD... (helpers.bash).
+# shellcheck source=tests/bats/helpers.bash
+. "$BATS_TEST_DIRNAME/helpers.bash"
 
 # ctr_running NAME: the container is running.
 ctr_running() {

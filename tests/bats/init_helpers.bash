@@ -62,15 +62,9 @@ script() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds or time is up.
-wait_for() {
-        local deadline=$(( $(now_ms) + $1 * 1000 ))
-        shift
-        until "$@"; do
-                [ "$(now_ms)" -lt "$deadline" ] || return 1
-                sleep 0.05
-        done
-}
+# wait_for DESCRIPTION SECONDS CMD... (or the older SECONDS CMD...): helpers.bash.
+# shellcheck source=tests/bats/helpers.bash
+. "$BATS_TEST_DIRNAME/helpers.bash"
 
 # run_init ARGS...: run `contrainer init ARGS` as PID 1 to completion
 # (bounded), with bats' $status and $output (stdout+stderr).
@@ -84,7 +78,7 @@ run_init() {
 start_init() {
         "${NS[@]}" "$CONTRAINER" init "$@" >"$T/out" 2>&1 &
         UPID=$!
-        wait_for 10 init_running
+        wait_for "init to run" 10 init_running
 }
 
 init_running() {
@@ -100,7 +94,7 @@ init_running() {
 # wait_init SECONDS: wait for the background init to end; sets INIT_STATUS.
 wait_init() {
         # shellcheck disable=SC2016
-        wait_for "$1" eval '! kill -0 "$UPID" 2>/dev/null' || return 1
+        wait_for "init to exit" "$1" eval '! kill -0 "$UPID" 2>/dev/null' || return 1
         INIT_STATUS=0
         wait "$UPID" || INIT_STATUS=$?
         UPID=

@@ -251,23 +251,17 @@ ctl_ready() {
 
 # ---- waiting and asserting --------------------------------------------------
 
-# wait_for DESCRIPTION SECONDS CMD...: poll CMD until it succeeds; fail with
-# DESCRIPTION at the deadline (teardown shows the controller's log), or at
-# once when the controller has exited meanwhile (unless CTL_MAY_EXIT=1).
-wait_for() {
-        local what=$1 deadline=$((SECONDS + $2))
-        shift 2
-        until "$@"; do
-                if [ -n "$CTL_PID" ] && [ -z "${CTL_MAY_EXIT:-}" ] && ! ctl_alive; then
-                        echo "controller exited while waiting for: $what" >&2
-                        return 1
-                fi
-                if [ "$SECONDS" -ge "$deadline" ]; then
-                        echo "timed out waiting for: $what" >&2
-                        return 1
-                fi
-                sleep 0.1
-        done
+# wait_for DESCRIPTION SECONDS CMD... (helpers.bash): fails with DESCRIPTION
+# at the deadline (teardown shows the controller's log), or at once when the
+# controller has exited meanwhile (unless CTL_MAY_EXIT=1):
+# shellcheck source=tests/bats/helpers.bash
+. "$BATS_TEST_DIRNAME/helpers.bash"
+wait_for_abort() {
+        if [ -n "$CTL_PID" ] && [ -z "${CTL_MAY_EXIT:-}" ] && ! ctl_alive; then
+                echo "controller exited while waiting for: $1" >&2
+                return 0
+        fi
+        return 1
 }
 
 # Number of lines of FILE (0 when missing).

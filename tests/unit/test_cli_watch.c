@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_watch.h"
 
 static char err[256];
 

@@ -122,7 +122,8 @@ void collector_cancel(struct collector *c, const char *id)
         }
 }
 
-size_t collector_budget(const struct collector *c)
+/* The bytes all of one container's registrations may hold together. */
+static size_t collector_budget(const struct collector *c)
 {
         return c->cfg.max_output > REGISTRATION_BUDGET_MIN ? c->cfg.max_output : REGISTRATION_BUDGET_MIN;
 }

@@ -114,7 +114,4 @@ bool collector_exec_pending(const struct collector *c);
 /* A child was reaped: true if it was a collection worker. */
 bool collector_reaped(struct collector *c, pid_t pid, int wstatus);
 
-/* The bytes all of one container's registrations may hold together. */
-size_t collector_budget(const struct collector *c);
-
 #endif

@@ -22,7 +22,8 @@ struct snapshot_store *snapshot_free(struct snapshot_store *s)
 {
         if (!s)
                 return NULL;
-        snapshot_clear(s);
+        while (s->n)
+                snapshot_remove(s, s->v[0].id);
         free(s->v);
         free(s);
         return NULL;
@@ -135,12 +136,6 @@ void snapshot_remove(struct snapshot_store *s, const char *id)
         free((char *)r->id);
         free((char *)r->name);
         *r = s->v[--s->n];
-}
-
-void snapshot_clear(struct snapshot_store *s)
-{
-        while (s->n)
-                snapshot_remove(s, s->v[0].id);
 }
 
 int snapshot_exec_refusal(struct snapshot_store *s, const char *id)

@@ -43,7 +43,6 @@ int snapshot_set(struct snapshot_store *s, const char *id, const char *name, uns
 void snapshot_traits(struct snapshot_store *s, const char *id, unsigned traits);
 
 void snapshot_remove(struct snapshot_store *s, const char *id);
-void snapshot_clear(struct snapshot_store *s);
 
 /* Must ID's exec_* events be refused although their exec id is not one of
  * ours (its labels shadow execID, or it was never inspected)?  0: no;

@@ -6,6 +6,7 @@
  * it "%host" would silently run in the controller's filesystem. */
 #include "nsenter.h"
 
+#include "procfile.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -46,32 +47,17 @@ int nsenter_split_environ(const char *p, size_t len, char ***ret)
 
 static int read_environ(const char *path, char ***ret)
 {
-        char *data = malloc(NSENTER_ENV_MAX);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char *data = NULL;
         size_t len = 0;
-        int fd, r;
+        int r;
 
-        if (!data)
-                return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                goto out;
-        }
-        for (;;) {
-                ssize_t n = read(fd, data + len, NSENTER_ENV_MAX - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        (void)close(fd);
-                        goto out;
-                }
-                if (n == 0 || (len += (size_t)n) == NSENTER_ENV_MAX)
-                        break;
-        }
+        if (fd < 0)
+                return -errno;
+        r = procfile_read_fd(fd, NSENTER_ENV_MAX, &data, &len);
         (void)close(fd);
-        r = nsenter_split_environ(data, len, ret);
-out:
+        if (r == 0)
+                r = nsenter_split_environ(data, len, ret);
         free(data);
         return r;
 }

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define NSENTER_ENV_MAX (1u << 20)  /* bytes of host PID 1's environ read */
+#define NSENTER_ENV_MAX (1u << 20)  /* host PID 1's environ at most (more: -ENOBUFS) */
 
 /* Read SYSIMAGE/proc/1/environ into *RET_ENV (new vector), then enter the
  * namespaces and chdir("/").  0, or -errno with a one-line reason in ERR. */

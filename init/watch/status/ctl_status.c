@@ -6,8 +6,6 @@
  * See ctl_status.h. */
 #include "ctl_status.h"
 
-#include "cli.h"
-#include "ctl_direct.h"
 #include "deadline.h"
 #include "dispatch.h"
 #include "dl.h"
@@ -148,7 +146,7 @@ static void check_host_access(struct ctl_status *st)
         const char *why = NULL;
         struct stat p1, self;
 
-        snprintf(path, sizeof(path), "%s/proc/1/ns/mnt", strcmp(c->o->sysimage, "/") ? c->o->sysimage : "");
+        snprintf(path, sizeof(path), "%s/proc/1/ns/mnt", strcmp(c->sysimage, "/") ? c->sysimage : "");
         if (stat(path, &p1) < 0 || access(path, R_OK) < 0)
                 why = "the host's PID 1 is not visible (no --pid=host, no SYSIMAGE)";
         else if (access("/.dockerenv", F_OK) == 0 && stat("/proc/self/ns/mnt", &self) == 0 &&
@@ -166,7 +164,7 @@ static void check_host_access(struct ctl_status *st)
 
 struct ctl_status *ctl_status_start(const struct ctl_status_config *cfg)
 {
-        struct status_server_config sc = { .listen = cfg->o->metrics_listen, .render = render };
+        struct status_server_config sc = { .listen = cfg->metrics_listen, .render = render };
         struct ctl_status *st = calloc(1, sizeof(*st));
         char err[512], *path = NULL;
         int r;
@@ -182,16 +180,16 @@ struct ctl_status *ctl_status_start(const struct ctl_status_config *cfg)
                 log_warn("%s: no status socket and no metrics, going on without them", err);
                 goto out;
         }
-        if (cfg->o->status_socket) {
-                sc.socket_path = cfg->o->status_socket;
+        if (cfg->status_socket) {
+                sc.socket_path = cfg->status_socket;
         } else {
-                if (asprintf(&path, "%s/status.sock", cfg->o->state_dir) < 0) {
+                if (asprintf(&path, "%s/status.sock", cfg->state_dir) < 0) {
                         log_error("out of memory, no status socket");
                         goto out;
                 }
                 /* the state dir is made at the first cursor save otherwise */
-                if (mkdir(cfg->o->state_dir, 0700) < 0 && errno != EEXIST)
-                        log_warn("cannot create %s: %m", cfg->o->state_dir);
+                if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST)
+                        log_warn("cannot create %s: %m", cfg->state_dir);
                 sc.socket_path = path;
         }
         r = status_server_new(&sc, &st->srv, err, sizeof(err));

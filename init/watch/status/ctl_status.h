@@ -16,12 +16,15 @@ struct dispatch_result;
 struct registry;
 struct stats;
 struct status_info;
-struct watch_opts;
 
 #define CTL_STATUS_FDS 2  /* poll fds of the status server (unix + TCP) */
 
 struct ctl_status_config {
-        const struct watch_opts *o;
+        /* From the command line (cli_watch.h), borrowed: */
+        const char *sysimage;         /* --sysimage: where the host's /proc is */
+        const char *state_dir;        /* the socket's default folder */
+        const char *status_socket;    /* --status-socket, NULL: <state_dir>/status.sock */
+        const char *metrics_listen;   /* --metrics-listen, NULL: off */
         struct stats *stats;          /* borrowed, may be NULL */
         const struct registry *reg;   /* borrowed */
         /* Fill *I with the loop's state now (the unavailable list is ours). */

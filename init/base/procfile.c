@@ -9,15 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-int procfile_read(const char *path, size_t max, char **ret)
+int procfile_read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         struct buf b;
         char chunk[4096];
+        size_t len;
         int r = 0;
 
-        if (fd < 0)
-                return -errno;
         buf_init(&b, max);
         for (;;) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -34,13 +32,27 @@ int procfile_read(const char *path, size_t max, char **ret)
                 if (r < 0)
                         break;
         }
-        close(fd);
         if (r < 0) {
                 buf_free(&b);
                 return r;
         }
+        len = b.len;
         *ret = buf_steal(&b);
         if (!*ret && !(*ret = strdup("")))
                 return -ENOMEM;
+        if (ret_len)
+                *ret_len = len;
         return 0;
+}
+
+int procfile_read(const char *path, size_t max, char **ret)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = procfile_read_fd(fd, max, ret, NULL);
+        close(fd);
+        return r;
 }
