@@ -109,6 +109,37 @@ HEQ="pid sock dsock ipc cap root"
         wait_log "container '$N-root' is host-equivalent (the host's / is bind-mounted)"
 }
 
+@test "raw devices, another runtime's state, host system paths and volumes that bind them are host-equivalent too (denied to containers)" {
+        local entry="$N-a" s more="dev ctrd etc vol"
+        for s in $more; do entry="$entry+$N-$s"; done
+        reg r 10-reg "$entry" "$BODY"
+        reg r 20-sync "" "$(mark r.sync)"
+        crun a
+        crun dev --device /dev/loop0
+        mkdir -p "$T/run-containerd"
+        : >"$T/run-containerd/containerd.sock"
+        crun ctrd -v "$T/run-containerd/containerd.sock:/run/containerd/containerd.sock"
+        crun etc -v /etc:/hostetc:ro
+        docker volume create -o type=none -o o=bind,ro -o device=/etc "$N-bindvol" >/dev/null
+        crun vol -v "$N-bindvol:/x"
+        ctl_start --allow "$N-r=containers"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_lines "$M/t.$N-a" 1
+        for s in $more; do
+                wait_for "denial of $N-$s" 10 log_has "target '$N-$s' (host-equivalent"
+        done
+        barrier b1
+        for s in $more; do expect_absent "$M/t.$N-$s"; done
+        [ "$(log_count "denied" "$N-r")" -eq 4 ]
+        wait_log "container '$N-dev' is host-equivalent (a host device is passed in (--device or a device cgroup rule))"
+        wait_log "container '$N-ctrd' is host-equivalent (a container runtime's socket or state is bind-mounted)"
+        wait_log "container '$N-etc' is host-equivalent (a host system path is bind-mounted)"
+        wait_log "container '$N-vol' is host-equivalent (a host system path is bind-mounted)"
+        docker rm -f -v "$N-vol" >/dev/null 2>&1 || true
+        docker volume rm -f "$N-bindvol" >/dev/null 2>&1 || true
+}
+
 @test "with containers and host, a registrar reaches the host-equivalent containers too" {
         local entry="$N-a" s
         for s in $HEQ; do entry="$entry+$N-$s"; done
