@@ -113,7 +113,7 @@ static int get(const char *socket, const char *url_path, long *ret_code, struct 
         curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
         cc = curl_easy_perform(h);
         if (cc != CURLE_OK) {
-                snprintf(err, errsz, "cannot ask the controller at %.300s: %s", socket,
+                snprintf(err, errsz, "cannot ask the controller at %.250s: %s", socket,
                          peer.why[0] ? peer.why : curl_easy_strerror(cc));
                 curl_easy_cleanup(h);
                 return -EIO;
