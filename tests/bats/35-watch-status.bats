@@ -209,6 +209,32 @@ stuck_client() {
         refute curl -fsS -o /dev/null --max-time 5 --interface 127.0.0.1 "http://127.0.0.1:$port/healthz"
 }
 
+@test "--metrics-listen: 16 addresses with 4 idle clients each cannot keep a scrape out" {
+        local port=$((20000 + RANDOM % 20000))
+        ctl_start --metrics-listen "127.0.0.1:$port"
+        ctl_ready
+        # 4 silent connections from each of 127.0.0.1 .. 127.0.0.16 (16
+        # containers on a bridge, each holding its share).
+        perl -MIO::Socket::INET -e '
+                my ($port, $ready) = @ARGV;
+                my @s;
+                for my $a (1 .. 16) {
+                        for (1 .. 4) {
+                                my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port,
+                                                              LocalAddr => "127.0.0.$a", Timeout => 1);
+                                push @s, $c if $c;
+                        }
+                }
+                open(my $r, ">", $ready) and close($r);
+                sleep 600;' "$port" "$T/idle.ready" </dev/null >/dev/null 2>&1 3>&- &
+        echo $! >>"$T/pids"
+        wait_for "64 idle connections tried" 90 test -e "$T/idle.ready"
+        # Prometheus, from another address, is still served (curl's own
+        # bound is the test's, not a timing assertion).
+        curl -fsS -o "$T/scrape" --max-time 5 --interface 127.0.0.100 "http://127.0.0.1:$port/metrics"
+        grep -q '^contrainer_' "$T/scrape"
+}
+
 # listen_inode PORT: the socket inode of the TCP listener on 127.0.0.1:PORT.
 listen_inode() {
         awk -v p="$(printf '%04X' "$1")" '$2 == "0100007F:" p && $4 == "0A" { print $10 }' /proc/net/tcp

@@ -22,13 +22,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define STATUS_CONN_LIMIT 16       /* connections per listener */
+#define STATUS_CONN_LIMIT 16       /* connections of the unix socket (0600: root's clients) */
 #define STATUS_CONN_TIMEOUT_S 10   /* idle connection closed after */
 #define STATUS_CONN_MEMORY 32768   /* request pool per connection */
-/* On TCP, one address may hold only a few of the slots: idle clients from
- * one host cannot keep a Prometheus server out (the unix socket is 0600,
- * its clients are root's). */
+/* On TCP (docs/watch.md "Metrics"), any peer that can reach the address
+ * may connect: one address holds at most STATUS_CONN_PER_IP of
+ * STATUS_TCP_CONN_LIMIT slots, so it takes 32 addresses (32 containers on
+ * a bridge) holding idle clients to keep a Prometheus server out, and an
+ * idle or slow client is closed after STATUS_TCP_TIMEOUT_S without a byte
+ * (MHD_OPTION_CONNECTION_TIMEOUT).  A slot costs one fd and at most
+ * STATUS_CONN_MEMORY. */
+#define STATUS_TCP_CONN_LIMIT 128
 #define STATUS_CONN_PER_IP 4
+#define STATUS_TCP_TIMEOUT_S 5
 
 struct listener {
         struct MHD_Daemon *d;
@@ -237,8 +243,10 @@ static int start(struct status_server *s, int fd, bool full, bool ipv6, char *er
         l->d = MHD_start_daemon(MHD_USE_EPOLL | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
                                 answer, l,
                                 MHD_OPTION_LISTEN_SOCKET, fd,
-                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)STATUS_CONN_LIMIT,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STATUS_CONN_TIMEOUT_S,
+                                MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)(full ? STATUS_CONN_LIMIT : STATUS_TCP_CONN_LIMIT),
+                                MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)(full ? STATUS_CONN_TIMEOUT_S : STATUS_TCP_TIMEOUT_S),
                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)STATUS_CONN_MEMORY,
                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                                 (unsigned)(full ? 0 : STATUS_CONN_PER_IP),
