@@ -1,7 +1,7 @@
 /* inspect.c — a container's inspect JSON → struct docker_inspect, and which
  * containers are as good as the host.  See inspect.h.
  *
- * Host-equivalent (README.md "Host-equivalent containers need `host`"):
+ * Host-equivalent (docs/watch.md "Host-equivalent containers"):
  * privileged; the host's PID, IPC or user namespace (PidMode/IpcMode/
  * UsernsMode "host"; Docker has no "host" mount namespace mode, a bind of
  * "/" is that); CapAdd of SYS_ADMIN or ALL, and of the three other

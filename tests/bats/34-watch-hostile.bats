@@ -284,3 +284,42 @@ head -c 1000000 /dev/zero | tr "\0" x'
         barrier b1
         expect_absent "$M/t.$N-twin"
 }
+
+# flood_header K: 3000 entries '%me:exec_die:EVENT' (54 KB, under the
+# 64 KiB header line), EVENT four letters numbered from K*3000 (distinct
+# texts: nothing is merged).
+flood_header() {
+        awk -v k="$1" 'BEGIN {
+                for (i = 0; i < 3000; i++) {
+                        v = k * 3000 + i
+                        e = sprintf("%c%c%c%c", 97 + int(v / 17576) % 26, 97 + int(v / 676) % 26,
+                                    97 + int(v / 26) % 26, 97 + v % 26)
+                        printf "%s%%me:exec_die:%s", (i ? "," : ""), e
+                }
+        }'
+}
+
+@test "a registrar with 102 000 entries on one action is held to its caps (said once); its first body and other containers still run" {
+        local k
+        for k in $(seq 0 33); do
+                reg f "$(printf '%02d' "$k")-flood" "$(flood_header "$k")" "$(mark "f.$k")"
+        done
+        reg v 10-v "%me:exec_die" "$(mark v.exec)"
+        crun f
+        ctl_start
+        wait_for "f's 34 scripts registered" 90 sh -c "[ \$(grep -c \"registered: container '$N-f'\" '$CTL_LOG') -ge 34 ]"
+        docker exec "$N-f" true
+        wait_log "registrar '$N-f': more of its entries fire on 'exec_die' than it may evaluate (4096 entries, 4194304 cost units per event): the rest are skipped (said once)"
+        # The first 4096 entries are looked at: scripts 00 and 01 (3000 each).
+        wait_line "$M/f.0" "exec_die $N-f $N-f"
+        wait_line "$M/f.1" "exec_die $N-f $N-f"
+        docker exec "$N-f" true
+        wait_lines "$M/f.0" 2
+        wait_lines "$M/f.1" 2
+        [ "$(log_count "more of its entries fire on" "$N-f")" -eq 1 ]
+        crun v
+        barrier b1
+        docker exec "$N-v" true
+        wait_line "$M/v.exec" "exec_die $N-v $N-v"
+        expect_absent "$M/f.2"
+}
