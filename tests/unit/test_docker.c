@@ -137,11 +137,21 @@ static void stream_huge(int c)
 /* Answer each connection by its request line: the inspect of FID (running,
  * or 404 when INSPECT_404), the archive 404 (no such dir); each answer is
  * held back HOLD_MS so that both requests are in flight at once. */
+/* Set by a test before connect_fake: the inspect names one local volume
+ * "v1", and GET /volumes/v1 answers VOLUME_ANSWER (NULL: 404). */
+static bool with_volume;
+static const char *volume_answer;
+
 static void serve(int ls, bool inspect_404, int conns)
 {
-        static const char doc[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
+        static const char plain[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
+                                    "\"State\":{\"Running\":true,\"StartedAt\":\"2026-01-02T03:04:05.5Z\"},"
+                                    "\"Config\":{},\"HostConfig\":{}}";
+        static const char vol[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
                                   "\"State\":{\"Running\":true,\"StartedAt\":\"2026-01-02T03:04:05.5Z\"},"
-                                  "\"Config\":{},\"HostConfig\":{}}";
+                                  "\"Config\":{},\"HostConfig\":{},\"Mounts\":[{\"Type\":\"volume\","
+                                  "\"Name\":\"v1\",\"Driver\":\"local\",\"Source\":\"/var/lib/docker/volumes/v1/_data\"}]}";
+        const char *doc = with_volume ? vol : plain;
         char req[4096], out[8192];
 
         for (int i = 0; i < conns; i++) {
@@ -160,7 +170,15 @@ static void serve(int ls, bool inspect_404, int conns)
                 req[got] = '\0';
                 if (huge_archive && strstr(req, "/archive"))
                         stream_huge(c);
-                if (strstr(req, "/json") && !inspect_404)
+                if (strstr(req, "GET /volumes/v1 ") || strstr(req, "/volumes/v1 HTTP")) {
+                        if (volume_answer)
+                                n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                             strlen(volume_answer), volume_answer);
+                        else
+                                n = snprintf(out, sizeof(out), "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n"
+                                             "Connection: close\r\n\r\n{}");
+                } else if (strstr(req, "/json") && !inspect_404)
                         n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(doc), doc);
                 else
@@ -299,4 +317,39 @@ Test(docker, a_huge_script_dir_archive_is_cut_at_the_byte_cap)
         cr_assert_eq(docker_list_scripts(d, FID, "/contrainer", 8, &scripts), -EFBIG);
         cr_assert_null(scripts);
         done(d, p, sock);
+}
+
+/* A local volume is checked with GET /volumes/NAME: one that binds the
+ * host's / makes the container host-equivalent; an answer that cannot be
+ * had counts as unchecked (host-equivalent, fail closed). */
+Test(docker, a_local_volume_binding_a_host_path_is_seen_through_its_options)
+{
+        static const struct {
+                const char *answer;
+                const char *why;
+        } c[] = {
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}",
+                  "the host's / is bind-mounted" },
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":null}", NULL },
+                { NULL, "a volume could not be checked" },
+        };
+
+        with_volume = true;
+        for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+                char sock[64];
+                struct docker_inspect in;
+                const char *why;
+                struct docker *d;
+                pid_t p;
+
+                volume_answer = c[i].answer;
+                d = connect_fake(sock, false, 2, &p);
+                cr_assert_eq(docker_inspect(d, FID, &in), 0);
+                why = inspect_host_equivalent(&in);
+                if (c[i].why)
+                        cr_assert(why && strcmp(why, c[i].why) == 0, "case %zu: %s", i, why ? why : "(none)");
+                else
+                        cr_assert_null(why, "case %zu: %s", i, why);
+                done(d, p, sock);
+        }
 }
