@@ -298,6 +298,18 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                 while (end < n && hits[end].g == g)
                         end++;
                 several = end - i > 1;
+                if (!only_id || strcmp(g->id, only_id) == 0) {
+                        /* A registrar over its entries cap: its further
+                         * registrations cost one look-up each. */
+                        struct memo_registrar *acct = memo_registrar(&m, g->id);
+
+                        if (acct && acct->entries >= FIRE_REGISTRAR_ENTRIES_MAX) {
+                                acct->capped = true;
+                                f->counts.entries_capped += end - i;
+                                i = end;
+                                continue;
+                        }
+                }
                 for (; i < end; i++) {
                         const struct header_entry *e = &g->hdr->entries[hits[i].entry];
                         const struct target_set *ts;
