@@ -8,7 +8,8 @@
  * capabilities that are a known way out on their own (SYS_MODULE: load a
  * kernel module; SYS_RAWIO: raw I/O ports and memory; DAC_READ_SEARCH:
  * open_by_handle_at reads any host file); any host device (--device, a
- * device cgroup rule: a raw disk is every host file); a bind mount of the
+ * device cgroup rule: a raw disk is every host file) but /dev/fuse,
+ * /dev/net/tun and the null/zero/full/random ones; a bind mount of the
  * Docker socket (any path ending in docker.sock, the socket the controller
  * uses, or a folder above either), of another runtime's socket or state
  * (containerd, podman, CRI-O: a path ending in their socket's name, at or
@@ -158,6 +159,19 @@ static bool has_option(const char *opts, const char *word)
         return false;
 }
 
+/* A device that gives nothing of the host's (no disk, memory or ports):
+ * FUSE, a TUN device, the usual character devices. */
+static bool harmless_device(const char *path)
+{
+        static const char *const ok[] = { "/dev/fuse", "/dev/net/tun", "/dev/null", "/dev/zero",
+                                          "/dev/full", "/dev/random", "/dev/urandom" };
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+                if (strcmp(path, ok[i]) == 0)
+                        return true;
+        return false;
+}
+
 static bool is_root(const char *src)
 {
         size_t n = strspn(src, "/");
@@ -298,8 +312,12 @@ int inspect_parse(const char *json, size_t len, const char *sock_path, struct do
         in.host_ipc = is_host(hc, "IpcMode");
         in.host_userns = is_host(hc, "UsernsMode");
         in.host_uts = is_host(hc, "UTSMode");
-        in.devices = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hc, "Devices")) > 0 ||
-                     cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hc, "DeviceCgroupRules")) > 0;
+        x = cJSON_GetObjectItemCaseSensitive(hc, "Devices");
+        cJSON_ArrayForEach(it, x)
+                if (!harmless_device(str_of(it, "PathOnHost")))
+                        in.devices = true;
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hc, "DeviceCgroupRules")) > 0)
+                in.devices = true;
         x = cJSON_GetObjectItemCaseSensitive(hc, "SecurityOpt");
         cJSON_ArrayForEach(it, x)
                 if (cJSON_IsString(it) && it->valuestring &&

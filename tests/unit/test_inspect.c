@@ -118,6 +118,9 @@ static const struct heq_case heq_cases[] = {
          * runtimes' sockets, host system paths, writable host cgroups. */
         { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/loop0\",\"PathInContainer\":\"/dev/loop0\",\"CgroupPermissions\":\"rwm\"}]}}", "a host device is passed in (--device or a device cgroup rule)" },
         { "{" ID ",\"HostConfig\":{\"Devices\":[]}}", NULL },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"},{\"PathOnHost\":\"/dev/net/tun\"}]}}", NULL },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"},{\"PathOnHost\":\"/dev/sda\",\"CgroupPermissions\":\"r\"}]}}", "a host device is passed in (--device or a device cgroup rule)" },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{}]}}", "a host device is passed in (--device or a device cgroup rule)" },
         { "{" ID ",\"HostConfig\":{\"DeviceCgroupRules\":[\"b *:* rwm\"]}}", "a host device is passed in (--device or a device cgroup rule)" },
         { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/containerd/containerd.sock\"}]}", "a container runtime's socket or state is bind-mounted" },
         { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/containerd\"}]}", "a container runtime's socket or state is bind-mounted" },
