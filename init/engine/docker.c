@@ -199,6 +199,31 @@ static int inspect_path(const char *id, char *path, size_t pathsz)
         return 0;
 }
 
+/* The driver options of IN's local volumes (GET /volumes/NAME): a volume
+ * can bind any host path (docker volume create -o o=bind -o device=/),
+ * which the container's inspect does not show.  Any failure counts as a
+ * volume that could not be checked (host-equivalent: fail closed). */
+static void check_volumes(struct docker *d, struct docker_inspect *in)
+{
+        for (unsigned i = 0; i < in->nvolumes && !in->volume_unchecked; i++) {
+                char *esc = docker_http_escape(in->volumes[i]);
+                char path[1024];
+                struct buf b;
+                long status = 0;
+                int r = -ENOMEM;
+
+                buf_init(&b, INSPECT_VOLUME_JSON_MAX);
+                if (esc && (size_t)snprintf(path, sizeof(path), "/volumes/%s", esc) < sizeof(path))
+                        r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
+                if (r == 0 && status == 200)
+                        inspect_volume_apply(b.data ? b.data : "", b.len, docker_socket_path(d), in);
+                else
+                        in->volume_unchecked = true;
+                free(esc);
+                buf_free(&b);
+        }
+}
+
 /* The inspect of ID from the Engine's answer (STATUS, body B). */
 static int inspect_answer(struct docker *d, const char *id, long status, const struct buf *b,
                           struct docker_inspect *ret)
@@ -217,6 +242,7 @@ static int inspect_answer(struct docker *d, const char *id, long status, const s
                 return -ENOENT;
         if (in.started_at[0] && rfc3339_parse(in.started_at, &in.started_ns) < 0)
                 in.started_ns = 0;
+        check_volumes(d, &in);
         *ret = in;
         return 0;
 }

@@ -1,15 +1,28 @@
 /* inspect.c — a container's inspect JSON → struct docker_inspect, and which
  * containers are as good as the host.  See inspect.h.
  *
- * Host-equivalent (docs/watch.md "Policy"): privileged; the host's PID, IPC or user
- * namespace (PidMode/IpcMode/UsernsMode "host"; Docker has no "host" mount
- * namespace mode, a bind of "/" is that); CapAdd of SYS_ADMIN or ALL, and
- * of the three other capabilities that are a known way out on their own
- * (SYS_MODULE: load a kernel module; SYS_RAWIO: raw I/O ports and
- * memory; DAC_READ_SEARCH: open_by_handle_at reads any host file); a bind
- * mount of the Docker socket (any path ending in docker.sock, the socket
- * the controller uses, or a folder above either) or of the host's "/".
- * Not host-equivalent: host network and UTS namespaces, devices. */
+ * Host-equivalent (docs/watch.md "Host-equivalent containers"):
+ * privileged; the host's PID, IPC or user namespace (PidMode/IpcMode/
+ * UsernsMode "host"; Docker has no "host" mount namespace mode, a bind of
+ * "/" is that); CapAdd of SYS_ADMIN or ALL, and of the three other
+ * capabilities that are a known way out on their own (SYS_MODULE: load a
+ * kernel module; SYS_RAWIO: raw I/O ports and memory; DAC_READ_SEARCH:
+ * open_by_handle_at reads any host file); any host device (--device, a
+ * device cgroup rule: a raw disk is every host file) but /dev/fuse,
+ * /dev/net/tun and the null/zero/full/random ones; a bind mount of the
+ * Docker socket (any path ending in docker.sock, the socket the controller
+ * uses, or a folder above either), of another runtime's socket or state
+ * (containerd, podman, CRI-O: a path ending in their socket's name, at or
+ * above their socket, or inside their run folders), of the host's "/", or
+ * of a host system path (at, inside or above /etc, /root, /dev, /boot,
+ * /lib/modules, /usr/lib/modules, /proc, /sys, /var/lib/docker,
+ * /var/lib/containerd; except read-only /etc/localtime and /etc/timezone
+ * and /dev/log, /dev/null, /dev/zero, /dev/random, /dev/urandom); a local
+ * volume whose driver options bind such a path or mount a /dev/ device
+ * (checked by docker.c through inspect_volume_apply; fail closed); the
+ * host's cgroup namespace with a writable mount at or below
+ * /sys/fs/cgroup; systempaths=unconfined (a writable /proc/sys).
+ * Not host-equivalent: host network and UTS namespaces. */
 #include "inspect.h"
 
 
@@ -74,6 +87,90 @@ static bool is_socket_source(const char *src, const char *sock_path)
         return false;
 }
 
+/* Another runtime's socket or state: a name ending in its socket's name,
+ * a folder at or above its socket, or anything inside its run folder. */
+static bool is_runtime_source(const char *src)
+{
+        static const char *const names[] = { "containerd.sock", "containerd.sock.ttrpc",
+                                              "podman.sock", "crio.sock", "cri-dockerd.sock" };
+        static const char *const dirs[] = { "/run/containerd", "/var/run/containerd",
+                                            "/run/docker", "/var/run/docker",
+                                            "/run/podman", "/var/run/podman",
+                                            "/run/crio", "/var/run/crio" };
+        size_t n = strlen(src);
+
+        while (n > 1 && src[n - 1] == '/')
+                n--;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                size_t k = strlen(names[i]);
+
+                if (n >= k && strncmp(src + n - k, names[i], k) == 0 &&
+                    (n == k || src[n - k - 1] == '/' || src[n - k - 1] == '-' || src[n - k - 1] == '.'))
+                        return true;
+        }
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+                if (is_at_or_above(src, dirs[i]) || is_at_or_above(dirs[i], src))
+                        return true;
+        return false;
+}
+
+/* A host system path: at, inside or above one of the folders below, except
+ * a few files that are harmless to share (read-only where writing would
+ * matter).  SRC has no "." or ".." components (Docker cleans Source). */
+static bool is_system_source(const char *src, bool rw)
+{
+        static const char *const dirs[] = { "/etc", "/root", "/dev", "/boot", "/lib/modules",
+                                            "/usr/lib/modules", "/proc", "/sys",
+                                            "/var/lib/docker", "/var/lib/containerd" };
+        static const char *const ro_ok[] = { "/etc/localtime", "/etc/timezone" };
+        static const char *const ok[] = { "/dev/log", "/dev/null", "/dev/zero", "/dev/random",
+                                          "/dev/urandom" };
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+                if (strcmp(src, ok[i]) == 0)
+                        return false;
+        for (size_t i = 0; !rw && i < sizeof(ro_ok) / sizeof(ro_ok[0]); i++)
+                if (strcmp(src, ro_ok[i]) == 0)
+                        return false;
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+                if (is_at_or_above(src, dirs[i]) || is_at_or_above(dirs[i], src))
+                        return true;
+        return false;
+}
+
+/* Does the comma-separated list OPTS (may be NULL; a leading ':' is
+ * skipped) hold WORD? */
+static bool has_option(const char *opts, const char *word)
+{
+        size_t k = strlen(word);
+
+        if (!opts)
+                return false;
+        if (*opts == ':')
+                opts++;
+        while (*opts) {
+                size_t n = strcspn(opts, ",");
+
+                if (n == k && strncmp(opts, word, k) == 0)
+                        return true;
+                opts += n + (opts[n] == ',');
+        }
+        return false;
+}
+
+/* A device that gives nothing of the host's (no disk, memory or ports):
+ * FUSE, a TUN device, the usual character devices. */
+static bool harmless_device(const char *path)
+{
+        static const char *const ok[] = { "/dev/fuse", "/dev/net/tun", "/dev/null", "/dev/zero",
+                                          "/dev/full", "/dev/random", "/dev/urandom" };
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+                if (strcmp(path, ok[i]) == 0)
+                        return true;
+        return false;
+}
+
 static bool is_root(const char *src)
 {
         size_t n = strspn(src, "/");
@@ -81,20 +178,45 @@ static bool is_root(const char *src)
         return n > 0 && src[n] == '\0';
 }
 
+/* Classify a bind of the host path SRC (RW: mounted writable). */
+static void bind_source(const char *src, bool rw, const char *sock_path, struct docker_inspect *in)
+{
+        if (is_root(src))
+                in->binds_root = true;
+        else if (is_socket_source(src, sock_path))
+                in->binds_socket = true;
+        else if (is_runtime_source(src))
+                in->binds_runtime = true;
+        else if (is_system_source(src, rw))
+                in->binds_system = true;
+}
+
 static void mounts(const cJSON *j, const char *sock_path, struct docker_inspect *in)
 {
         const cJSON *m, *it;
+        bool cgroupns_host = is_host(cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), "CgroupnsMode");
 
         m = cJSON_GetObjectItemCaseSensitive(j, "Mounts");
         cJSON_ArrayForEach(it, m) {
                 const char *type = str_of(it, "Type"), *src = str_of(it, "Source");
+                /* RW absent: count the mount as writable (fail closed). */
+                bool rw = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "RW"));
 
+                if (cgroupns_host && rw && is_at_or_above("/sys/fs/cgroup", str_of(it, "Destination")))
+                        in->cgroup_host_rw = true;
+                if (strcmp(type, "volume") == 0 && strcmp(str_of(it, "Driver"), "local") == 0) {
+                        const char *name = str_of(it, "Name");
+
+                        if (in->nvolumes >= INSPECT_VOLUMES_MAX || strlen(name) >= sizeof(in->volumes[0]) ||
+                            !*name)
+                                in->volume_unchecked = true;
+                        else
+                                strcpy(in->volumes[in->nvolumes++], name);
+                        continue;
+                }
                 if (strcmp(type, "bind") != 0 || !*src)
                         continue;
-                if (is_root(src))
-                        in->binds_root = true;
-                else if (is_socket_source(src, sock_path))
-                        in->binds_socket = true;
+                bind_source(src, rw, sock_path, in);
         }
         /* HostConfig.Binds ("SRC:DST[:OPTS]") says the same for -v; read it
          * too in case Mounts is absent (older daemons). */
@@ -109,11 +231,38 @@ static void mounts(const cJSON *j, const char *sock_path, struct docker_inspect 
                 snprintf(src, sizeof(src), "%.*s",
                          (int)(colon ? (size_t)(colon - it->valuestring) : strlen(it->valuestring)),
                          it->valuestring);
-                if (is_root(src))
-                        in->binds_root = true;
-                else if (is_socket_source(src, sock_path))
-                        in->binds_socket = true;
+                bind_source(src, !(colon && has_option(strchr(colon + 1, ':'), "ro")), sock_path, in);
         }
+}
+
+void inspect_volume_apply(const char *json, size_t len, const char *sock_path,
+                          struct docker_inspect *in)
+{
+        const cJSON *o;
+        const char *dev, *type, *opts;
+        cJSON *j = NULL;
+
+        if (!json || len > INSPECT_VOLUME_JSON_MAX || !(j = cJSON_ParseWithLength(json, len)) ||
+            !cJSON_IsObject(j)) {
+                in->volume_unchecked = true;
+                goto out;
+        }
+        o = cJSON_GetObjectItemCaseSensitive(j, "Options");
+        dev = str_of(o, "device");
+        type = str_of(o, "type");
+        opts = str_of(o, "o");
+        if (!*dev)
+                goto out;
+        if (has_option(opts, "bind") || has_option(opts, "rbind")) {
+                if (dev[0] != '/')
+                        in->volume_unchecked = true;
+                else
+                        bind_source(dev, !has_option(opts, "ro"), sock_path, in);
+        } else if (strncmp(dev, "/dev/", 5) == 0 && strcmp(type, "tmpfs") != 0) {
+                in->volume_device = true;
+        }
+out:
+        cJSON_Delete(j);
 }
 
 static int copy(char *dst, size_t dstsz, const char *src)
@@ -162,6 +311,18 @@ int inspect_parse(const char *json, size_t len, const char *sock_path, struct do
         in.host_ipc = is_host(hc, "IpcMode");
         in.host_userns = is_host(hc, "UsernsMode");
         in.host_uts = is_host(hc, "UTSMode");
+        x = cJSON_GetObjectItemCaseSensitive(hc, "Devices");
+        cJSON_ArrayForEach(it, x)
+                if (!harmless_device(str_of(it, "PathOnHost")))
+                        in.devices = true;
+        if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hc, "DeviceCgroupRules")) > 0)
+                in.devices = true;
+        x = cJSON_GetObjectItemCaseSensitive(hc, "SecurityOpt");
+        cJSON_ArrayForEach(it, x)
+                if (cJSON_IsString(it) && it->valuestring &&
+                    (strcmp(it->valuestring, "systempaths=unconfined") == 0 ||
+                     strcmp(it->valuestring, "systempaths:unconfined") == 0))
+                        in.unmasked_paths = true;
         x = cJSON_GetObjectItemCaseSensitive(hc, "CapAdd");
         cJSON_ArrayForEach(it, x)
                 if (cJSON_IsString(it) && it->valuestring && dangerous_cap(it->valuestring))
@@ -190,6 +351,20 @@ const char *inspect_host_equivalent(const struct docker_inspect *in)
                 return "the Docker socket is bind-mounted";
         if (in->binds_root)
                 return "the host's / is bind-mounted";
+        if (in->devices)
+                return "a host device is passed in (--device or a device cgroup rule)";
+        if (in->binds_runtime)
+                return "a container runtime's socket or state is bind-mounted";
+        if (in->binds_system)
+                return "a host system path is bind-mounted";
+        if (in->volume_device)
+                return "a volume mounts a host device";
+        if (in->cgroup_host_rw)
+                return "the host's cgroup namespace with a writable cgroup file system";
+        if (in->unmasked_paths)
+                return "/proc and /sys are unmasked (systempaths=unconfined)";
+        if (in->volume_unchecked)
+                return "a volume could not be checked";
         return NULL;
 }
 

@@ -15,6 +15,12 @@
 #include "traits.h"
 
 #define INSPECT_JSON_MAX (4u << 20)
+/* Local volumes of one container whose driver options are checked
+ * (inspect_volume_apply); a container with more counts as host-equivalent
+ * ("a volume could not be checked"). */
+#define INSPECT_VOLUMES_MAX 16
+/* The largest GET /volumes/NAME answer read. */
+#define INSPECT_VOLUME_JSON_MAX (64u << 10)
 
 struct docker_inspect {
         char id[80];
@@ -33,6 +39,15 @@ struct docker_inspect {
         bool cap_admin;       /* CapAdd holds SYS_ADMIN, ALL, SYS_MODULE, SYS_RAWIO or DAC_READ_SEARCH */
         bool binds_socket;    /* a bind mount of a docker.sock, of the controller's socket or a folder above it */
         bool binds_root;      /* a bind mount of the host's "/" */
+        bool binds_runtime;   /* a bind of another runtime's socket or state (containerd, podman, CRI-O) */
+        bool binds_system;    /* a bind of a host system path (/etc, /root, /dev, /proc, /sys, /boot, modules, /var/lib/docker…) */
+        bool devices;         /* HostConfig.Devices or DeviceCgroupRules not empty */
+        bool cgroup_host_rw;  /* CgroupnsMode "host" and a writable mount at or below /sys/fs/cgroup */
+        bool unmasked_paths;  /* SecurityOpt systempaths=unconfined */
+        bool volume_device;   /* a local volume mounts a host device (inspect_volume_apply) */
+        bool volume_unchecked;/* more than INSPECT_VOLUMES_MAX local volumes, or one's options unreadable */
+        unsigned nvolumes;    /* local volumes to check: their names */
+        char volumes[INSPECT_VOLUMES_MAX][256];
         bool label_shadows;   /* Config.Labels sets execID: Docker copies it over exec events' attributes */
 };
 
@@ -41,6 +56,14 @@ struct docker_inspect {
  * counts as a bind of the Docker socket.  0 and *RET filled, -EPROTO (not an
  * inspect answer: no Id, over-long strings), -ENOMEM. */
 int inspect_parse(const char *json, size_t len, const char *sock_path, struct docker_inspect *ret);
+
+/* Apply the answer to GET /volumes/NAME (LEN bytes of JSON) for one of
+ * IN->volumes to IN: a local volume whose options bind a host path counts
+ * as that bind (the rules of a bind mount), one that mounts a /dev/ device
+ * sets volume_device, and an unreadable answer sets volume_unchecked (fail
+ * closed).  SOCK_PATH as for inspect_parse.  Pure; any context. */
+void inspect_volume_apply(const char *json, size_t len, const char *sock_path,
+                          struct docker_inspect *in);
 
 /* Why IN is as good as the host ("privileged", "host PID namespace", …),
  * or NULL when it is not. */

@@ -211,6 +211,15 @@ int tar_lister_feed(struct tar_lister *t, const void *data, size_t len)
                 return -EPROTO;
         if (t->too_many)
                 return -E2BIG;
+        if (t->too_big)
+                return -EFBIG;
+        if (!t->end) {
+                if (len > TARLIST_BYTES_MAX - t->fed) {
+                        t->too_big = true;
+                        return -EFBIG;
+                }
+                t->fed += len;
+        }
         while (len > 0 && !t->end) {
                 if (t->data_left > 0) {
                         size_t take = t->data_left < len ? (size_t)t->data_left : len;

@@ -14,6 +14,10 @@
 #include "buf.h"
 
 #define TARLIST_EXT_MAX 65536  /* bytes of one PAX or GNU long-name record */
+/* Bytes of the whole archive read (the Engine streams every file's
+ * contents too): a bigger script dir fails its collection on the exec API
+ * path (docs/watch.md "Limits"). */
+#define TARLIST_BYTES_MAX (16u << 20)
 
 struct tar_lister {
         unsigned char hdr[512];
@@ -28,12 +32,15 @@ struct tar_lister {
         bool end;               /* saw the terminating zero block */
         bool bad;               /* checksum or structure error */
         bool too_many;          /* more than MAX qualifying entries */
+        uint64_t fed;           /* bytes fed before the end */
+        bool too_big;           /* more than TARLIST_BYTES_MAX of them */
 };
 
 void tar_lister_init(struct tar_lister *t, size_t max_names);
 
 /* Feed LEN bytes.  0; -EPROTO once the archive is malformed; -E2BIG once
- * more than MAX names qualify; -ENOMEM.  Bytes after the end are ignored. */
+ * more than MAX names qualify; -EFBIG once more than TARLIST_BYTES_MAX
+ * bytes came before the end; -ENOMEM.  Bytes after the end are ignored. */
 int tar_lister_feed(struct tar_lister *t, const void *data, size_t len);
 
 /* Hand the names (sorted byte-wise, never NULL on success) to the caller.

@@ -424,6 +424,15 @@ static int build(struct ctl *c)
         char why[512];
         int r;
 
+        /* A state dir someone else can write lets them steer root's writes
+         * there: refuse it at start (docs/watch.md "State"). */
+        r = cursor_check_dir(o->state_dir, why, sizeof(why));
+        if (r < 0) {
+                char q[600];
+
+                log_error("--state-dir %s: refusing it: %s", log_q(q, sizeof(q), o->state_dir), why);
+                return 2;
+        }
         c->docker = docker_new(o->docker_socket);
         c->policy = policy_new();
         c->reg = registry_new();

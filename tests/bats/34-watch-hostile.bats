@@ -109,6 +109,37 @@ HEQ="pid sock dsock ipc cap root"
         wait_log "container '$N-root' is host-equivalent (the host's / is bind-mounted)"
 }
 
+@test "raw devices, another runtime's state, host system paths and volumes that bind them are host-equivalent too (denied to containers)" {
+        local entry="$N-a" s more="dev ctrd etc vol"
+        for s in $more; do entry="$entry+$N-$s"; done
+        reg r 10-reg "$entry" "$BODY"
+        reg r 20-sync "" "$(mark r.sync)"
+        crun a
+        crun dev --device /dev/loop0
+        mkdir -p "$T/run-containerd"
+        : >"$T/run-containerd/containerd.sock"
+        crun ctrd -v "$T/run-containerd/containerd.sock:/run/containerd/containerd.sock"
+        crun etc -v /etc:/hostetc:ro
+        docker volume create -o type=none -o o=bind,ro -o device=/etc "$N-bindvol" >/dev/null
+        crun vol -v "$N-bindvol:/x"
+        ctl_start --allow "$N-r=containers"
+        crun r
+        wait_lines "$M/r.sync" 1
+        wait_lines "$M/t.$N-a" 1
+        for s in $more; do
+                wait_for "denial of $N-$s" 10 log_has "target '$N-$s' (host-equivalent"
+        done
+        barrier b1
+        for s in $more; do expect_absent "$M/t.$N-$s"; done
+        [ "$(log_count "denied" "$N-r")" -eq 4 ]
+        wait_log "container '$N-dev' is host-equivalent (a host device is passed in (--device or a device cgroup rule))"
+        wait_log "container '$N-ctrd' is host-equivalent (a container runtime's socket or state is bind-mounted)"
+        wait_log "container '$N-etc' is host-equivalent (a host system path is bind-mounted)"
+        wait_log "container '$N-vol' is host-equivalent (a host system path is bind-mounted)"
+        docker rm -f -v "$N-vol" >/dev/null 2>&1 || true
+        docker volume rm -f "$N-bindvol" >/dev/null 2>&1 || true
+}
+
 @test "with containers and host, a registrar reaches the host-equivalent containers too" {
         local entry="$N-a" s
         for s in $HEQ; do entry="$entry+$N-$s"; done
@@ -252,4 +283,43 @@ head -c 1000000 /dev/zero | tr "\0" x'
         wait_for "denial of the twin" 10 log_grep denied "target '$N-twin' (it may be the controller itself"
         barrier b1
         expect_absent "$M/t.$N-twin"
+}
+
+# flood_header K: 3000 entries '%me:exec_die:EVENT' (54 KB, under the
+# 64 KiB header line), EVENT four letters numbered from K*3000 (distinct
+# texts: nothing is merged).
+flood_header() {
+        awk -v k="$1" 'BEGIN {
+                for (i = 0; i < 3000; i++) {
+                        v = k * 3000 + i
+                        e = sprintf("%c%c%c%c", 97 + int(v / 17576) % 26, 97 + int(v / 676) % 26,
+                                    97 + int(v / 26) % 26, 97 + v % 26)
+                        printf "%s%%me:exec_die:%s", (i ? "," : ""), e
+                }
+        }'
+}
+
+@test "a registrar with 102 000 entries on one action is held to its caps (said once); its first body and other containers still run" {
+        local k
+        for k in $(seq 0 33); do
+                reg f "$(printf '%02d' "$k")-flood" "$(flood_header "$k")" "$(mark "f.$k")"
+        done
+        reg v 10-v "%me:exec_die" "$(mark v.exec)"
+        crun f
+        ctl_start
+        wait_for "f's 34 scripts registered" 90 sh -c "[ \$(grep -c \"registered: container '$N-f'\" '$CTL_LOG') -ge 34 ]"
+        docker exec "$N-f" true
+        wait_log "registrar '$N-f': more of its entries fire on 'exec_die' than it may evaluate (4096 entries, 4194304 cost units per event): the rest are skipped (said once)"
+        # The first 4096 entries are looked at: scripts 00 and 01 (3000 each).
+        wait_line "$M/f.0" "exec_die $N-f $N-f"
+        wait_line "$M/f.1" "exec_die $N-f $N-f"
+        docker exec "$N-f" true
+        wait_lines "$M/f.0" 2
+        wait_lines "$M/f.1" 2
+        [ "$(log_count "more of its entries fire on" "$N-f")" -eq 1 ]
+        crun v
+        barrier b1
+        docker exec "$N-v" true
+        wait_line "$M/v.exec" "exec_die $N-v $N-v"
+        expect_absent "$M/f.2"
 }

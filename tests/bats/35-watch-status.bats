@@ -12,6 +12,7 @@ teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
 teardown() {
         watch_teardown
+        if [ -n "${SHORT_DIR:-}" ]; then rm -rf "$SHORT_DIR"; fi
         if [ -f "$T/pd.dirs" ]; then
                 pd_cleanup
                 export DOCKER_HOST=$CTR_DOCKER_HOST
@@ -208,6 +209,32 @@ stuck_client() {
         refute curl -fsS -o /dev/null --max-time 5 --interface 127.0.0.1 "http://127.0.0.1:$port/healthz"
 }
 
+@test "--metrics-listen: 16 addresses with 4 idle clients each cannot keep a scrape out" {
+        local port=$((20000 + RANDOM % 20000))
+        ctl_start --metrics-listen "127.0.0.1:$port"
+        ctl_ready
+        # 4 silent connections from each of 127.0.0.1 .. 127.0.0.16 (16
+        # containers on a bridge, each holding its share).
+        perl -MIO::Socket::INET -e '
+                my ($port, $ready) = @ARGV;
+                my @s;
+                for my $a (1 .. 16) {
+                        for (1 .. 4) {
+                                my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port,
+                                                              LocalAddr => "127.0.0.$a", Timeout => 1);
+                                push @s, $c if $c;
+                        }
+                }
+                open(my $r, ">", $ready) and close($r);
+                sleep 600;' "$port" "$T/idle.ready" </dev/null >/dev/null 2>&1 3>&- &
+        echo $! >>"$T/pids"
+        wait_for "64 idle connections tried" 90 test -e "$T/idle.ready"
+        # Prometheus, from another address, is still served (curl's own
+        # bound is the test's, not a timing assertion).
+        curl -fsS -o "$T/scrape" --max-time 5 --interface 127.0.0.100 "http://127.0.0.1:$port/metrics"
+        grep -q '^contrainer_' "$T/scrape"
+}
+
 # listen_inode PORT: the socket inode of the TCP listener on 127.0.0.1:PORT.
 listen_inode() {
         awk -v p="$(printf '%04X' "$1")" '$2 == "0100007F:" p && $4 == "0A" { print $10 }' /proc/net/tcp
@@ -256,4 +283,81 @@ exec sleep 300'
         [[ "$output" == *"cannot ask the controller at $T/nowhere/status.sock"* ]]
         run "$CONTRAINER" status --bogus
         [ "$status" -eq 2 ]
+}
+
+# fake_status SOCKET READY: a server on the unix socket SOCKET that answers
+# every request 200 with a body holding terminal control sequences; touches
+# READY once it listens.  Run it as any user (setpriv).
+FAKE_STATUS='
+import os, socket, sys
+path, ready = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path); os.chmod(path, 0o777); s.listen(8)
+open(ready, "w").close()
+body = b"live\x1b]0;owned\x07\x1b[2J\r\xc2\x9b\x9b \xc3\xa9\n"
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    c.close()
+'
+
+@test "contrainer status trusts only a server run by root or its own uid, and never prints control bytes" {
+        # A short folder anyone may write (a socket path has 108 bytes).
+        SHORT_DIR=$(mktemp -d /tmp/ctr35.XXXXXX)
+        chmod 1777 "$SHORT_DIR"
+        local pub=$SHORT_DIR
+        setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c "$FAKE_STATUS" "$pub/nobody.sock" "$pub/nobody.ready" </dev/null >/dev/null 2>&1 3>&- &
+        echo $! >>"$T/pids"
+        /usr/bin/python3 -c "$FAKE_STATUS" "$pub/root.sock" "$pub/root.ready" </dev/null >/dev/null 2>&1 3>&- &
+        echo $! >>"$T/pids"
+        wait_for "the fake servers" 10 test -e "$pub/nobody.ready" -a -e "$pub/root.ready"
+        # Another user's server: refused, nothing of its answer shown.
+        run "$CONTRAINER" status --status-socket "$pub/nobody.sock" --health
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"refusing its answer: the process serving it runs as uid 65534, neither root nor uid $(id -u)"* ]]
+        [[ "$output" != *live* ]]
+        run "$CONTRAINER" status --status-socket "$pub/nobody.sock" --json
+        [ "$status" -eq 1 ]
+        [[ "$output" != *live* ]]
+        # Root's own: shown, its control bytes escaped.
+        "$CONTRAINER" status --status-socket "$pub/root.sock" --health >"$T/health.out"
+        "$CONTRAINER" status --status-socket "$pub/root.sock" --json >"$T/json.out"
+        cat -v "$T/health.out"
+        grep -q '^live' "$T/health.out"
+        ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/health.out" "$T/json.out"
+        ! LC_ALL=C grep -q $'[\x80-\x9f]' "$T/health.out" "$T/json.out"
+        grep -qF 'live\x1b]0;owned\x07\x1b[2J\x0d\xc2\x9b\x9b '$'\xc3\xa9' "$T/health.out"
+}
+
+@test "a --state-dir others can write or own is refused at start (exit 2, one line); a link planted as cursor.new is not followed" {
+        mkdir -p "$T/sd"
+        chmod 777 "$T/sd"
+        run timeout 20 "$CONTRAINER" watch --state-dir "$T/sd" --script-dir "$CTR_SD"
+        echo "$output"
+        [ "$status" -eq 2 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *"--state-dir '$T/sd': refusing it: writable by its group or others (mode 0777)"* ]]
+        chmod 700 "$T/sd"
+        chown 1234 "$T/sd"
+        run timeout 20 "$CONTRAINER" watch --state-dir "$T/sd" --script-dir "$CTR_SD"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"refusing it: owned by uid 1234, not by this controller's uid $(id -u)"* ]]
+        chown "$(id -u)" "$T/sd"
+        echo precious >"$T/victim"
+        ln -s "$T/victim" "$T/sd/cursor.new"
+        # A stale socket (its server gone) is replaced, through status.sock.new.
+        /usr/bin/python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sd/status.sock"
+        [ -S "$T/sd/status.sock" ]
+        ctl_start --state-dir "$T/sd"
+        ctl_ready
+        "$CONTRAINER" status --state-dir "$T/sd" --health
+        [ "$(stat -c %a "$T/sd/status.sock")" = 600 ]
+        [ ! -e "$T/sd/status.sock.new" ]
+        ctl_stop
+        [ "$CTL_RC" -eq 0 ]
+        [ "$(cat "$T/victim")" = precious ]
+        [ -f "$T/sd/cursor" ] && [ ! -L "$T/sd/cursor" ]
+        [ ! -e "$T/sd/cursor.new" ]
 }

@@ -389,6 +389,83 @@ refused() {
         [ "$(in_ctr "${IP}r" cat /data/ok)" = ok ]
 }
 
+@test "backup writes its archive for the owner only (0600), whatever the caller's umask" {
+        mkdir -p "$T/out"
+        BB_RUN_ARGS=(-v "${IP}uvol:/data")
+        bb u
+        in_ctr "${IP}u" sh -c 'echo secret >/data/s'
+        run sh -c "umask 022; timeout 60 '$S/backup' '${IP}u' '$T/out'"
+        [ "$status" -eq 0 ]
+        local archive=${lines[${#lines[@]}-1]}
+        [ -s "$archive" ]
+        [ "$(stat -c %a "$archive")" = 600 ]
+}
+
+@test "restore refuses symbolic link chains and entries below a link of the archive (a link chain leads out of the volume)" {
+        BB_RUN_ARGS=(-v "${IP}cvol:/data")
+        bb r
+        in_ctr "${IP}r" sh -c 'echo keep >/data/keep'
+        local cb=$T/a/contrainer-backup
+        mkdir -p "$cb"
+        echo "1 /data" >"$cb/mounts"
+        # data/y -> ., data/x -> y/.. (lexically /data, physically /), then a
+        # file below data/x: the review's archive (M3).
+        python3 - "$cb/1.tar" <<'PY'
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT)
+d = tarfile.TarInfo('data'); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+for n, l in (('data/y', '.'), ('data/x', 'y/..')):
+    s = tarfile.TarInfo(n); s.type = tarfile.SYMTYPE; s.linkname = l; t.addfile(s)
+f = tarfile.TarInfo('data/x/evil'); f.size = 3; t.addfile(f, io.BytesIO(b'hi\n'))
+t.close()
+PY
+        pack_backup "$T/chain.tar" "$T/a"
+        refused "$T/chain.tar"
+        # Below a link the archive defines, even one that itself stays inside,
+        # and even when the link comes after the entry.
+        python3 - "$cb/1.tar" <<'PY'
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT)
+d = tarfile.TarInfo('data'); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+f = tarfile.TarInfo('data/./in/evil'); f.size = 3; t.addfile(f, io.BytesIO(b'hi\n'))
+s = tarfile.TarInfo('data/in'); s.type = tarfile.SYMTYPE; s.linkname = 'sub'; t.addfile(s)
+t.close()
+PY
+        pack_backup "$T/below.tar" "$T/a"
+        refused "$T/below.tar"
+        [[ "$output" == *'(below the symbolic link "data/in" of the archive)'* ]]
+        # A link whose target passes through another link of the archive.
+        python3 - "$cb/1.tar" <<'PY'
+import sys, tarfile
+t = tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT)
+d = tarfile.TarInfo('data'); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+for n, l in (('data/y', '.'), ('data/x', 'y/../../etc')):
+    s = tarfile.TarInfo(n); s.type = tarfile.SYMTYPE; s.linkname = l; t.addfile(s)
+t.close()
+PY
+        pack_backup "$T/through.tar" "$T/a"
+        refused "$T/through.tar"
+        [[ "$output" == *'entry "data/x" (a symbolic link through the symbolic link "data/y" of the archive)'* ]]
+        # Plain links inside the volume still restore.
+        python3 - "$cb/1.tar" <<'PY'
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT)
+for n in ('data', 'data/sub'):
+    d = tarfile.TarInfo(n); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+f = tarfile.TarInfo('data/sub/ok'); f.size = 3; t.addfile(f, io.BytesIO(b'ok\n'))
+for n, l in (('data/l1', 'sub/ok'), ('data/sub/l2', '../keep'), ('data/l3', '/data/sub')):
+    s = tarfile.TarInfo(n); s.type = tarfile.SYMTYPE; s.linkname = l; t.addfile(s)
+t.close()
+PY
+        pack_backup "$T/good.tar" "$T/a"
+        run timeout 60 "$S/restore" -y "${IP}r" "$T/good.tar"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$(in_ctr "${IP}r" cat /data/l1)" = ok ]
+        [ "$(in_ctr "${IP}r" cat /data/sub/l2)" = keep ]
+        [ "$(in_ctr "${IP}r" cat /data/l3/ok)" = ok ]
+}
+
 @test "restore never applies the archive's owners on this machine; inside the container the saved owners are kept" {
         BB_RUN_ARGS=(-v "${IP}ovol:/data")
         bb o

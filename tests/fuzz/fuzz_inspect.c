@@ -23,8 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size -= (size_t)(nl + 1 - s);
                 s = nl + 1;
         }
+        /* The same bytes as a volume's answer (GET /volumes/NAME). */
+        memset(&in, 0, sizeof(in));
+        inspect_volume_apply(s, size, sock, &in);
+        if (in.nvolumes || (size > INSPECT_VOLUME_JSON_MAX && !in.volume_unchecked))
+                __builtin_trap();
         if (inspect_parse(s, size, sock, &in) != 0)
                 return 0;
+        if (in.nvolumes > INSPECT_VOLUMES_MAX)
+                __builtin_trap();
         if (!in.id[0] || strlen(in.id) >= sizeof(in.id) || strlen(in.name) >= sizeof(in.name))
                 __builtin_trap();
         if ((inspect_host_equivalent(&in) != NULL) != ((inspect_traits(&in, "h") & TRAIT_HOSTEQ) != 0))

@@ -92,14 +92,66 @@ Test(docker, escapes_a_query_value_as_libcurl_does)
 
 #define FID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
+/* Set by a test before connect_fake: the archive answer is a tar whose
+ * one file, contrainer/big (0755), claims 4 GiB and streams zeros until
+ * the client hangs up or HUGE_STREAM_MAX bytes went out (then the fake
+ * Engine exits 3: the client read on past any cap). */
+static bool huge_archive;
+#define HUGE_STREAM_MAX (256u << 20)
+
+static void stream_huge(int c)
+{
+        static unsigned char block[65536];
+        unsigned char *h = block;
+        unsigned sum = 0;
+        size_t sent = 0;
+        char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nConnection: close\r\n\r\n";
+
+        memset(block, 0, sizeof(block));
+        memcpy(h, "contrainer/big", 14);
+        memcpy(h + 100, "0000755", 7);
+        memcpy(h + 108, "0000000", 7);
+        memcpy(h + 116, "0000000", 7);
+        memcpy(h + 124, "40000000000", 11);  /* 4 GiB, octal */
+        memcpy(h + 136, "00000000000", 11);
+        h[156] = '0';
+        memcpy(h + 257, "ustar\0" "00", 8);
+        memset(h + 148, ' ', 8);
+        for (int i = 0; i < 512; i++)
+                sum += h[i];
+        snprintf((char *)h + 148, 8, "%06o", sum);
+        signal(SIGPIPE, SIG_IGN);
+        if (write(c, head, strlen(head)) < 0)
+                _exit(1);
+        while (sent < HUGE_STREAM_MAX) {
+                ssize_t n = write(c, block, sizeof(block));
+
+                if (n <= 0)
+                        _exit(0);  /* the client hung up */
+                sent += (size_t)n;
+                memset(block, 0, 512);
+        }
+        _exit(3);
+}
+
 /* Answer each connection by its request line: the inspect of FID (running,
  * or 404 when INSPECT_404), the archive 404 (no such dir); each answer is
  * held back HOLD_MS so that both requests are in flight at once. */
+/* Set by a test before connect_fake: the inspect names one local volume
+ * "v1", and GET /volumes/v1 answers VOLUME_ANSWER (NULL: 404). */
+static bool with_volume;
+static const char *volume_answer;
+
 static void serve(int ls, bool inspect_404, int conns)
 {
-        static const char doc[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
+        static const char plain[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
+                                    "\"State\":{\"Running\":true,\"StartedAt\":\"2026-01-02T03:04:05.5Z\"},"
+                                    "\"Config\":{},\"HostConfig\":{}}";
+        static const char vol[] = "{\"Id\":\"" FID "\",\"Name\":\"/fake\","
                                   "\"State\":{\"Running\":true,\"StartedAt\":\"2026-01-02T03:04:05.5Z\"},"
-                                  "\"Config\":{},\"HostConfig\":{}}";
+                                  "\"Config\":{},\"HostConfig\":{},\"Mounts\":[{\"Type\":\"volume\","
+                                  "\"Name\":\"v1\",\"Driver\":\"local\",\"Source\":\"/var/lib/docker/volumes/v1/_data\"}]}";
+        const char *doc = with_volume ? vol : plain;
         char req[4096], out[8192];
 
         for (int i = 0; i < conns; i++) {
@@ -116,7 +168,17 @@ static void serve(int ls, bool inspect_404, int conns)
                                 break;
                 }
                 req[got] = '\0';
-                if (strstr(req, "/json") && !inspect_404)
+                if (huge_archive && strstr(req, "/archive"))
+                        stream_huge(c);
+                if (strstr(req, "GET /volumes/v1 ") || strstr(req, "/volumes/v1 HTTP")) {
+                        if (volume_answer)
+                                n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                             strlen(volume_answer), volume_answer);
+                        else
+                                n = snprintf(out, sizeof(out), "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n"
+                                             "Connection: close\r\n\r\n{}");
+                } else if (strstr(req, "/json") && !inspect_404)
                         n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(doc), doc);
                 else
@@ -239,4 +301,55 @@ Test(docker, hands_back_the_inspect_document)
         cr_assert_not_null(strstr(doc.data, "\"Id\":\"" FID "\""));
         buf_free(&doc);
         done(d, p, sock);
+}
+
+/* A script dir holding a huge file: the Engine streams it all; the listing
+ * stops once the archive passes TARLIST_BYTES_MAX (-EFBIG), long before the
+ * fake Engine's HUGE_STREAM_MAX (it exits 0 only when the client hung up). */
+Test(docker, a_huge_script_dir_archive_is_cut_at_the_byte_cap)
+{
+        char sock[64], **scripts = NULL;
+        struct docker *d;
+        pid_t p;
+
+        huge_archive = true;
+        d = connect_fake(sock, false, 1, &p);
+        cr_assert_eq(docker_list_scripts(d, FID, "/contrainer", 8, &scripts), -EFBIG);
+        cr_assert_null(scripts);
+        done(d, p, sock);
+}
+
+/* A local volume is checked with GET /volumes/NAME: one that binds the
+ * host's / makes the container host-equivalent; an answer that cannot be
+ * had counts as unchecked (host-equivalent, fail closed). */
+Test(docker, a_local_volume_binding_a_host_path_is_seen_through_its_options)
+{
+        static const struct {
+                const char *answer;
+                const char *why;
+        } c[] = {
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}",
+                  "the host's / is bind-mounted" },
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":null}", NULL },
+                { NULL, "a volume could not be checked" },
+        };
+
+        with_volume = true;
+        for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+                char sock[64];
+                struct docker_inspect in;
+                const char *why;
+                struct docker *d;
+                pid_t p;
+
+                volume_answer = c[i].answer;
+                d = connect_fake(sock, false, 2, &p);
+                cr_assert_eq(docker_inspect(d, FID, &in), 0);
+                why = inspect_host_equivalent(&in);
+                if (c[i].why)
+                        cr_assert(why && strcmp(why, c[i].why) == 0, "case %zu: %s", i, why ? why : "(none)");
+                else
+                        cr_assert_null(why, "case %zu: %s", i, why);
+                done(d, p, sock);
+        }
 }

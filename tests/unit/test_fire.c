@@ -3,6 +3,7 @@
  * cap, immediates served once. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events.h"
@@ -167,6 +168,91 @@ Test(fire, a_registrar_over_its_cap_loses_its_bodies_until_they_drain)
         cr_assert_eq(fire_event(f, r, &view, &e, "na", NULL, NULL), 0, "over the cap");
         fire_body_done(f, "a");
         cr_assert_eq(fire_event(f, r, &view, &e, "na", NULL, NULL), 1, "one drained");
+        fire_free(f);
+        registry_free(r);
+        policy_free(p);
+}
+
+/* A header of N entries: "%me:p:aI" (SAME: one selector written the same
+ * way each time, events distinct) or "%me+xI:p" (distinct selectors), I in
+ * hex from BASE. */
+static char *many_entries(int n, int base, bool same)
+{
+        size_t cap = (size_t)n * 24 + 1, len = 0;
+        char *s = malloc(cap);
+
+        cr_assert_not_null(s);
+        for (int i = 0; i < n; i++) {
+                int v = base + i;
+                char ev[5] = { (char)('a' + v / 17576 % 26), (char)('a' + v / 676 % 26),
+                               (char)('a' + v / 26 % 26), (char)('a' + v % 26), 0 };
+
+                if (same)  /* events are lower-case letters */
+                        len += (size_t)snprintf(s + len, cap - len, "%s%%me:p:%s", i ? "," : "", ev);
+                else
+                        len += (size_t)snprintf(s + len, cap - len, "%s%%me+x%x:p", i ? "," : "", v);
+        }
+        return s;
+}
+
+/* One registrar with 25 scripts of HEADER_MAX_ENTRIES entries each, all
+ * firing on "p" (102 400 entries), and a second registrar b with one. */
+static void flood(struct registry *r, bool same)
+{
+        for (int k = 0; k < 25; k++) {
+                char script[32], *hdr = many_entries(HEADER_MAX_ENTRIES, k * HEADER_MAX_ENTRIES, same);
+                struct header *h = NULL;
+
+                snprintf(script, sizeof(script), "/c/%02d", k);
+                cr_assert_eq(header_parse(hdr, strlen(hdr), &h, NULL), 0, "script %d", k);
+                cr_assert_not_null(registry_add(r, "a", "na", script, h, "true", 4, NULL));
+                free(hdr);
+        }
+        reg_add(r, "b", "nb", "%me:p");
+}
+
+Test(fire, one_selector_written_many_times_is_evaluated_once_per_event)
+{
+        struct sink s = { 0 };
+        struct policy *p = policy_new();
+        struct registry *r = registry_new();
+        struct fire *f = fire_new(&(struct fire_config){ .policy = p, .emit = emit, .ud = &s });
+        struct event e = ev("p", "a", "na");
+        struct fire_counts c;
+
+        flood(r, true);
+        for (int round = 1; round <= 3; round++) {
+                size_t n = fire_event(f, r, &view, &e, "na", NULL, NULL);
+
+                fire_counts(f, &c);
+                /* a's "%me" once, b's "%me" once, per event */
+                cr_assert_leq(c.evaluations, 2u * round, "evaluations %zu after %d events", c.evaluations, round);
+                cr_assert_geq(n, 2, "a's first script and b still fire");
+        }
+        cr_assert_gt(c.entries_capped, 0, "a's entries beyond its cap are skipped");
+        fire_free(f);
+        registry_free(r);
+        policy_free(p);
+}
+
+Test(fire, distinct_selectors_of_one_registrar_stay_within_its_evaluation_budget)
+{
+        struct sink s = { 0 };
+        struct policy *p = policy_new();
+        struct registry *r = registry_new();
+        struct fire *f = fire_new(&(struct fire_config){ .policy = p, .emit = emit, .ud = &s });
+        struct event e = ev("p", "a", "na");
+        struct fire_counts c;
+        const size_t per_eval = (2 + 2) * (view.n + 3);  /* two terms */
+
+        flood(r, false);
+        cr_assert_geq(fire_event(f, r, &view, &e, "na", NULL, NULL), 2);
+        fire_counts(f, &c);
+        cr_assert_leq(c.evaluations, FIRE_REGISTRAR_ENTRIES_MAX + 1u, "evaluations %zu", c.evaluations);
+        cr_assert_leq(c.eval_cost, FIRE_REGISTRAR_EVAL_COST_MAX + 2 * per_eval, "cost %zu", c.eval_cost);
+        cr_assert_gt(c.entries_capped, 0);
+        /* b, alone on its budget, still fired: its body was the last emitted */
+        cr_assert_str_eq(s.last_target, "nb");
         fire_free(f);
         registry_free(r);
         policy_free(p);

@@ -114,6 +114,44 @@ static const struct heq_case heq_cases[] = {
         { "{" ID ",\"HostConfig\":{\"Binds\":[\"/:/host:ro\"]}}", "the host's / is bind-mounted" },
         { "{" ID ",\"HostConfig\":{\"Binds\":[\"/var/run/docker.sock:/s\"]}}", "the Docker socket is bind-mounted" },
         { "{" ID ",\"HostConfig\":{\"Binds\":[\"data:/data\",\"/tmp:/t\"]}}", NULL },
+        /* docs/watch.md "Host-equivalent containers": raw devices, other
+         * runtimes' sockets, host system paths, writable host cgroups. */
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/loop0\",\"PathInContainer\":\"/dev/loop0\",\"CgroupPermissions\":\"rwm\"}]}}", "a host device is passed in (--device or a device cgroup rule)" },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[]}}", NULL },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"},{\"PathOnHost\":\"/dev/net/tun\"}]}}", NULL },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"},{\"PathOnHost\":\"/dev/sda\",\"CgroupPermissions\":\"r\"}]}}", "a host device is passed in (--device or a device cgroup rule)" },
+        { "{" ID ",\"HostConfig\":{\"Devices\":[{}]}}", "a host device is passed in (--device or a device cgroup rule)" },
+        { "{" ID ",\"HostConfig\":{\"DeviceCgroupRules\":[\"b *:* rwm\"]}}", "a host device is passed in (--device or a device cgroup rule)" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/containerd/containerd.sock\"}]}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/containerd\"}]}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/containerd/io.containerd.runtime.v2.task\"}]}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/run/user/1000/podman/podman.sock\"}]}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/var/run/crio/crio.sock\"}]}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"HostConfig\":{\"Binds\":[\"/run/docker/containerd:/c\"]}}", "a container runtime's socket or state is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/var/lib/docker/volumes\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/var/lib\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc\",\"RW\":false}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc/cron.d\",\"RW\":true}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/root/.ssh\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/dev\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/dev/sda\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/boot\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/lib/modules\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/usr\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/proc\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/sys/fs/cgroup\"}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"HostConfig\":{\"Binds\":[\"/etc/passwd:/p:ro\"]}}", "a host system path is bind-mounted" },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc/localtime\",\"RW\":false}]}", NULL },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etc/localtime\",\"RW\":true}]}", "a host system path is bind-mounted" },
+        { "{" ID ",\"HostConfig\":{\"Binds\":[\"/etc/timezone:/etc/timezone:ro\"]}}", NULL },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/dev/log\"}]}", NULL },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/etcetera\"}]}", NULL },
+        { "{" ID ",\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/srv/data\"}]}", NULL },
+        { "{" ID ",\"HostConfig\":{\"CgroupnsMode\":\"host\"}}", NULL },
+        { "{" ID ",\"HostConfig\":{\"CgroupnsMode\":\"host\"},\"Mounts\":[{\"Type\":\"tmpfs\",\"Destination\":\"/sys/fs/cgroup/x\",\"RW\":true}]}", "the host's cgroup namespace with a writable cgroup file system" },
+        { "{" ID ",\"HostConfig\":{\"CgroupnsMode\":\"private\"},\"Mounts\":[{\"Type\":\"volume\",\"Destination\":\"/sys/fs/cgroup\",\"RW\":true}]}", NULL },
+        { "{" ID ",\"HostConfig\":{\"SecurityOpt\":[\"systempaths=unconfined\"]}}", "/proc and /sys are unmasked (systempaths=unconfined)" },
+        { "{" ID ",\"HostConfig\":{\"SecurityOpt\":[\"seccomp=unconfined\"]}}", NULL },
 };
 
 static struct criterion_test_params index_params(size_t n)
@@ -180,4 +218,57 @@ Test(inspect, names_lose_the_slash_and_bad_answers_are_eproto)
         snprintf(big, sizeof(big), "{" ID ",\"Name\":\"%0300d\"}", 0);
         cr_assert_eq(inspect_parse(big, strlen(big), NULL, &in), -EPROTO, "a name over 255 bytes");
         cr_assert_eq(inspect_parse(NULL, 0, NULL, &in), -EPROTO);
+}
+
+/* A local volume is only a name in the container's inspect; its driver
+ * options (GET /volumes/NAME) say whether it binds a host path. */
+Test(inspect, local_volumes_are_listed_for_a_check_and_their_options_decide)
+{
+        struct docker_inspect in = parse_ok(
+                "{" ID ",\"Mounts\":[{\"Type\":\"volume\",\"Name\":\"v1\",\"Driver\":\"local\"},"
+                "{\"Type\":\"volume\",\"Name\":\"v2\",\"Driver\":\"rexray\"},"
+                "{\"Type\":\"volume\",\"Name\":\"v3\",\"Driver\":\"local\"}]}", NULL);
+        static const struct { const char *json; const char *why; } v[] = {
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":null}", NULL },
+                { "{\"Name\":\"v1\",\"Driver\":\"local\",\"Options\":{}}", NULL },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}", "the host's / is bind-mounted" },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"none\",\"o\":\"ro,rbind\",\"device\":\"/etc\"}}", "a host system path is bind-mounted" },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/var/run\"}}", "the Docker socket is bind-mounted" },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/srv/data\"}}", NULL },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"ext4\",\"device\":\"/dev/sda1\"}}", "a volume mounts a host device" },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m\"}}", NULL },
+                { "{\"Name\":\"v1\",\"Options\":{\"type\":\"nfs\",\"device\":\":/export\",\"o\":\"addr=10.0.0.1\"}}", NULL },
+                { "not json", "a volume could not be checked" },
+        };
+
+        cr_assert_eq(in.nvolumes, 2, "local volumes only");
+        cr_assert_str_eq(in.volumes[0], "v1");
+        cr_assert_str_eq(in.volumes[1], "v3");
+        cr_assert_null(inspect_host_equivalent(&in));
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                struct docker_inspect c = in;
+                const char *why;
+
+                inspect_volume_apply(v[i].json, strlen(v[i].json), NULL, &c);
+                why = inspect_host_equivalent(&c);
+                if (v[i].why)
+                        cr_assert(why && strcmp(why, v[i].why) == 0, "%s: %s", v[i].json, why ? why : "(none)");
+                else
+                        cr_assert_null(why, "%s: %s", v[i].json, why);
+        }
+}
+
+Test(inspect, more_local_volumes_than_checked_fail_closed)
+{
+        char json[16384];
+        size_t n = (size_t)snprintf(json, sizeof(json), "{" ID ",\"Mounts\":[");
+        struct docker_inspect in;
+
+        for (int i = 0; i <= INSPECT_VOLUMES_MAX; i++)
+                n += (size_t)snprintf(json + n, sizeof(json) - n, "%s{\"Type\":\"volume\",\"Name\":\"v%d\",\"Driver\":\"local\"}",
+                                      i ? "," : "", i);
+        snprintf(json + n, sizeof(json) - n, "]}");
+        in = parse_ok(json, NULL);
+        cr_assert_eq(in.nvolumes, INSPECT_VOLUMES_MAX);
+        cr_assert_str_eq(inspect_host_equivalent(&in), "a volume could not be checked");
 }

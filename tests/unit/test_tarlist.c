@@ -177,3 +177,37 @@ Test(tarlist, an_empty_archive_is_no_scripts)
         strv_free(v);
         tar_lister_free(&l);
 }
+
+/* The archive is read up to TARLIST_BYTES_MAX only, whatever it holds (the
+ * Engine streams file contents too): a header for a 4 GiB executable, then
+ * its zeros, stop at the cap with -EFBIG, and stay stopped. */
+Test(tarlist, a_huge_archive_stops_at_the_byte_cap)
+{
+        static unsigned char chunk[1 << 20];
+        unsigned char *h = chunk;
+        struct tar_lister t;
+        unsigned sum = 0;
+        size_t fed = 0;
+        int r = 0;
+
+        memset(chunk, 0, sizeof(chunk));
+        memcpy(h, "contrainer/big", 14);
+        memcpy(h + 100, "0000755", 7);
+        memcpy(h + 124, "40000000000", 11);
+        h[156] = '0';
+        memcpy(h + 257, "ustar\0" "00", 8);
+        memset(h + 148, ' ', 8);
+        for (int i = 0; i < 512; i++)
+                sum += h[i];
+        snprintf((char *)h + 148, 8, "%06o", sum);
+        tar_lister_init(&t, 8);
+        while (r == 0 && fed <= TARLIST_BYTES_MAX) {
+                r = tar_lister_feed(&t, chunk, sizeof(chunk));
+                fed += sizeof(chunk);
+                memset(chunk, 0, 512);
+        }
+        cr_assert_eq(r, -EFBIG);
+        cr_assert_eq(fed, (size_t)TARLIST_BYTES_MAX + sizeof(chunk), "stopped at the cap, not before");
+        cr_assert_eq(tar_lister_feed(&t, "x", 1), -EFBIG);
+        tar_lister_free(&t);
+}

@@ -74,17 +74,65 @@ int cursor_parse(const char *s, size_t len, struct cursor *ret)
         return 0;
 }
 
+/* DIR opened as a folder; -ENOTDIR, -errno. */
+static int open_dir(const char *dir)
+{
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        return dfd < 0 ? -errno : dfd;
+}
+
+/* Is the open folder DFD owned by us and not writable by group or others? */
+static int dir_trusted(int dfd, char *why, size_t whysz)
+{
+        struct stat st;
+
+        if (fstat(dfd, &st) < 0)
+                return -errno;
+        if (st.st_uid != geteuid()) {
+                snprintf(why, whysz, "owned by uid %u, not by this controller's uid %u",
+                         (unsigned)st.st_uid, (unsigned)geteuid());
+                return -EPERM;
+        }
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+                snprintf(why, whysz, "writable by its group or others (mode %04o)",
+                         (unsigned)(st.st_mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
+int cursor_check_dir(const char *dir, char *why, size_t whysz)
+{
+        int dfd = open_dir(dir), r;
+
+        if (whysz)
+                why[0] = '\0';
+        if (dfd == -ENOENT)
+                return 0;  /* made 0700 by the first write */
+        if (dfd < 0) {
+                snprintf(why, whysz, "%s", strerror(-dfd));
+                return dfd;
+        }
+        r = dir_trusted(dfd, why, whysz);
+        (void)close(dfd);
+        return r;
+}
+
 int cursor_read(const char *dir, struct cursor *ret)
 {
-        char path[4096], data[CURSOR_FILE_MAX];
+        char data[CURSOR_FILE_MAX];
         ssize_t n;
-        int fd, r;
+        int dfd, fd, r;
 
-        if (snprintf(path, sizeof(path), "%s/cursor", dir) >= (int)sizeof(path))
-                return -ENAMETOOLONG;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
+        dfd = open_dir(dir);
+        if (dfd < 0)
+                return dfd;
+        fd = openat(dfd, "cursor", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        r = fd < 0 ? -errno : 0;
+        (void)close(dfd);
+        if (r < 0)
+                return r;
         n = read(fd, data, sizeof(data));
         r = n < 0 ? -errno : 0;
         (void)close(fd);
@@ -118,21 +166,34 @@ static int mkdir_p(const char *dir)
 
 int cursor_write(const char *dir, const struct cursor *c)
 {
-        char path[4096], tmp[4096], data[CURSOR_FILE_MAX];
+        char data[CURSOR_FILE_MAX], why[160];
         int fd = -1, dfd = -1, n, r;
 
         n = cursor_format(c, data, sizeof(data));
         if (n < 0)
                 return n;
-        if (snprintf(path, sizeof(path), "%s/cursor", dir) >= (int)sizeof(path) ||
-            snprintf(tmp, sizeof(tmp), "%s/cursor.new", dir) >= (int)sizeof(tmp))
+        if (strlen(dir) >= 4096)
                 return -ENAMETOOLONG;
         r = mkdir_p(dir);
         if (r < 0)
                 return r;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
+        /* Everything below goes through the folder's fd: a name swapped
+         * under us (a link planted as cursor.new) is never followed. */
+        dfd = open_dir(dir);
+        if (dfd < 0)
+                return dfd;
+        r = dir_trusted(dfd, why, sizeof(why));
+        if (r < 0)
+                goto out;
+        if (unlinkat(dfd, "cursor.new", 0) < 0 && errno != ENOENT) {
+                r = -errno;
+                goto out;
+        }
+        fd = openat(dfd, "cursor.new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+                r = -errno;
+                goto out;
+        }
         if (write(fd, data, (size_t)n) != n) {
                 r = errno ? -errno : -EIO;
                 goto out;
@@ -147,12 +208,7 @@ int cursor_write(const char *dir, const struct cursor *c)
                 goto out;
         }
         fd = -1;
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                goto out;
-        }
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) {
+        if (renameat(dfd, "cursor.new", dfd, "cursor") < 0) {
                 r = -errno;
                 goto out;
         }

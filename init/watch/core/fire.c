@@ -2,6 +2,7 @@
 #include "fire.h"
 
 #include "events.h"
+#include "fire_memo.h"
 #include "header.h"
 #include "log.h"
 #include "policy.h"
@@ -24,7 +25,13 @@ struct fire {
                 bool logged;  /* its overflow was said */
         } *rq;
         size_t n_rq;
+        struct fire_counts counts;
+        struct strset said;        /* registrars whose cap overflow was said */
+        struct registry *cur_reg;  /* during memo_done: for the names */
 };
+
+/* Registrars remembered as said (then the memory starts again). */
+#define FIRE_SAID_MAX 4096
 
 struct fire *fire_new(const struct fire_config *cfg)
 {
@@ -37,8 +44,10 @@ struct fire *fire_new(const struct fire_config *cfg)
 
 struct fire *fire_free(struct fire *f)
 {
-        if (f)
+        if (f) {
                 free(f->rq);
+                strset_free(&f->said);
+        }
         free(f);
         return NULL;
 }
@@ -167,6 +176,108 @@ static bool emit_body(struct fire *f, void *cookie, struct registration *g, cons
         return true;
 }
 
+/* The selector of E as written (its text before the first ':', names
+ * hold none): the memo's key. */
+static size_t selector_len(const struct header_entry *e)
+{
+        const char *colon = strchr(e->text, ':');
+
+        return colon ? (size_t)(colon - e->text) : strlen(e->text);
+}
+
+/* The targets of entry E of G over VIEW, evaluated at most once per
+ * registrar and selector text for one event (memo M), within the
+ * registrar's caps (FIRE_REGISTRAR_*); NULL when skipped (a cap, or no
+ * memory: said).  *RET_AGAIN: G itself already went over this set on this
+ * event (nothing new to emit). */
+static const struct target_set *targets_of(struct fire *f, struct fire_memo *m,
+                                           const struct registration *g,
+                                           const struct header_entry *e,
+                                           const struct snapshot *view, bool *ret_again)
+{
+        struct memo_registrar *acct = memo_registrar(m, g->id);
+        struct memo_eval *ev;
+        size_t cost;
+
+        /* Pointers into M stay valid until the next memo_* call. */
+
+        *ret_again = false;
+        if (!acct) {
+                log_error("out of memory evaluating targets");
+                return NULL;
+        }
+        if (acct->entries >= FIRE_REGISTRAR_ENTRIES_MAX) {
+                acct->capped = true;
+                f->counts.entries_capped++;
+                return NULL;
+        }
+        acct->entries++;
+        ev = memo_eval(m, g->id, e->text, selector_len(e));
+        /* the table may have grown: the account moved */
+        acct = ev ? memo_registrar(m, g->id) : NULL;
+        if (!ev || !acct) {
+                log_error("out of memory evaluating targets");
+                return NULL;
+        }
+        if (!ev->evaluated) {
+                cost = (e->n_terms + 2) * ((view ? view->n : 0) + 3);
+                if (acct->cost + cost > FIRE_REGISTRAR_EVAL_COST_MAX) {
+                        acct->capped = true;
+                        f->counts.entries_capped++;
+                        return NULL;
+                }
+                acct->cost += cost;
+                f->counts.evaluations++;
+                f->counts.eval_cost += cost;
+                if (target_eval(e, view, g->id, g->name, &ev->ts) < 0) {
+                        log_error("out of memory evaluating targets");
+                        return NULL;
+                }
+                ev->evaluated = true;
+        }
+        if (ev->served_by == g)
+                *ret_again = true;
+        ev->served_by = g;
+        return &ev->ts;
+}
+
+struct capped_say {
+        struct fire *f;
+        const char *action;
+};
+
+/* Say once per registrar (while f->said remembers it) that its entries
+ * went over a cap on this event. */
+static void say_capped(void *ud, const char *id, struct memo_registrar *acct)
+{
+        struct capped_say *c = ud;
+        struct registration *g;
+        char qr[300], qa[100];
+
+        if (!acct->capped || strset_has(&c->f->said, id))
+                return;
+        if (c->f->said.n >= FIRE_SAID_MAX)
+                strset_free(&c->f->said);  /* forget: a registrar capped again is said again */
+        (void)strset_add(&c->f->said, id);
+        g = NULL;
+        for (size_t i = 0; c->f->cur_reg && (g = registry_at(c->f->cur_reg, i)); i++)
+                if (strcmp(g->id, id) == 0)
+                        break;
+        log_error("registrar %s: more of its entries fire on %s than it may evaluate (%d entries, %u cost units per event): the rest are skipped (said once)",
+                  log_q(qr, sizeof(qr), g ? g->name : id), log_q(qa, sizeof(qa), c->action),
+                  FIRE_REGISTRAR_ENTRIES_MAX, FIRE_REGISTRAR_EVAL_COST_MAX);
+}
+
+static void memo_done(struct fire *f, struct registry *reg, struct fire_memo *m, const char *action)
+{
+        struct capped_say c = { f, action };
+
+        f->cur_reg = reg;
+        memo_each_registrar(m, say_capped, &c);
+        f->cur_reg = NULL;
+        memo_free(m);
+}
+
 /* Every entry of every registration that fires on EV's action: each
  * registration's body runs at most once per target for one event, however
  * many of its entries name that target. */
@@ -176,32 +287,45 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
 {
         const struct registry_hit *hits;
         size_t n = registry_firing(reg, ev->action, &hits), emitted = 0;
+        struct fire_memo m = { 0 };
 
         for (size_t i = 0; i < n;) {
                 struct registration *g = hits[i].g;
-                struct keyset done = { 0 };
+                struct strset done = { 0 };
                 size_t end = i;
                 bool several;
 
                 while (end < n && hits[end].g == g)
                         end++;
                 several = end - i > 1;
+                if (!only_id || strcmp(g->id, only_id) == 0) {
+                        /* A registrar over its entries cap: its further
+                         * registrations cost one look-up each. */
+                        struct memo_registrar *acct = memo_registrar(&m, g->id);
+
+                        if (acct && acct->entries >= FIRE_REGISTRAR_ENTRIES_MAX) {
+                                acct->capped = true;
+                                f->counts.entries_capped += end - i;
+                                i = end;
+                                continue;
+                        }
+                }
                 for (; i < end; i++) {
                         const struct header_entry *e = &g->hdr->entries[hits[i].entry];
-                        struct target_set ts = { 0 };
+                        const struct target_set *ts;
+                        bool again;
 
                         if (only_id && strcmp(g->id, only_id) != 0)
                                 continue;
-                        if (target_eval(e, view, g->id, g->name, &ts) < 0) {
-                                log_error("out of memory evaluating targets");
+                        ts = targets_of(f, &m, g, e, view, &again);
+                        if (!ts || again)
                                 continue;
-                        }
-                        for (size_t ti = 0; ti < ts.n; ti++) {
-                                const struct target *t = &ts.v[ti];
+                        for (size_t ti = 0; ti < ts->n; ti++) {
+                                const struct target *t = &ts->v[ti];
 
                                 /* Only a registration with several entries
                                  * firing here can name a target twice. */
-                                if (several && keyset_has(&done, target_text(t->type, t->id)))
+                                if (several && strset_has(&done, target_text(t->type, t->id)))
                                         continue;
                                 if (!allowed(f, g, e, t))
                                         continue;
@@ -209,12 +333,12 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                                         continue;
                                 emitted++;
                                 if (several)
-                                        (void)keyset_add(&done, target_text(t->type, t->id));
+                                        (void)strset_add(&done, target_text(t->type, t->id));
                         }
-                        target_set_free(&ts);
                 }
-                keyset_free(&done);
+                strset_free(&done);
         }
+        memo_done(f, reg, &m, ev->action);
         return emitted;
 }
 
@@ -234,20 +358,23 @@ size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapsh
 {
         const struct registry_hit *hits;
         size_t n = registry_immediates(reg, &hits), emitted = 0;
+        struct fire_memo m = { 0 };
 
         for (size_t i = 0; i < n; i++) {
                 struct registration *g = hits[i].g;
                 size_t ei = hits[i].entry;
                 const struct header_entry *e = &g->hdr->entries[ei];
                 bool several = (i + 1 < n && hits[i + 1].g == g) || (i > 0 && hits[i - 1].g == g);
-                struct target_set ts = { 0 };
+                const struct target_set *tsp;
+                bool again;
 
-                if (target_eval(e, view, g->id, g->name, &ts) < 0) {
-                        log_error("out of memory evaluating targets");
+                /* Each immediate entry keeps its own served set: the memo
+                 * saves the evaluation, never the walk (again is ignored). */
+                tsp = targets_of(f, &m, g, e, view, &again);
+                if (!tsp)
                         continue;
-                }
-                for (size_t ti = 0; ti < ts.n; ti++) {
-                        const struct target *t = &ts.v[ti];
+                for (size_t ti = 0; ti < tsp->n; ti++) {
+                        const struct target *t = &tsp->v[ti];
                         const char *key = target_text(t->type, t->id);
 
                         if (keyset_has(&g->served[ei], key))
@@ -263,8 +390,13 @@ size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapsh
                                 emitted++;
                         }
                 }
-                target_set_free(&ts);
         }
+        memo_done(f, reg, &m, "immediate");
         return emitted;
 }
 
+
+void fire_counts(const struct fire *f, struct fire_counts *ret)
+{
+        *ret = f->counts;
+}

@@ -26,6 +26,23 @@ struct stats;
  * registrar's loss, docs/watch.md "Fair"). */
 #define REGISTRAR_BODIES_MAX 4096
 
+/* One registrar's cost on one event (docs/watch.md "Limits"): at most
+ * FIRE_REGISTRAR_ENTRIES_MAX of its entries that fire on the event's action
+ * are looked at, and its selector evaluations cost at most
+ * FIRE_REGISTRAR_EVAL_COST_MAX units (one unit: one term over one slot of
+ * the snapshot, (terms + 2) × (containers + 3) per evaluation).  Each
+ * distinct selector of a registrar is evaluated once per event.  Entries
+ * past either cap are skipped, said once per registrar. */
+#define FIRE_REGISTRAR_ENTRIES_MAX 4096
+#define FIRE_REGISTRAR_EVAL_COST_MAX (1u << 22)
+
+/* Counters since fire_new (for tests and /metrics). */
+struct fire_counts {
+        size_t evaluations;     /* selector evaluations (target_eval) */
+        size_t eval_cost;       /* their cost units */
+        size_t entries_capped;  /* firing entries skipped over a registrar's caps */
+};
+
 /* One body to run on one target (borrowed during emit). */
 struct fire_job {
         enum target_type type;
@@ -68,6 +85,9 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
  * count of jobs. */
 size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapshot *view,
                        void *cookie);
+
+/* The counters of F into *RET. */
+void fire_counts(const struct fire *f, struct fire_counts *ret);
 
 /* A job of REGISTRAR_ID finished (or was dropped after being emitted). */
 void fire_body_done(struct fire *f, const char *registrar_id);

@@ -10,6 +10,7 @@
 #include "status_server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdbool.h>
@@ -21,13 +22,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define STATUS_CONN_LIMIT 16       /* connections per listener */
+#define STATUS_CONN_LIMIT 16       /* connections of the unix socket (0600: root's clients) */
 #define STATUS_CONN_TIMEOUT_S 10   /* idle connection closed after */
 #define STATUS_CONN_MEMORY 32768   /* request pool per connection */
-/* On TCP, one address may hold only a few of the slots: idle clients from
- * one host cannot keep a Prometheus server out (the unix socket is 0600,
- * its clients are root's). */
+/* On TCP (docs/watch.md "Metrics"), any peer that can reach the address
+ * may connect: one address holds at most STATUS_CONN_PER_IP of
+ * STATUS_TCP_CONN_LIMIT slots, so it takes 32 addresses (32 containers on
+ * a bridge) holding idle clients to keep a Prometheus server out, and an
+ * idle or slow client is closed after STATUS_TCP_TIMEOUT_S without a byte
+ * (MHD_OPTION_CONNECTION_TIMEOUT).  A slot costs one fd and at most
+ * STATUS_CONN_MEMORY. */
+#define STATUS_TCP_CONN_LIMIT 128
 #define STATUS_CONN_PER_IP 4
+#define STATUS_TCP_TIMEOUT_S 5
 
 struct listener {
         struct MHD_Daemon *d;
@@ -100,14 +107,28 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         return ret;
 }
 
+/* Bind FD to SA under umask 077 (nobody may connect between bind and
+ * chmod), then make it 0600 without following a link put in its place. */
+static int bind_private(int fd, const struct sockaddr_un *sa)
+{
+        mode_t old = umask(077);
+        int r = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+
+        (void)umask(old);
+        if (r < 0 || fchmodat(AT_FDCWD, sa->sun_path, 0600, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return 0;
+}
+
 /* A unix socket at PATH, mode 0600.  A live server already there is an
- * error (two controllers on one state dir); a stale file is replaced. */
+ * error (two controllers on one state dir); a stale socket file is
+ * replaced without a moment when PATH is free for someone else to take:
+ * the new socket is bound beside it (PATH.new) and renamed over it. */
 static int listen_unix(const char *path, char *err, size_t errsz)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = { .sun_family = AF_UNIX }, tmp = { .sun_family = AF_UNIX };
         struct stat st;
-        mode_t old;
-        int fd, r;
+        int fd, probe, r;
 
         if (strlen(path) >= sizeof(sa.sun_path)) {
                 snprintf(err, errsz, "status socket path %s is too long", path);
@@ -117,30 +138,45 @@ static int listen_unix(const char *path, char *err, size_t errsz)
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 goto fail;
-        if (lstat(path, &st) == 0) {
+        r = bind_private(fd, &sa);
+        if (r == -EADDRINUSE) {
+                /* Something is at PATH: a live server, a stale socket, or
+                 * something else (refused). */
+                if (lstat(path, &st) < 0)
+                        goto fail;
                 if (!S_ISSOCK(st.st_mode)) {
                         snprintf(err, errsz, "%s exists and is not a socket", path);
                         (void)close(fd);
                         return -EEXIST;
                 }
-                if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN) {
+                probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (probe < 0)
+                        goto fail;
+                if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN) {
                         snprintf(err, errsz, "%s is served by another process", path);
+                        (void)close(probe);
                         (void)close(fd);
                         return -EADDRINUSE;
                 }
-                (void)close(fd);
-                if (unlink(path) < 0 && errno != ENOENT)
-                        goto fail;
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-                if (fd < 0)
-                        goto fail;
+                (void)close(probe);
+                if ((size_t)snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.new", path) <
+                    sizeof(tmp.sun_path)) {
+                        if (unlink(tmp.sun_path) < 0 && errno != ENOENT)
+                                goto fail;
+                        r = bind_private(fd, &tmp);
+                        if (r == 0 && rename(tmp.sun_path, path) < 0) {
+                                r = -errno;
+                                (void)unlink(tmp.sun_path);
+                        }
+                } else {
+                        /* no room for PATH.new: remove and bind again */
+                        if (unlink(path) < 0 && errno != ENOENT)
+                                goto fail;
+                        r = bind_private(fd, &sa);
+                }
         }
-        /* Nobody may connect between bind and chmod: bind under umask 077. */
-        old = umask(077);
-        r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-        (void)umask(old);
-        if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-                r = -errno;
+        if (r < 0 || listen(fd, 16) < 0) {
+                r = r < 0 ? r : -errno;
                 (void)close(fd);
                 snprintf(err, errsz, "cannot serve %s: %s", path, strerror(-r));
                 return r;
@@ -207,8 +243,10 @@ static int start(struct status_server *s, int fd, bool full, bool ipv6, char *er
         l->d = MHD_start_daemon(MHD_USE_EPOLL | (ipv6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
                                 answer, l,
                                 MHD_OPTION_LISTEN_SOCKET, fd,
-                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)STATUS_CONN_LIMIT,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STATUS_CONN_TIMEOUT_S,
+                                MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)(full ? STATUS_CONN_LIMIT : STATUS_TCP_CONN_LIMIT),
+                                MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)(full ? STATUS_CONN_TIMEOUT_S : STATUS_TCP_TIMEOUT_S),
                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)STATUS_CONN_MEMORY,
                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                                 (unsigned)(full ? 0 : STATUS_CONN_PER_IP),
