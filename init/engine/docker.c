@@ -345,6 +345,13 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
 int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
                         struct docker_inspect *ret, int *ret_list, char ***ret_scripts)
 {
+        return docker_inspect_list_doc(d, id, dir, max, ret, ret_list, ret_scripts, NULL);
+}
+
+int docker_inspect_list_doc(struct docker *d, const char *id, const char *dir, size_t max,
+                            struct docker_inspect *ret, int *ret_list, char ***ret_scripts,
+                            struct buf *ret_doc)
+{
         struct docker_req ireq = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = sink_buf };
         struct docker_http *hi = NULL, *hl = NULL;
         char ipath[160];
@@ -413,7 +420,10 @@ out:
         docker_http_close(hl);
         if (m)
                 curl_multi_cleanup(m);
-        buf_free(&b);
+        if (r == 0 && ret_doc)
+                *ret_doc = b;
+        else
+                buf_free(&b);
         return r;
 }
 

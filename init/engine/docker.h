@@ -101,6 +101,12 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
 int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
                         struct docker_inspect *ret, int *ret_list, char ***ret_scripts);
 
+/* docker_inspect_list, and the inspect's JSON in *RET_DOC (on success
+ * only; the caller buf_frees it; NULL: not kept). */
+int docker_inspect_list_doc(struct docker *d, const char *id, const char *dir, size_t max,
+                            struct docker_inspect *ret, int *ret_list, char ***ret_scripts,
+                            struct buf *ret_doc);
+
 /* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
  * parseable events in order (malformed lines skipped), at most MAX.
  * *RET new array (caller frees).  0 or -errno. */

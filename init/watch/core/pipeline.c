@@ -22,6 +22,7 @@
 #include "docker.h"
 #include "enroll.h"
 #include "events.h"
+#include "facts.h"
 #include "fire.h"
 #include "log.h"
 #include "registry.h"
@@ -64,6 +65,7 @@ struct ticket {
 struct pipeline {
         struct pipeline_config cfg;
         struct fire *fire;
+        struct facts *facts;  /* per container, for its bodies (docs/events.md) */
         char self_id[80];
         struct pev *q_head, *q_tail;
         size_t q_len;
@@ -132,19 +134,28 @@ static void fire_imm(struct pipeline *pl, struct pev *p)
         (void)fire_immediates(pl->fire, pl->cfg.reg, &view, p);
 }
 
+static char *const *facts_of(void *ud, const char *id)
+{
+        return facts_get(((struct pipeline *)ud)->facts, id);
+}
+
 /* ---- life cycle ------------------------------------------------------------ */
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 {
         struct pipeline *pl = calloc(1, sizeof(*pl));
-        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit };
+        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit,
+                                  .facts = facts_of };
 
         if (!pl)
                 return NULL;
         pl->cfg = *cfg;
         fc.ud = pl;
         pl->fire = fire_new(&fc);
-        if (!pl->fire) {
+        pl->facts = facts_new();
+        if (!pl->fire || !pl->facts) {
+                fire_free(pl->fire);
+                facts_free(pl->facts);
                 free(pl);
                 return NULL;
         }
@@ -182,6 +193,7 @@ struct pipeline *pipeline_free(struct pipeline *pl)
                 free(tk);
         }
         fire_free(pl->fire);
+        facts_free(pl->facts);
         free(pl);
         return NULL;
 }
@@ -351,6 +363,7 @@ void pipeline_forget_gone(struct pipeline *pl, const struct docker_container *li
                 }
                 log_info("container %s is gone since the outage, %zu registration(s) dropped",
                          log_q(q, sizeof(q), r->name), registry_drop(pl->cfg.reg, r->id));
+                facts_drop(pl->facts, r->id);
                 snapshot_remove(pl->cfg.snap, r->id);
         }
 }
@@ -375,6 +388,8 @@ static void install(struct pipeline *pl, const struct collect_result *r, bool ke
                     const char *fallback_name)
 {
         enroll(pl->cfg.reg, pl->cfg.stats, r, keep_served);
+        if (r->facts && facts_set(pl->facts, r->id, r->facts) < 0)
+                log_error("out of memory keeping a container's facts");
         if (!r->gone)
                 (void)snapshot_set(pl->cfg.snap, r->id, r->name[0] ? r->name : fallback_name, r->traits);
 }
@@ -500,6 +515,8 @@ static bool resolve(struct pipeline *pl, struct pev *p)
                 fire_ev(pl, p, ev, NULL);
                 if (!p->historic) {
                         size_t n = registry_drop(pl->cfg.reg, ev->id);
+
+                        facts_drop(pl->facts, ev->id);
                         if (n)
                                 log_info("container %s: %s, %zu registration(s) dropped",
                                          log_q(qn, sizeof(qn), ev->name), ev->action, n);
@@ -573,6 +590,8 @@ void pipeline_late_done(struct pipeline *pl, const struct collect_result *r, voi
         if (!r->cancelled) {
                 snapshot_traits(pl->cfg.snap, r->id, r->traits);
                 enroll(pl->cfg.reg, pl->cfg.stats, r, false);
+                if (r->facts)
+                        (void)facts_set(pl->facts, r->id, r->facts);
                 fire_ev(pl, p, &p->ev, r->id);
                 fire_imm(pl, p);
         }
