@@ -152,7 +152,15 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
         size_t n = 0;
         int r;
 
-        r = get_json(d, "/containers/json", &status, &j);
+        {
+                const char *lf = docker_list_filter(d);
+                char *path = NULL;
+
+                if (lf && asprintf(&path, "/containers/json?filters=%s", lf) < 0)
+                        return -ENOMEM;
+                r = get_json(d, path ? path : "/containers/json", &status, &j);
+                free(path);
+        }
         if (r < 0)
                 return r;
         if (!cJSON_IsArray(j)) {

@@ -44,6 +44,12 @@ int docker_negotiate(struct docker *d);
 const char *docker_api_version(const struct docker *d);
 const char *docker_socket_path(const struct docker *d);
 
+/* --scope's label filters (docs/events.md "Scope"): from now on the
+ * /events URL and the container list ask the Engine for containers with
+ * every one of LABELS ("KEY" or "KEY=VALUE"; NULL or empty: none).
+ * 0 or -ENOMEM. */
+int docker_set_label_filters(struct docker *d, char *const *labels);
+
 /* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
 char *docker_url(const struct docker *d, const char *path_query);
 

@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -45,6 +46,7 @@ struct h {
         struct registry *reg;
         struct policy *policy;
         struct pipeline *pl;
+        struct scope *scope;
         struct h_job jobs[H_JOBS_MAX];
         size_t n_jobs;
 };
@@ -108,7 +110,7 @@ static struct h *h_new(bool allow_all)
                 .on_detached_done = h_late, .ud = h });
         h->pl = pipeline_new(&(struct pipeline_config){
                 .seen = h->seen, .snap = h->snap, .col = h->col, .reg = h->reg,
-                .policy = h->policy, .enqueue = h_enqueue, .ud = h });
+                .policy = h->policy, .enqueue = h_enqueue, .scope = h->scope = scope_new(), .ud = h });
         cr_assert(h->seen && h->snap && h->reg && h->policy && h->col && h->pl);
         pipeline_set_self(h->pl, "", "ctl-host", false);
         return h;
@@ -125,6 +127,7 @@ static void h_free(struct h *h)
         policy_free(h->policy);
         snapshot_free(h->snap);
         seen_free(h->seen);
+        scope_free(h->scope);
         free(h);
 }
 
@@ -587,5 +590,31 @@ Test(pipeline, label_hooks_register_like_scripts)
         cr_assert_not(registry_at(h->reg, 0)->from_label, "scripts first");
         cr_assert_str_eq(registry_at(h->reg, 1)->script, "hk");
         cr_assert_eq(h_count(h, "start", "a"), 1, "hk's own :start fires for the start that made it");
+        h_free(h);
+}
+
+/* docs/events.md "Scope": a container whose name fails --scope neither
+ * registers nor emits events the controller handles. */
+Test(pipeline, containers_outside_the_scope_are_invisible)
+{
+        struct h *h = h_new(true);
+
+        cr_assert_eq(scope_add(h->scope, "name=^in-", NULL, 0), 0);
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "in-a", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%me:start:die\necho\n" } });
+        fake_engine_add(&(struct fake_container){
+                .id = IDB, .name = "out-b", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%all:start:die\necho\n" } });
+        cr_assert_eq(pipeline_collect(h->pl, (struct docker_container[]){ { IDA, "in-a" }, { IDB, "out-b" } },
+                                      2, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(registry_count(h->reg), 1);
+        cr_assert_null(snapshot_find(h->snap, IDB));
+        h_event(h, "die", IDB, "out-b", T0 + 1);
+        h_event(h, "die", IDA, "in-a", T0 + 2);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "die", NULL), 1);
+        cr_assert_str_eq(h->jobs[0].source, "in-a");
         h_free(h);
 }

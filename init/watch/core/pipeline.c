@@ -26,6 +26,7 @@
 #include "fire.h"
 #include "log.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -287,11 +288,22 @@ static bool is_self(const struct pipeline *pl, const char *id)
         return pl->self_id[0] && strcmp(id, pl->self_id) == 0;
 }
 
+/* Is container NAME (ID) in --scope?  Only names are checked here. */
+static bool in_scope(const struct pipeline *pl, const char *id, const char *name)
+{
+        if (!scope_has_names(pl->cfg.scope))
+                return true;
+        if (!name[0])
+                name = snapshot_name(pl->cfg.snap, id);
+        return name && scope_name_ok(pl->cfg.scope, name);
+}
+
 void pipeline_event(struct pipeline *pl, const struct event *e)
 {
         struct pev *p;
 
-        if (strcmp(e->type, "container") != 0 || !seen_take(pl->cfg.seen, e))
+        if (strcmp(e->type, "container") != 0 || !in_scope(pl, e->id, e->name) ||
+            !seen_take(pl->cfg.seen, e))
                 return;
         if (pl->q_len >= PIPELINE_QUEUE_MAX) {
                 char q[300], qa[100];
@@ -324,7 +336,7 @@ int pipeline_collect(struct pipeline *pl, const struct docker_container *list, s
         p->kind = PEV_COLLECT;
         p->synthetic = true;
         for (size_t i = 0; i < n; i++) {
-                if (is_self(pl, list[i].id))
+                if (is_self(pl, list[i].id) || !in_scope(pl, list[i].id, list[i].name))
                         continue;
                 if (add_coll(pl, p, list[i].id, list[i].name) < 0) {
                         pev_free(pl, p);
@@ -356,7 +368,8 @@ void pipeline_forget_gone(struct pipeline *pl, const struct docker_container *li
                 char q[300];
 
                 for (size_t j = 0; j < n && !there; j++)
-                        there = strcmp(list[j].id, r->id) == 0;
+                        there = strcmp(list[j].id, r->id) == 0 &&
+                                in_scope(pl, list[j].id, list[j].name);
                 if (there) {
                         i++;
                         continue;
