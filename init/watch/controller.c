@@ -156,6 +156,7 @@ static void status_info(void *ud, struct status_info *i)
                 .cursor_id = cur->id,
                 .cursor_action = cur->action,
                 .dispatch_mode = ctl_direct_mode_name(c->o->dispatch),
+                .scope = c->o->scope,
                 .events_queued = pipeline_queued(c->pl),
                 .bodies_queued = dispatch_queued(c->ds),
                 .bodies_running = dispatch_running(c->ds),
