@@ -9,7 +9,8 @@
  * is done; the cursor is the newest event with nothing unfinished at or
  * before it.
  * Owns: the event queue, the in-flight list, the tickets, the cursor, the
- * fire stage.  Borrows: the other stages (created and wired by
+ * fire stage, the facts of each container for its bodies (facts.h), the
+ * --scope check of names (docs/events.md "Scope").  Borrows: the other stages (created and wired by
  * controller.c).  Does not own: the Engine (stream.h), running jobs
  * (dispatch.h), saving the cursor (the caller, cursor.h).
  * Context: main loop only.  Needs no Engine: the unit tests drive it with
