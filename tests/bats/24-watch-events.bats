@@ -20,6 +20,12 @@ teardown() { watch_teardown; }
 
 # get PATH: GET PATH on the controller's status socket.
 get() { curl -fsS --max-time 10 --unix-socket "$T/state/status.sock" "http://localhost$1"; }
+# paths_are PATH: /status has one dispatch on $N-r by PATH and one on %contrainer (local).
+paths_are() {
+        get /status | jq -e --arg n "$N-r" --arg p "$1" '
+                ([.dispatches[] | select(.target == $n and .path == $p)] | length == 1) and
+                ([.dispatches[] | select(.target == "%contrainer" and .path == "local")] | length == 1)' >/dev/null
+}
 
 @test "a label hook registers with no script; kill and rename bodies get their facts" {
         CRUN_SCRIPTS=$T/empty crun r -l team=blue \
@@ -169,4 +175,24 @@ get() { curl -fsS --max-time 10 --unix-socket "$T/state/status.sock" "http://loc
         wait_line "$M/die.log" "$N-d 5" 60
         wait_log "got their die dispatched"
         [ "$(grep -c "^$N-d " "$M/die.log")" -eq 1 ]
+}
+
+@test "the facts reach bodies on every path: direct, exec API, %contrainer" {
+        local body='echo "$CONTRAINER_TARGET $CONTRAINER_SIGNAL $CONTRAINER_LABEL_TEAM ${CONTRAINER_EVENT_TIME:+t}" >>"$M/p.log"'
+        CRUN_SCRIPTS=$T/empty crun r -l team=blue \
+                -l 'contrainer.hook.p.on=%me:kill,%contrainer:kill' -l "contrainer.hook.p.run=$body"
+        ctl_start --dispatch direct --allow "$N-r=me,contrainer,host"
+        wait_log "label hook 'p' 2 entries"
+        docker kill -s USR1 "$N-r" >/dev/null
+        wait_line "$M/p.log" "$N-r 10 blue t"
+        wait_line "$M/p.log" "%contrainer 10 blue t"
+        wait_for "the direct and local paths in /status" 30 paths_are direct
+        ctl_stop
+        : >"$M/p.log"
+        ctl_start --dispatch api --allow "$N-r=me,contrainer,host"
+        wait_log "label hook 'p' 2 entries"
+        docker kill -s USR2 "$N-r" >/dev/null
+        wait_line "$M/p.log" "$N-r 12 blue t"
+        wait_line "$M/p.log" "%contrainer 12 blue t"
+        wait_for "the api and local paths in /status" 30 paths_are api
 }
