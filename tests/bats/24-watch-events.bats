@@ -16,7 +16,46 @@ fi
 setup_file() { watch_setup_file; }
 teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
-teardown() { watch_teardown; }
+teardown() {
+        standin_stop
+        watch_teardown
+}
+
+# The stand-in host of 30-watch-host-contrainer.bats (a process in its own
+# PID and mount namespace whose proc is at $SYSIMAGE/proc): standin_start,
+# standin_stop.
+standin_start() {
+        SYSIMAGE=$T/sysimage
+        mkdir -p "$SYSIMAGE/proc" "$T/hostdir"
+        echo outside >"$T/hostdir/which"
+        unshare --pid --mount --fork --propagation private \
+                sh -c 'mount -t tmpfs ctrtest "$1" && echo inside >"$1/which" &&
+                       exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin M="$2" HOSTDIR="$1" \
+                            CTR_STANDIN=1 sleep 600' \
+                sh "$T/hostdir" "$M" </dev/null >"$T/standin.log" 2>&1 3>&- &
+        STANDIN_UNSHARE=$!
+        echo "$STANDIN_UNSHARE" >>"$T/pids"
+        wait_for "the stand-in's sleep" 10 standin_found
+        echo "$STANDIN_PID" >>"$T/pids"
+        nsenter --target "$STANDIN_PID" --pid -- mount -t proc ctrtest-proc "$SYSIMAGE/proc"
+        STANDIN_MOUNTED=1
+}
+
+standin_found() {
+        local p
+        p=$(pgrep -P "$STANDIN_UNSHARE" | head -n 1) || return 1
+        [ -n "$p" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^CTR_STANDIN=' || return 1
+        STANDIN_PID=$p
+}
+
+standin_stop() {
+        if [ -n "${STANDIN_MOUNTED:-}" ]; then
+                umount -l "$SYSIMAGE/proc" 2>/dev/null || true
+                STANDIN_MOUNTED=
+        fi
+        [ -z "${STANDIN_PID:-}" ] || kill -KILL "$STANDIN_PID" 2>/dev/null || true
+        STANDIN_PID=
+}
 
 # get PATH: GET PATH on the controller's status socket.
 get() { curl -fsS --max-time 10 --unix-socket "$T/state/status.sock" "http://localhost$1"; }
@@ -195,4 +234,14 @@ paths_are() {
         wait_line "$M/p.log" "$N-r 12 blue t"
         wait_line "$M/p.log" "%contrainer 12 blue t"
         wait_for "the api and local paths in /status" 30 paths_are api
+}
+
+@test "the facts reach %host bodies (a stand-in host)" {
+        standin_start
+        CRUN_SCRIPTS=$T/empty crun r -l team=blue -l 'contrainer.hook.h.on=%host:kill' \
+                -l 'contrainer.hook.h.run=echo "$CONTRAINER_TARGET $CONTRAINER_SIGNAL $CONTRAINER_LABEL_TEAM $CONTRAINER_SOURCE_IMAGE $(cat "$HOSTDIR/which")" >>"$M/h.log"'
+        ctl_start --sysimage "$SYSIMAGE" --allow "$N-r=host"
+        wait_log "label hook 'h' 1 entry"
+        docker kill -s USR1 "$N-r" >/dev/null
+        wait_line "$M/h.log" "%host 10 blue $WATCH_IMAGE inside"
 }
