@@ -44,6 +44,12 @@ int docker_negotiate(struct docker *d);
 const char *docker_api_version(const struct docker *d);
 const char *docker_socket_path(const struct docker *d);
 
+/* --scope's label filters (docs/events.md "Scope"): from now on the
+ * /events URL and the container list ask the Engine for containers with
+ * every one of LABELS ("KEY" or "KEY=VALUE"; NULL or empty: none).
+ * 0 or -ENOMEM. */
+int docker_set_label_filters(struct docker *d, char *const *labels);
+
 /* The /events URL: events of type container since SINCE_NS, up to
  * UNTIL_NS (0: no end, the live stream).  The one place it is built.
  * Caller frees; NULL on ENOMEM. */
@@ -73,6 +79,11 @@ struct docker_container {
  * (caller frees).  0 or -errno. */
 int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n);
 
+/* GET /containers/json?all=1, status exited or dead (and --scope's
+ * labels): the stopped containers, newest first, at most MAX (docs/events.md
+ * "Catch-up").  *RET new array (caller frees).  0 or -errno. */
+int docker_list_ended(struct docker *d, size_t max, struct docker_container **ret, size_t *ret_n);
+
 /* GET /containers/{ID}/json (inspect.h parses it).  ID must be the full id:
  * an answer for another container (the Engine also resolves names and id
  * prefixes) is -ENOENT.  0, -ENOENT (no such container), -errno. */
@@ -97,6 +108,12 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
  * docker_list_scripts's (with *RET_SCRIPTS on 0), else -ECANCELED. */
 int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
                         struct docker_inspect *ret, int *ret_list, char ***ret_scripts);
+
+/* docker_inspect_list, and the inspect's JSON in *RET_DOC (on success
+ * only; the caller buf_frees it; NULL: not kept). */
+int docker_inspect_list_doc(struct docker *d, const char *id, const char *dir, size_t max,
+                            struct docker_inspect *ret, int *ret_list, char ***ret_scripts,
+                            struct buf *ret_doc);
 
 /* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
  * parseable events in order (malformed lines skipped), at most MAX.

@@ -25,6 +25,9 @@
 struct docker {
         char *socket;
         char api[DOCKER_HTTP_API_MAX];
+        char *events_filter;  /* percent-encoded {"type":[..],"label":[..]}, or NULL */
+        char *list_filter;    /* percent-encoded {"label":[..]}, or NULL */
+        char *ended_filter;   /* percent-encoded {"status":[..],"label":[..]}, or NULL */
 };
 
 struct docker_http {
@@ -54,9 +57,77 @@ struct docker *docker_free(struct docker *d)
 {
         if (d) {
                 free(d->socket);
+                free(d->events_filter);
+                free(d->list_filter);
+                free(d->ended_filter);
                 free(d);
         }
         return NULL;
+}
+
+/* {"type":["container"] (WITH_TYPE), "status":["exited","dead"] (ENDED),
+ * "label":[LABELS...]}, percent-encoded; NULL on ENOMEM. */
+static char *make_filter(char *const *labels, bool with_type, bool ended)
+{
+        static const char *const t[] = { "container" }, *const st[] = { "exited", "dead" };
+        cJSON *o = cJSON_CreateObject(), *a = NULL;
+        char *txt = NULL, *esc = NULL;
+
+        if (!o)
+                return NULL;
+        if (with_type && !cJSON_AddItemToObject(o, "type", cJSON_CreateStringArray(t, 1)))
+                goto out;
+        if (ended && !cJSON_AddItemToObject(o, "status", cJSON_CreateStringArray(st, 2)))
+                goto out;
+        if (labels && labels[0]) {
+                a = cJSON_AddArrayToObject(o, "label");
+                for (size_t i = 0; a && labels[i]; i++)
+                        if (!cJSON_AddItemToArray(a, cJSON_CreateString(labels[i])))
+                                goto out;
+                if (!a)
+                        goto out;
+        }
+        txt = cJSON_PrintUnformatted(o);
+        if (txt)
+                esc = docker_http_escape(txt);
+out:
+        free(txt);
+        cJSON_Delete(o);
+        return esc;
+}
+
+int docker_set_label_filters(struct docker *d, char *const *labels)
+{
+        char *ev = NULL, *li = NULL, *en = NULL;
+
+        en = make_filter(labels, false, true);
+        if (labels && labels[0]) {
+                ev = make_filter(labels, true, false);
+                li = make_filter(labels, false, false);
+        }
+        if (!en || (labels && labels[0] && (!ev || !li))) {
+                free(ev);
+                free(li);
+                free(en);
+                return -ENOMEM;
+        }
+        free(d->events_filter);
+        free(d->list_filter);
+        free(d->ended_filter);
+        d->events_filter = ev;
+        d->list_filter = li;
+        d->ended_filter = en;
+        return 0;
+}
+
+char *docker_ended_filter(const struct docker *d)
+{
+        return d->ended_filter ? strdup(d->ended_filter) : make_filter(NULL, false, true);
+}
+
+const char *docker_list_filter(const struct docker *d)
+{
+        return d->list_filter;
 }
 
 const char *docker_api_version(const struct docker *d)
@@ -92,9 +163,10 @@ char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t unti
         if (until_ns) {
                 event_format_since(until_ns, until, sizeof(until));
                 if (asprintf(&path, "/events?since=%s&until=%s&filters=%s", since, until,
-                             EVENTS_FILTER) < 0)
+                             d->events_filter ? d->events_filter : EVENTS_FILTER) < 0)
                         return NULL;
-        } else if (asprintf(&path, "/events?since=%s&filters=%s", since, EVENTS_FILTER) < 0) {
+        } else if (asprintf(&path, "/events?since=%s&filters=%s", since,
+                            d->events_filter ? d->events_filter : EVENTS_FILTER) < 0) {
                 return NULL;
         }
         u = docker_url(d, path);

@@ -36,6 +36,8 @@ struct watch_opts {
         enum dispatch_mode dispatch;  /* --dispatch, default auto */
         const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
         const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
+        const char **scope;         /* --scope filters, NULL-terminated (checked; caller frees the array) */
+        size_t n_scope;
 };
 
 /* ARGV[0] is the mode word; ENV is the environment (DOCKER_HOST, SYSIMAGE).

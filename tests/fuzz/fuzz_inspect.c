@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *s = (const char *)data, *nl = memchr(s, '\n', size);
         char sock[256] = "", line[400];
         struct docker_inspect in;
+        struct inspect_facts f;
 
         if (size && s[0] != '{' && nl && (size_t)(nl - s) < sizeof(sock)) {
                 memcpy(sock, s, (size_t)(nl - s));
@@ -28,6 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inspect_volume_apply(s, size, sock, &in);
         if (in.nvolumes || (size > INSPECT_VOLUME_JSON_MAX && !in.volume_unchecked))
                 __builtin_trap();
+        if (inspect_facts_parse(s, size, &f) == 0) {
+                for (size_t i = 0; i < f.n_labels; i++)
+                        if (!f.keys[i] || !f.values[i])
+                                __builtin_trap();
+                inspect_facts_free(&f);
+        }
         if (inspect_parse(s, size, sock, &in) != 0)
                 return 0;
         if (in.nvolumes > INSPECT_VOLUMES_MAX)

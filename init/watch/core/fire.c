@@ -6,10 +6,12 @@
 #include "header.h"
 #include "log.h"
 #include "policy.h"
+#include "rfc3339.h"
 #include "registry.h"
 #include "stats.h"
 #include "strv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +60,46 @@ void fire_set_self(struct fire *f, const char *self_id, const char *self_name)
         snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
 }
 
-static char **body_vars(const struct fire *c, const char *event, const char *src_id,
-                        const char *src_name, const struct registration *g, const struct target *t)
+/* The facts of the event EV (NULL: immediate) and of its source SRC_ID
+ * (docs/events.md "Environment") onto *V.  0 or -ENOMEM. */
+static int event_vars(const struct fire *c, char ***v, const struct event *ev, const char *src_id)
+{
+        char *const *fx = c->cfg.facts ? c->cfg.facts(c->cfg.ud, src_id) : NULL;
+        char t[40] = "", num[16];
+        bool has_image = false;
+
+        if (ev)
+                rfc3339_format(ev->time_nano, t, sizeof(t));
+        if (strv_env_set(v, "CONTRAINER_EVENT_TIME", t) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; fx && fx[i]; i++) {
+                has_image |= strncmp(fx[i], "CONTRAINER_SOURCE_IMAGE=", 24) == 0;
+                if (strv_push(v, fx[i]) < 0)
+                        return -ENOMEM;
+        }
+        if (!has_image && strv_env_set(v, "CONTRAINER_SOURCE_IMAGE", ev ? ev->image : "") < 0)
+                return -ENOMEM;
+        if (!ev)
+                return 0;
+        if (strcmp(ev->action, "die") == 0 && ev->has_exit_code) {
+                snprintf(num, sizeof(num), "%d", ev->exit_code);
+                if (strv_env_set(v, "CONTRAINER_EXIT_CODE", num) < 0)
+                        return -ENOMEM;
+        }
+        if (strcmp(ev->action, "kill") == 0 && strv_env_set(v, "CONTRAINER_SIGNAL", ev->signal) < 0)
+                return -ENOMEM;
+        if (strcmp(ev->action, "health_status") == 0 &&
+            strv_env_set(v, "CONTRAINER_HEALTH", ev->health) < 0)
+                return -ENOMEM;
+        if (strcmp(ev->action, "rename") == 0 &&
+            strv_env_set(v, "CONTRAINER_OLD_NAME", ev->old_name) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static char **body_vars(const struct fire *c, const struct event *ev, const char *event,
+                        const char *src_id, const char *src_name, const struct registration *g,
+                        const struct target *t)
 {
         const char *tname = target_text(t->type, t->name);
         char **v = NULL;
@@ -74,7 +114,8 @@ static char **body_vars(const struct fire *c, const char *event, const char *src
             strv_env_set(&v, "CONTRAINER_NAME", c->self_name) < 0 ||
             strv_env_set(&v, "DOCKER_EVENT", event) < 0 ||
             strv_env_set(&v, "REGISTRAR_CONTAINER_ID", src_id) < 0 ||
-            strv_env_set(&v, "REGISTRAR_CONTAINER_NAME", src_name) < 0)
+            strv_env_set(&v, "REGISTRAR_CONTAINER_NAME", src_name) < 0 ||
+            event_vars(c, &v, ev, src_id) < 0)
                 return strv_free(v);
         return v;
 }
@@ -142,8 +183,9 @@ void fire_body_done(struct fire *f, const char *registrar_id)
 
 /* Emit G's body on T; false if it was not queued (the registrar's cap,
  * the sink's caps, no memory). */
-static bool emit_body(struct fire *f, void *cookie, struct registration *g, const char *event,
-                      const char *src_id, const char *src_name, const struct target *t)
+static bool emit_body(struct fire *f, void *cookie, struct registration *g,
+                      const struct event *ev, const char *event, const char *src_id,
+                      const char *src_name, const struct target *t)
 {
         char label[1024], qr[300], qs[600], qv[100];
         struct rqueued *q = rq_of(f, g->id, true);
@@ -158,12 +200,12 @@ static bool emit_body(struct fire *f, void *cookie, struct registration *g, cons
                 q->logged = true;
                 return false;
         }
-        snprintf(label, sizeof(label), "registrar %s script %s event %s",
-                 log_q(qr, sizeof(qr), g->name), log_q(qs, sizeof(qs), g->script),
-                 log_q(qv, sizeof(qv), event));
+        snprintf(label, sizeof(label), "registrar %s %s %s event %s",
+                 log_q(qr, sizeof(qr), g->name), g->from_label ? "label hook" : "script",
+                 log_q(qs, sizeof(qs), g->script), log_q(qv, sizeof(qv), event));
         job = (struct fire_job){
                 .type = t->type, .id = t->id, .name = t->name, .body = g->body,
-                .vars = body_vars(f, event, src_id, src_name, g, t), .label = label,
+                .vars = body_vars(f, ev, event, src_id, src_name, g, t), .label = label,
                 .registrar_id = g->id,
         };
         if (!job.vars) {
@@ -278,6 +320,26 @@ static void memo_done(struct fire *f, struct registry *reg, struct fire_memo *m,
         memo_free(m);
 }
 
+static bool hit_before(const struct registry_hit *a, const struct registry_hit *b)
+{
+        return a->g->serial < b->g->serial || (a->g == b->g && a->entry < b->entry);
+}
+
+/* A and B (each in registration then entry order, disjoint) as one list in
+ * that order; NULL on ENOMEM. */
+static struct registry_hit *merge_hits(const struct registry_hit *a, size_t na,
+                                       const struct registry_hit *b, size_t nb)
+{
+        struct registry_hit *v = malloc((na + nb) * sizeof(*v));
+        size_t i = 0, j = 0, k = 0;
+
+        if (!v)
+                return NULL;
+        while (i < na || j < nb)
+                v[k++] = (j >= nb || (i < na && hit_before(&a[i], &b[j]))) ? a[i++] : b[j++];
+        return v;
+}
+
 /* Every entry of every registration that fires on EV's action: each
  * registration's body runs at most once per target for one event, however
  * many of its entries name that target. */
@@ -286,9 +348,31 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                   void *cookie)
 {
         const struct registry_hit *hits;
+        struct registry_hit *merged = NULL;
         size_t n = registry_firing(reg, ev->action, &hits), emitted = 0;
         struct fire_memo m = { 0 };
 
+        /* A health event also fires the entries on its state, "healthy"
+         * or "unhealthy" (docs/events.md "Events"): both lists are in
+         * registration then entry order, merged so. */
+        if (strcmp(ev->action, "health_status") == 0 &&
+            (strcmp(ev->health, "healthy") == 0 || strcmp(ev->health, "unhealthy") == 0)) {
+                const struct registry_hit *h2;
+                size_t n2 = registry_firing(reg, ev->health, &h2);
+
+                if (n2 && !n) {
+                        hits = h2;
+                        n = n2;
+                } else if (n2) {
+                        merged = merge_hits(hits, n, h2, n2);
+                        if (!merged) {
+                                log_error("out of memory merging the entries of a health event");
+                        } else {
+                                hits = merged;
+                                n += n2;
+                        }
+                }
+        }
         for (size_t i = 0; i < n;) {
                 struct registration *g = hits[i].g;
                 struct strset done = { 0 };
@@ -329,7 +413,7 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                                         continue;
                                 if (!allowed(f, g, e, t))
                                         continue;
-                                if (!emit_body(f, cookie, g, ev->action, ev->id, src_name, t))
+                                if (!emit_body(f, cookie, g, ev, ev->action, ev->id, src_name, t))
                                         continue;
                                 emitted++;
                                 if (several)
@@ -339,6 +423,7 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                 strset_free(&done);
         }
         memo_done(f, reg, &m, ev->action);
+        free(merged);
         return emitted;
 }
 
@@ -385,7 +470,7 @@ size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapsh
                         }
                         if (!allowed(f, g, e, t))
                                 continue;
-                        if (emit_body(f, cookie, g, "immediate", g->id, g->name, t)) {
+                        if (emit_body(f, cookie, g, NULL, "immediate", g->id, g->name, t)) {
                                 (void)keyset_add(&g->served[ei], key);
                                 emitted++;
                         }

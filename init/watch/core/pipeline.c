@@ -22,9 +22,11 @@
 #include "docker.h"
 #include "enroll.h"
 #include "events.h"
+#include "facts.h"
 #include "fire.h"
 #include "log.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -50,6 +52,7 @@ struct pev {
         size_t n_gap_seen;
         struct coll **colls;
         size_t n_colls;
+        size_t n_running;    /* PEV_COLLECT: colls[0..n_running) are running, the rest ended */
         unsigned pending;    /* bodies (and late collections) not finished */
         int64_t arrived_ms;
 };
@@ -64,6 +67,7 @@ struct ticket {
 struct pipeline {
         struct pipeline_config cfg;
         struct fire *fire;
+        struct facts *facts;  /* per container, for its bodies (docs/events.md) */
         char self_id[80];
         struct pev *q_head, *q_tail;
         size_t q_len;
@@ -132,19 +136,28 @@ static void fire_imm(struct pipeline *pl, struct pev *p)
         (void)fire_immediates(pl->fire, pl->cfg.reg, &view, p);
 }
 
+static char *const *facts_of(void *ud, const char *id)
+{
+        return facts_get(((struct pipeline *)ud)->facts, id);
+}
+
 /* ---- life cycle ------------------------------------------------------------ */
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 {
         struct pipeline *pl = calloc(1, sizeof(*pl));
-        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit };
+        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit,
+                                  .facts = facts_of };
 
         if (!pl)
                 return NULL;
         pl->cfg = *cfg;
         fc.ud = pl;
         pl->fire = fire_new(&fc);
-        if (!pl->fire) {
+        pl->facts = facts_new();
+        if (!pl->fire || !pl->facts) {
+                fire_free(pl->fire);
+                facts_free(pl->facts);
                 free(pl);
                 return NULL;
         }
@@ -182,6 +195,7 @@ struct pipeline *pipeline_free(struct pipeline *pl)
                 free(tk);
         }
         fire_free(pl->fire);
+        facts_free(pl->facts);
         free(pl);
         return NULL;
 }
@@ -275,11 +289,22 @@ static bool is_self(const struct pipeline *pl, const char *id)
         return pl->self_id[0] && strcmp(id, pl->self_id) == 0;
 }
 
+/* Is container NAME (ID) in --scope?  Only names are checked here. */
+static bool in_scope(const struct pipeline *pl, const char *id, const char *name)
+{
+        if (!scope_has_names(pl->cfg.scope))
+                return true;
+        if (!name[0])
+                name = snapshot_name(pl->cfg.snap, id);
+        return name && scope_name_ok(pl->cfg.scope, name);
+}
+
 void pipeline_event(struct pipeline *pl, const struct event *e)
 {
         struct pev *p;
 
-        if (strcmp(e->type, "container") != 0 || !seen_take(pl->cfg.seen, e))
+        if (strcmp(e->type, "container") != 0 || !in_scope(pl, e->id, e->name) ||
+            !seen_take(pl->cfg.seen, e))
                 return;
         if (pl->q_len >= PIPELINE_QUEUE_MAX) {
                 char q[300], qa[100];
@@ -312,9 +337,18 @@ int pipeline_collect(struct pipeline *pl, const struct docker_container *list, s
         p->kind = PEV_COLLECT;
         p->synthetic = true;
         for (size_t i = 0; i < n; i++) {
-                if (is_self(pl, list[i].id))
+                if (is_self(pl, list[i].id) || !in_scope(pl, list[i].id, list[i].name))
                         continue;
                 if (add_coll(pl, p, list[i].id, list[i].name) < 0) {
+                        pev_free(pl, p);
+                        return -ENOMEM;
+                }
+        }
+        p->n_running = p->n_colls;
+        for (size_t i = 0; gap && i < gap->n_ended; i++) {
+                if (is_self(pl, gap->ended[i].id) || !in_scope(pl, gap->ended[i].id, gap->ended[i].name))
+                        continue;
+                if (add_coll(pl, p, gap->ended[i].id, gap->ended[i].name) < 0) {
                         pev_free(pl, p);
                         return -ENOMEM;
                 }
@@ -344,13 +378,15 @@ void pipeline_forget_gone(struct pipeline *pl, const struct docker_container *li
                 char q[300];
 
                 for (size_t j = 0; j < n && !there; j++)
-                        there = strcmp(list[j].id, r->id) == 0;
+                        there = strcmp(list[j].id, r->id) == 0 &&
+                                in_scope(pl, list[j].id, list[j].name);
                 if (there) {
                         i++;
                         continue;
                 }
                 log_info("container %s is gone since the outage, %zu registration(s) dropped",
                          log_q(q, sizeof(q), r->name), registry_drop(pl->cfg.reg, r->id));
+                facts_drop(pl->facts, r->id);
                 snapshot_remove(pl->cfg.snap, r->id);
         }
 }
@@ -362,12 +398,25 @@ static bool is_action(const struct event *e, const char *a)
         return strcmp(e->action, a) == 0;
 }
 
-static bool gap_saw_start(const struct pev *p, const char *id)
+static bool gap_saw(const struct pev *p, const char *id, const char *action)
 {
         for (size_t i = 0; i < p->n_gap_seen; i++)
-                if (strcmp(p->gap_seen[i].id, id) == 0 && is_action(&p->gap_seen[i], "start"))
+                if (strcmp(p->gap_seen[i].id, id) == 0 && is_action(&p->gap_seen[i], action))
                         return true;
         return false;
+}
+
+/* A synthetic event ACTION of R at TIME_NS (catch-up after lost history). */
+static struct event synth(const struct collect_result *r, const char *action, uint64_t time_ns)
+{
+        struct event se = { .has_exit_code = false };
+
+        snprintf(se.type, sizeof(se.type), "container");
+        snprintf(se.action, sizeof(se.action), "%s", action);
+        snprintf(se.id, sizeof(se.id), "%s", r->id);
+        snprintf(se.name, sizeof(se.name), "%s", r->name);
+        se.time_nano = time_ns;
+        return se;
 }
 
 /* A collection's answers into the registry and the snapshot. */
@@ -375,40 +424,60 @@ static void install(struct pipeline *pl, const struct collect_result *r, bool ke
                     const char *fallback_name)
 {
         enroll(pl->cfg.reg, pl->cfg.stats, r, keep_served);
+        if (r->facts && facts_set(pl->facts, r->id, r->facts) < 0)
+                log_error("out of memory keeping a container's facts");
         if (!r->gone)
                 (void)snapshot_set(pl->cfg.snap, r->id, r->name[0] ? r->name : fallback_name, r->traits);
 }
 
 static bool resolve_collect(struct pipeline *pl, struct pev *p)
 {
-        size_t n_rec = 0;
+        size_t n_rec = 0, n_died = 0;
 
         for (size_t i = 0; i < p->n_colls; i++)
                 if (!collector_result(p->colls[i])->done)
                         return false;
-        for (size_t i = 0; i < p->n_colls; i++)
+        for (size_t i = 0; i < p->n_running; i++)
                 install(pl, collector_result(p->colls[i]), true, "");
         fire_imm(pl, p);
         if (!p->reconcile_gap)
                 return true;
-        for (size_t i = 0; i < p->n_colls; i++) {
+        /* Those that ended meanwhile: their die, with the exit code of
+         * their inspect (docs/events.md "Catch-up"). */
+        for (size_t i = p->n_running; i < p->n_colls; i++) {
                 const struct collect_result *r = collector_result(p->colls[i]);
-                struct event se = { .has_exit_code = false };
+                struct event se;
 
-                if (r->gone || r->started_ns <= p->gap_since || gap_saw_start(p, r->id))
+                if (r->has_exit_code && r->finished_ns > p->gap_since && !gap_saw(p, r->id, "die")) {
+                        se = synth(r, "die", r->finished_ns);
+                        se.has_exit_code = true;
+                        se.exit_code = r->exit_code;
+                        if (r->facts)
+                                (void)facts_set(pl->facts, r->id, r->facts);
+                        snapshot_remove(pl->cfg.snap, r->id);
+                        fire_ev(pl, p, &se, NULL);
+                        n_died++;
+                }
+                /* then, as after a die, its registrations go */
+                facts_drop(pl->facts, r->id);
+                (void)registry_drop(pl->cfg.reg, r->id);
+                snapshot_remove(pl->cfg.snap, r->id);
+        }
+        for (size_t i = 0; i < p->n_running; i++) {
+                const struct collect_result *r = collector_result(p->colls[i]);
+                struct event se;
+
+                if (r->gone || r->started_ns <= p->gap_since || gap_saw(p, r->id, "start"))
                         continue;
-                snprintf(se.type, sizeof(se.type), "container");
-                snprintf(se.action, sizeof(se.action), "start");
-                snprintf(se.id, sizeof(se.id), "%s", r->id);
-                snprintf(se.name, sizeof(se.name), "%s", r->name);
-                se.time_nano = r->started_ns;
+                se = synth(r, "start", r->started_ns);
                 fire_ev(pl, p, &se, NULL);
                 n_rec++;
         }
         stats_inc(pl->cfg.stats, STATS_RECONCILES);
         log_warn("reconciled from the container list: the Engine no longer has the events since the cursor "
-                 "(daemon restart or more than 256 events); %zu container(s) started since then got their start dispatched",
-                 n_rec);
+                 "(daemon restart or more than 256 events); %zu container(s) that ended since then got their die dispatched, "
+                 "%zu that started their start",
+                 n_died, n_rec);
         return true;
 }
 
@@ -466,7 +535,7 @@ static bool resolve_start(struct pipeline *pl, struct pev *p)
 static bool resolve(struct pipeline *pl, struct pev *p)
 {
         struct event *ev = &p->ev;
-        char qn[300];
+        char qn[300], qa[100];
 
         if (p->kind == PEV_COLLECT)
                 return resolve_collect(pl, p);
@@ -484,6 +553,12 @@ static bool resolve(struct pipeline *pl, struct pev *p)
                 fire_ev(pl, p, ev, NULL);
                 return true;
         }
+        if (is_action(ev, "health_status") && !event_health_known(ev->health)) {
+                log_warn("container %s: health event with an unknown state %s, nothing dispatched",
+                         log_q(qn, sizeof(qn), ev->name[0] ? ev->name : ev->id),
+                         log_q(qa, sizeof(qa), ev->health));
+                return true;
+        }
         if (is_action(ev, "start"))
                 return resolve_start(pl, p);
         if (is_action(ev, "die") || is_action(ev, "destroy")) {
@@ -494,6 +569,8 @@ static bool resolve(struct pipeline *pl, struct pev *p)
                 fire_ev(pl, p, ev, NULL);
                 if (!p->historic) {
                         size_t n = registry_drop(pl->cfg.reg, ev->id);
+
+                        facts_drop(pl->facts, ev->id);
                         if (n)
                                 log_info("container %s: %s, %zu registration(s) dropped",
                                          log_q(qn, sizeof(qn), ev->name), ev->action, n);
@@ -567,6 +644,8 @@ void pipeline_late_done(struct pipeline *pl, const struct collect_result *r, voi
         if (!r->cancelled) {
                 snapshot_traits(pl->cfg.snap, r->id, r->traits);
                 enroll(pl->cfg.reg, pl->cfg.stats, r, false);
+                if (r->facts)
+                        (void)facts_set(pl->facts, r->id, r->facts);
                 fire_ev(pl, p, &p->ev, r->id);
                 fire_imm(pl, p);
         }
