@@ -8,7 +8,7 @@
 #define CONTRAINER_TRAITS_H
 
 #define TRAIT_KNOWN    0x01u  /* inspected: the other bits are meaningful */
-#define TRAIT_HOSTEQ   0x02u  /* as good as the host (SPEC §2.4): needs the host class */
+#define TRAIT_HOSTEQ   0x02u  /* as good as the host (docs/watch.md "Host-equivalent containers"): needs the host class */
 #define TRAIT_SHADOW   0x04u  /* a label shadows execID on its exec events */
 #define TRAIT_SELFLIKE 0x08u  /* same host name as the controller (or the host's UTS) */
 #define TRAIT_SELF     0x10u  /* may be the controller itself, which cannot identify

@@ -1,7 +1,7 @@
 /* cli_init.h — the command line of `contrainer init` / `my_init` (and the
  * environment variables that set its timeouts) → struct init_opts, or one
  * error line.
- * Owns: option syntax, defaults (SPEC §1) and the help text.  Never exits,
+ * Owns: option syntax, defaults (docs/init.md) and the help text.  Never exits,
  * never prints: the caller prints the error, --help or --version text.
  * Does not own: what the options do (init_main.c).  Parser: cli_init.c.
  * Pure: no I/O, no globals (getenv only through the ENV argument). */

@@ -1,6 +1,6 @@
 /* cli_watch.h — the command line of `contrainer watch` → struct watch_opts,
  * or one error line.
- * Owns: option syntax, defaults (SPEC §2) and the help text.  Never exits,
+ * Owns: option syntax, defaults (docs/watch.md) and the help text.  Never exits,
  * never prints: the caller prints the error, --help or --version text.
  * Does not own: what the options do (watch.c, controller.c).  Parser:
  * cli_watch.c.
@@ -15,7 +15,7 @@
 
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
-/* --dispatch (SPEC §2.6): auto tries the direct path and falls back per
+/* --dispatch (docs/watch.md "Direct dispatch"): auto tries the direct path and falls back per
  * container, api never tries it, direct refuses to fall back. */
 enum dispatch_mode { DISPATCH_AUTO, DISPATCH_API, DISPATCH_DIRECT };
 
@@ -34,7 +34,7 @@ struct watch_opts {
         enum log_format log_format;
         bool once;
         enum dispatch_mode dispatch;  /* --dispatch, default auto */
-        const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
+        const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (docs/status.md) */
         const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
         const char **scope;         /* --scope filters, NULL-terminated (checked; caller frees the array) */
         size_t n_scope;
