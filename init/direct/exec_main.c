@@ -128,7 +128,8 @@ static int run(struct docker *d, const struct exec_opts *o)
         for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
                 sigaddset(&set, fwd[i]);
         sigprocmask(SIG_BLOCK, &set, &old);
-        r = direct_enter_spawn(&c, argv ? argv : o->cmd, fd, &old, &pid, &code, why, sizeof(why));
+        r = direct_enter_spawn(&c, argv ? argv : o->cmd, fd, &old, 0, -1, &pid, &code, why,
+                               sizeof(why));
         direct_ctx_done(&c);
         strv_free(argv);
         if (fd >= 0)

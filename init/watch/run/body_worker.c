@@ -305,17 +305,11 @@ int body_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char
                 r = -errno;
                 snprintf(why, whysz, "dup2: %m");
         } else {
-                /* As in body_local: the worker's stop handler must not run
-                 * in the child before it resets every disposition. */
-                sigset_t stopsigs, keep;
-
+                /* Bounded by the run's deadline and the worker's stop
+                 * request; the set-up holds every signal itself. */
                 sigemptyset(&none);
-                sigemptyset(&stopsigs);
-                sigaddset(&stopsigs, SIGTERM);
-                sigaddset(&stopsigs, SIGALRM);
-                (void)sigprocmask(SIG_BLOCK, &stopsigs, &keep);
-                r = direct_enter_spawn(&cc, argv, exec_fd, &none, &pid, &code, why, whysz);
-                (void)sigprocmask(SIG_SETMASK, &keep, NULL);
+                r = direct_enter_spawn(&cc, argv, exec_fd, &none, deadline_ms, worker_stop_fd(),
+                                       &pid, &code, why, whysz);
         }
         for (int i = 0; i < 3; i++) {
                 if (saved[i] >= 0) {
@@ -327,6 +321,15 @@ int body_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char
         }
         (void)close(nul);
         strv_free(cc.env);
+        if (r == -ETIMEDOUT || r == -EINTR) {
+                /* Killed in its set-up: the run's outcome, as a body's. */
+                close_pipes(po, pe);
+                *ret = (struct body_local_result){ .timed_out = r == -ETIMEDOUT,
+                                                   .stopped = r == -EINTR };
+                buf_init(&ret->out, max_output);
+                buf_init(&ret->err, max_output);
+                return 0;
+        }
         if (r < 0) {
                 if (r == -ECANCELED)
                         *ret = (struct body_local_result){ .wstatus = (code & 0xff) << 8 };

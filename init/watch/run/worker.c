@@ -51,6 +51,33 @@ int worker_close_in_children(int fd)
         return 0;
 }
 
+/* Read ends of the live workers' record pipes (parent side), which every
+ * new worker closes first thing: a worker never holds another's pipe. */
+static int *pipe_fds;
+static size_t n_pipe_fds, cap_pipe_fds;
+
+static void pipe_fd_add(int fd)
+{
+        if (n_pipe_fds == cap_pipe_fds) {
+                size_t nc = cap_pipe_fds ? cap_pipe_fds * 2 : 64;
+                int *n = realloc(pipe_fds, nc * sizeof(*n));
+                if (!n)
+                        return;  /* the direct set-up closes it anyway */
+                pipe_fds = n;
+                cap_pipe_fds = nc;
+        }
+        pipe_fds[n_pipe_fds++] = fd;
+}
+
+static void pipe_fd_drop(int fd)
+{
+        for (size_t i = 0; i < n_pipe_fds; i++)
+                if (pipe_fds[i] == fd) {
+                        pipe_fds[i] = pipe_fds[--n_pipe_fds];
+                        return;
+                }
+}
+
 static void child_setup(void)
 {
         struct sigaction sa;
@@ -58,6 +85,9 @@ static void child_setup(void)
 
         for (size_t i = 0; i < n_close; i++)
                 (void)close(close_fds[i]);
+        for (size_t i = 0; i < n_pipe_fds; i++)
+                (void)close(pipe_fds[i]);
+        n_pipe_fds = 0;
 
         /* Group signals (a terminal's ^C, an init forwarding to the group)
          * are for the controller, which decides when bodies stop. */
@@ -174,6 +204,7 @@ int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd
         }
         w->pid = pid;
         w->fd = p[0];
+        pipe_fd_add(p[0]);
         w->reaped = false;
         w->wstatus = 0;
         w->handed = 0;
@@ -203,6 +234,7 @@ int worker_read(struct worker *w)
                         continue;
                 }
                 if (n == 0) {
+                        pipe_fd_drop(w->fd);
                         (void)close(w->fd);
                         w->fd = -1;
                         return 1;
@@ -289,8 +321,10 @@ void worker_end_all(long grace_ms)
 
 void worker_release(struct worker *w)
 {
-        if (w->fd >= 0)
+        if (w->fd >= 0) {
+                pipe_fd_drop(w->fd);
                 (void)close(w->fd);
+        }
         w->fd = -1;
         buf_free(&w->in);
 }

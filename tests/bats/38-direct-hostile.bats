@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# Direct dispatch and `contrainer exec` against a hostile container (docs/
+# security model; the security review of 2026-12, H1 H2 M1 M2 M5): a process
+# the controller puts into a container is watched, from inside, by the
+# container's own PID 1 (tests/lib/hostile_watch.c), which stops every
+# process that enters from outside the moment it appears and writes down
+# what it can see or reach of it.  The image stretches the set-up with a long
+# PATH of symlink loops (the lookup runs after the capability drop), as the
+# review's attacker does.  The Engine is this file's private dockerd.
+
+# shellcheck disable=SC2016,SC2034 # bodies are shell text expanded where they run; CTL_ENV is read by ctl_start
+bats_require_minimum_version 1.5.0
+load watch_helpers
+
+setup_file() {
+        watch_setup_file
+        local d=$BATS_FILE_TMPDIR/hostile i path=
+        mkdir -p "$d"
+        cc -static -O2 -o "$d/hostile_watch" "$BATS_TEST_DIRNAME/../lib/hostile_watch.c"
+        for i in $(seq 2000); do path="$path/l/a0:"; done
+        {
+                printf 'FROM %s\n' "$WATCH_IMAGE"
+                printf 'COPY hostile_watch /hostile_watch\n'
+                printf 'RUN mkdir -p /l && i=0; while [ $i -lt 39 ]; do ln -s /l/a$((i+1)) /l/a$i; i=$((i+1)); done\n'
+                printf 'ENV PATH=%s/usr/bin:/bin\n' "$path"
+        } >"$d/Dockerfile"
+        export HOSTILE_IMAGE=$CTR_P-hostile:1
+        docker build -q -t "$HOSTILE_IMAGE" "$d" >/dev/null
+        # A path that exists on the host only: whoever sees it under a
+        # process's /proc/PID/root sees the controller's root.
+        export HOSTMARK=$BATS_FILE_TMPDIR/ctrtest-hostmark-$$
+        : >"$HOSTMARK"
+}
+teardown_file() { watch_teardown_file; }
+setup() { watch_setup; }
+teardown() { watch_teardown; }
+
+# hostile SHORT [DOCKER RUN OPTIONS...]: $N-SHORT runs the watcher as PID 1,
+# logging to $M/SHORT.log.
+hostile() {
+        local short=$1
+        shift
+        CRUN_IMAGE=$HOSTILE_IMAGE CRUN_CMD="exec /hostile_watch /m/$short.log $HOSTMARK $CTR_SD" \
+                crun "$short" "$@"
+        wait_for "the watcher of $short" 20 test -s "$M/$short.log"
+}
+
+# no_leak LOG: no descriptor of ours in LOG: none that the watcher could
+# open or read of a process in its set-up (comm still ours), and no pipe,
+# socket or anonymous inode at all (the commands here open none).
+no_leak() {
+        local comm
+        comm=$(basename "$CONTRAINER" | cut -c1-15)
+        refute grep -E '^forge ' "$1"
+        refute grep -E '^fd [0-9]+ [0-9]+ (pipe|socket|anon_inode):' "$1"
+        refute awk -v c="comm=$comm" '$1 == "seen" && $3 == c { ours[$2] = 1 }
+                $1 == "fd" && ($2 in ours) { found = 1 } END { exit !found }' "$1"
+}
+
+# Ten scripts, each registering one immediate body: twenty runs to catch.
+ten_bodies() {
+        local i
+        for i in 0 1 2 3 4 5 6 7 8 9; do
+                reg "$1" "1$i-x" "" "echo $i >>\"\$M/$1.ran\""
+        done
+}
+
+@test "H1: a root container sees no descriptor above 2, no environment or argv of the controller's, and cannot open a pipe for writing" {
+        ten_bodies h
+        CTL_ENV=(CTR_SECRET_ENV=ctrsecret-env-$$)
+        ctl_start --dispatch direct --allow "ctrsecret-rule-$$=me"
+        hostile h
+        wait_lines "$M/h.ran" 10 60
+        cat "$M/h.log"
+        # The watcher did catch processes in their set-up (comm is still ours).
+        grep -q "^seen .* comm=$(basename "$CONTRAINER" | cut -c1-15)" "$M/h.log"
+        no_leak "$M/h.log"
+        refute grep -F "ctrsecret" "$M/h.log"
+        refute grep -E '^root ' "$M/h.log"
+        ctl_alive
+}
+
+@test "H2: with CAP_SYS_PTRACE a container never reaches the controller's root through /proc/PID/root" {
+        ten_bodies p
+        ctl_start --dispatch direct
+        hostile p --cap-add SYS_PTRACE
+        wait_lines "$M/p.ran" 10 60
+        cat "$M/p.log"
+        grep -q "^seen .* comm=$(basename "$CONTRAINER" | cut -c1-15)" "$M/p.log"
+        refute grep -E '^root ' "$M/p.log"
+        # Not the controller's environment either (ptrace may read it).
+        refute grep -F "CTR_DOCKER_HOST" "$M/p.log"
+        ctl_alive
+}
+
+@test "H1: a process put in by contrainer exec shows nothing of the caller's either" {
+        hostile e
+        local i
+        for i in 1 2 3 4 5; do
+                CTR_SECRET_ENV=ctrsecret-env-$$ "$CONTRAINER" exec "$N-e" true 5</dev/null
+        done
+        cat "$M/e.log"
+        grep -q "^seen .* comm=$(basename "$CONTRAINER" | cut -c1-15)" "$M/e.log"
+        no_leak "$M/e.log"
+        refute grep -E '^root ' "$M/e.log"
+        refute grep -F "ctrsecret-env" "$M/e.log"
+}
