@@ -105,3 +105,20 @@ ten_bodies() {
         refute grep -E '^root ' "$M/e.log"
         refute grep -F "ctrsecret-env" "$M/e.log"
 }
+
+@test "M2: a container that stops every process put into it cannot wedge a worker past --exec-timeout" {
+        # h: a body on every container's start, run in h, where its PID 1
+        # (from 4 s on, after its own collection) stops each such process
+        # for good.  One job slot: a wedged worker would hold it for ever.
+        reg h 10-x "%me:start" 'true'
+        reg v 10-v "" "$(mark v.ran)"
+        ctl_start --dispatch direct --jobs 1 --exec-timeout 5
+        CRUN_IMAGE=$HOSTILE_IMAGE CRUN_CMD="/bin/sleep 4; exec /hostile_watch /m/h.log '' '' stop" crun h
+        wait_for "the stopper" 20 test -s "$M/h.log"
+        crun w
+        wait_for "a set-up stopped in h" 20 grep -q '^seen ' "$M/h.log"
+        crun v
+        wait_line "$M/v.ran" "immediate $N-v $N-v" 60
+        wait_log "timed out" 30
+        ctl_alive
+}

@@ -10,7 +10,9 @@
  *   environ PID TEXT        its environment, if readable
  *   cmdline PID TEXT        its command line, if any non-NUL byte
  *   root PID                HOSTMARK (a host path) exists under its root
- * usage: hostile_watch LOG [HOSTMARK [SKIP]]   (static; exits on SIGTERM) */
+ * With a fourth argument "stop" it only stops each one and leaves it
+ * stopped (the review's M2: a set-up that never ends).
+ * usage: hostile_watch LOG [HOSTMARK [SKIP [stop]]]   (static; exits on SIGTERM) */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -143,7 +145,7 @@ static void read_comm(int pid, char *buf, size_t sz)
 int main(int argc, char **argv)
 {
         const char *hostmark = argc > 2 ? argv[2] : NULL, *skip = argc > 3 ? argv[3] : NULL;
-        int self = getpid();
+        int self = getpid(), keep_stopped = argc > 4 && strcmp(argv[4], "stop") == 0;
 
         if (argc < 2)
                 return 2;
@@ -188,6 +190,10 @@ int main(int argc, char **argv)
                                 track[t].done = 0;
                                 read_comm(pid, track[t].comm, sizeof(track[t].comm));
                                 fprintf(out, "seen %d comm=%s\n", pid, track[t].comm);
+                                if (keep_stopped) {
+                                        track[t].pid = 0;
+                                        continue;
+                                }
                                 inspect(pid, hostmark, skip, &track[t].done);
                                 kill(pid, SIGCONT);
                                 continue;

@@ -5,6 +5,7 @@
  * while the exec is still running (to ignore our own exec_* events). */
 #include "worker.h"
 
+#include "deadline.h"
 #include "procguard.h"
 
 #include <errno.h>
@@ -156,8 +157,23 @@ static void live_add(pid_t pid)
         live[n_live++] = pid;
 }
 
+/* Workers asked to stop (worker_kill), with the time their grace ends:
+ * worker_escalate SIGKILLs those still not reaped then. */
+static struct killed { pid_t pid; int64_t at; } *killed;
+static size_t n_killed, cap_killed;
+
+static void killed_drop(pid_t pid)
+{
+        for (size_t i = 0; i < n_killed; i++)
+                if (killed[i].pid == pid) {
+                        killed[i] = killed[--n_killed];
+                        return;
+                }
+}
+
 void worker_forget(pid_t pid)
 {
+        killed_drop(pid);
         for (size_t i = 0; i < n_live; i++)
                 if (live[i] == pid) {
                         live[i] = live[--n_live];
@@ -276,8 +292,59 @@ int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *l
 
 void worker_kill(struct worker *w)
 {
-        if (w->pid > 0 && !w->reaped)
-                (void)kill(w->pid, SIGTERM);
+        if (w->pid <= 0 || w->reaped)
+                return;
+        (void)kill(w->pid, SIGTERM);
+        for (size_t i = 0; i < n_killed; i++)
+                if (killed[i].pid == w->pid)
+                        return;  /* asked already: its grace runs */
+        if (n_killed == cap_killed) {
+                size_t nc = cap_killed ? cap_killed * 2 : 16;
+                struct killed *n = realloc(killed, nc * sizeof(*n));
+                if (!n) {
+                        (void)kill(w->pid, SIGKILL);  /* no room to wait: at once */
+                        return;
+                }
+                killed = n;
+                cap_killed = nc;
+        }
+        killed[n_killed++] = (struct killed){ w->pid, deadline_now() + WORKER_KILL_GRACE_MS };
+}
+
+/* Is PID still our child, not reaped?  Never reaps (the loop does). */
+static bool unreaped_child(pid_t pid)
+{
+        siginfo_t si = { 0 };
+
+        return waitid(P_PID, (id_t)pid, &si,
+                      WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0;
+}
+
+void worker_escalate(void)
+{
+        int64_t now = deadline_now();
+
+        for (size_t i = 0; i < n_killed;) {
+                if (now < killed[i].at) {
+                        i++;
+                        continue;
+                }
+                if (unreaped_child(killed[i].pid))
+                        (void)kill(killed[i].pid, SIGKILL);
+                killed[i] = killed[--n_killed];
+        }
+}
+
+long worker_escalate_ms(void)
+{
+        int64_t now = deadline_now(), best = -1;
+
+        for (size_t i = 0; i < n_killed; i++) {
+                int64_t d = killed[i].at - now;
+                if (best < 0 || d < best)
+                        best = d < 0 ? 0 : d;
+        }
+        return (long)best;
 }
 
 /* Is PID still our child, not reaped?  Reaps it when it has exited. */
@@ -317,6 +384,9 @@ void worker_end_all(long grace_ms)
         free(live);
         live = NULL;
         n_live = cap_live = 0;
+        free(killed);
+        killed = NULL;
+        n_killed = cap_killed = 0;
 }
 
 void worker_release(struct worker *w)
