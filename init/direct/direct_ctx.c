@@ -27,6 +27,7 @@
 #include "deadline.h"
 #include "direct_cache.h"
 #include "direct_cgroup.h"
+#include "direct_seccomp.h"
 #include "docker.h"
 #include "procfile.h"
 #include "rootfs.h"
@@ -232,87 +233,10 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
         return 0;
 }
 
-/* PTRACE_SEIZE, waiting while another tracer holds the process: another
- * `contrainer exec` of the same container copying its filter detaches
- * within microseconds (EPERM with a non-zero TracerPid).  That tracer may
- * detach between our EPERM and our look at TracerPid, so a few EPERMs with
- * no tracer in sight are retried too before they count as a refusal.  A
- * debugger that stays attached makes us give up after SEIZE_WAIT_MS. */
-#define SEIZE_WAIT_MS 2000
-#define SEIZE_UNTRACED_TRIES 5
-static int seize(pid_t pid)
-{
-        int64_t dl = deadline_in(SEIZE_WAIT_MS);
-        int untraced = 0;
-
-        for (;;) {
-                struct timespec ms = { 0, 1000000 };
-                char *st = NULL;
-                long tracer;
-                int e;
-
-                if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0)
-                        return 0;
-                e = errno;
-                if (e != EPERM || deadline_passed(dl))
-                        return -e;
-                if (proc_status(pid, &st) < 0)
-                        return -e;
-                tracer = status_field(st, "TracerPid", 10);
-                free(st);
-                if (tracer <= 0 && ++untraced >= SEIZE_UNTRACED_TRIES)
-                        return -EPERM;
-                nanosleep(&ms, NULL);
-        }
-}
-
-/* Copy the oldest seccomp filter of the main process (index 0 is the
- * newest: ptrace(2) PTRACE_SECCOMP_GET_FILTER).  The tracee stops for the
- * few microseconds of the copy; a syscall it was blocked in restarts. */
+/* The main process's filter (direct_seccomp.c: the oldest, runc's). */
 static int copy_filter(struct direct_ctx *c, char *why, size_t whysz)
 {
-        pid_t pid = c->spec.pid;
-        char *st = NULL;
-        long mode, n, len;
-        int r, ws;
-
-        r = proc_status(pid, &st);
-        if (r < 0)
-                return fail(why, whysz, r, "cannot read /proc/%d/status", (int)pid);
-        mode = status_field(st, "Seccomp", 10);
-        n = status_field(st, "Seccomp_filters", 10);
-        free(st);
-        if (mode != 2 || n < 1)
-                return fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
-                            "main process has no filter");
-        r = seize(pid);
-        if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
-                            "its seccomp filter: %s", strerror(-r));
-        r = 0;
-        if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &ws, __WALL) < 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");
-                goto out;
-        }
-        len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), NULL);
-        if (len <= 0 || len > BPF_MAXINSNS) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot copy the seccomp filter: %m");
-                goto out;
-        }
-        c->bpf = calloc((size_t)len, sizeof(*c->bpf));
-        if (!c->bpf) {
-                r = -ENOMEM;
-                goto out;
-        }
-        if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), c->bpf) != len) {
-                r = fail(why, whysz, -EOPNOTSUPP, "the seccomp filter changed while copied");
-                goto out;
-        }
-        c->bpf_len = (unsigned short)len;
-out:
-        /* Detaching resumes it; nothing to do if this fails (it is gone). */
-        (void)ptrace(PTRACE_DETACH, pid, NULL, NULL);
-        return r;
+        return direct_seccomp_copy(c->spec.pid, &c->bpf, &c->bpf_len, why, whysz);
 }
 
 /* The bundle sets no LSM label (direct_spec refuses one), so runc's exec

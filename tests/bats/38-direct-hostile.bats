@@ -122,3 +122,21 @@ ten_bodies() {
         wait_log "timed out" 30
         ctl_alive
 }
+
+@test "M1: a filter the container stacked on its main process is never the one direct runs get" {
+        # Docker's profile refuses unshare(CLONE_NEWUSER); the container's
+        # own allow-all filter, stacked on it by its PID 1, would not.
+        reg s 10-x "" 'if unshare -U true 2>/dev/null; then echo unconfined; else echo confined; fi >>"$M/s.r"'
+        ctl_start --dispatch direct
+        CRUN_IMAGE=$HOSTILE_IMAGE CRUN_CMD="exec /hostile_watch /m/s.log '' '' filter" crun s
+        wait_line "$M/s.log" filtered
+        refute docker exec "$N-s" unshare -U true
+        wait_lines "$M/s.r" 1
+        expect_file "$M/s.r" confined
+        # A later run, from the context cache, too.
+        reg s 20-y "" 'if unshare -U true 2>/dev/null; then echo unconfined; else echo confined; fi >>"$M/s.r"'
+        kill -HUP "$CTL_PID"
+        wait_lines "$M/s.r" 2
+        expect_file "$M/s.r" "confined
+confined"
+}

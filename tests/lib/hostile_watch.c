@@ -12,9 +12,16 @@
  *   root PID                HOSTMARK (a host path) exists under its root
  * With a fourth argument "stop" it only stops each one and leaves it
  * stopped (the review's M2: a set-up that never ends).
- * usage: hostile_watch LOG [HOSTMARK [SKIP [stop]]]   (static; exits on SIGTERM) */
+ * With "filter" it stacks an allow-all seccomp filter of its own on the
+ * runtime's (no_new_privs), writes "filtered" and only waits (the review's
+ * M1: direct runs must not take that filter for the runtime's).
+ * usage: hostile_watch LOG [HOSTMARK [SKIP [stop|filter]]]   (static; exits on SIGTERM) */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -154,6 +161,17 @@ int main(int argc, char **argv)
         if (!out)
                 return 1;
         setvbuf(out, NULL, _IOLBF, 0);
+        if (argc > 4 && strcmp(argv[4], "filter") == 0) {
+                struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                        return 1;
+                fprintf(out, "filtered\n");
+                for (;;)
+                        pause();
+        }
         fprintf(out, "ready\n");
         for (;;) {
                 DIR *d = opendir("/proc");
