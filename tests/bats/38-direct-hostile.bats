@@ -140,3 +140,22 @@ ten_bodies() {
         expect_file "$M/s.r" "confined
 confined"
 }
+
+@test "M5: nothing contrainer exec runs keeps the caller's terminal" {
+        crun c
+        # The input arrives at 2 s, after `contrainer exec` has returned;
+        # a background process of the command waits for it on a copy of its
+        # stdin (fd 3: an asynchronous list's own stdin is /dev/null).
+        (sleep 2; echo hello) | script -qfec "$CONTRAINER exec $N-c sh -c 'exec 3<&0; (sleep 1; head -c5 <&3 >/tmp/stolen) & exit 0'; sleep 3" /dev/null >/dev/null
+        refute docker exec "$N-c" test -s /tmp/stolen
+        # Its stdio are pipes of ours, not the caller's terminal.
+        script -qfec "$CONTRAINER exec $N-c sh -c 'readlink /proc/self/fd/0; readlink /proc/self/fd/1'" /dev/null >"$T/fds"
+        cat "$T/fds"
+        [ "$(grep -c '^pipe:' "$T/fds")" -eq 2 ]
+        # And the relay is whole: stdin in, stdout and stderr out, the status.
+        run sh -c 'printf "a\nb\n" | "$1" exec "$2" sh -c "cat; echo err >&2; exit 3"' sh "$CONTRAINER" "$N-c"
+        [ "$status" -eq 3 ]
+        [ "$output" = "a
+b
+err" ]
+}
