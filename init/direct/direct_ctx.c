@@ -43,6 +43,7 @@
 #include <sys/capability.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,9 +80,43 @@ static int proc_status(pid_t pid, char **ret)
         return procfile_read(p, PROCFILE_MAX, ret);
 }
 
+static int same_file(const char *a, const char *b, bool *ret);
+
+int direct_ctx_check_shim(pid_t pid, pid_t shim, char *why, size_t whysz)
+{
+        char p[64], exe[512], *st = NULL, *base;
+        bool same = false;
+        ssize_t n;
+        int r;
+
+        r = proc_status(pid, &st);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "cannot read /proc/%d/status: %s", (int)pid,
+                            strerror(-r));
+        r = status_field(st, "PPid", 10) == (long)shim && shim > 1 ? 0 : -EOPNOTSUPP;
+        free(st);
+        if (r < 0)
+                return fail(why, whysz, r, "the main process's parent is not its runtime shim");
+        /* Ours, hence outside the container's: no process of the container
+         * can stand in for it. */
+        snprintf(p, sizeof(p), "/proc/%d/ns/pid", (int)shim);
+        if (same_file(p, "/proc/self/ns/pid", &same) < 0 || !same)
+                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not in our "
+                            "PID namespace (not a runtime shim)");
+        snprintf(p, sizeof(p), "/proc/%d/exe", (int)shim);
+        n = readlink(p, exe, sizeof(exe) - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+        if (strncmp(base, "containerd-shim", 15) != 0)
+                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not a "
+                            "containerd shim (%.100s)", n > 0 ? exe : "unreadable");
+        return 0;
+}
+
 /* The shim is the main process's parent; check that it is the shim of THIS
- * container (its argv carries "-id ID"), so a recycled pid never points us
- * at another container's bundle. */
+ * container (its argv carries "-id ID") and a real shim
+ * (direct_ctx_check_shim), so a recycled pid never points us at another
+ * container's bundle. */
 static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
 {
         char p[64], *st = NULL, *cmd = NULL;
@@ -109,7 +144,7 @@ static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
         if (r < 0)
                 return fail(why, whysz, r, "the main process's parent is not a containerd shim of "
                             "this container (another runtime?)");
-        return 0;
+        return direct_ctx_check_shim(c->spec.pid, c->shim, why, whysz);
 }
 
 static int load_bundle(struct direct_ctx *c, char *why, size_t whysz)
@@ -367,7 +402,10 @@ static int from_cache(const char *ref, struct direct_ctx *ret)
 
         if (direct_cache_get(ref, &c) < 0)
                 return -ENOENT;
-        if (direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
+        /* The cached shim pid is still the main process's parent (a shim
+         * that died leaves its child reparented for good: no reuse). */
+        if (direct_ctx_check_shim(c.spec.pid, c.shim, why, sizeof(why)) < 0 ||
+            direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
                 /* Paused, or gone meanwhile: the Engine says which. */
                 direct_ctx_done(&c);
                 return -ENOENT;
@@ -388,7 +426,7 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
         struct direct_ctx c = { 0 };
         uint64_t starttime = 0;
         char *mi = NULL;
-        int r;
+        int r, pidfd = -1;
 
         if (from_cache(ref, ret) == 0)
                 return 0;
@@ -412,6 +450,14 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
                 r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
                 goto out;
         }
+        /* A handle on this main process before anything is read from it:
+         * checked again at the end, so that a pid reused meanwhile (the
+         * process ended, another took its number) is never what we read. */
+        pidfd = (int)syscall(SYS_pidfd_open, c.spec.pid, 0);
+        if (pidfd < 0 && errno != ENOSYS) {
+                r = fail(why, whysz, -ENOENT, "the main process %d is gone", (int)c.spec.pid);
+                goto out;
+        }
         /* The key of the cache: this main process, before anything is read
          * from it (find_shim then checks it is this container's). */
         r = direct_cache_starttime(c.spec.pid, &starttime);
@@ -432,11 +478,23 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
             (c.spec.seccomp && (r = copy_filter(&c, why, whysz)) < 0) ||
             (r = per_use(&c, why, whysz)) < 0)
                 goto out;
+        /* Still the same main process, and its parent still the shim we
+         * read the bundle of. */
+        if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+                r = fail(why, whysz, -ENOENT, "the main process ended while its context was read");
+                goto out;
+        }
+        if ((r = direct_ctx_check_shim(c.spec.pid, c.shim, why, whysz)) < 0)
+                goto out;
+        if (pidfd >= 0)
+                close(pidfd);
         direct_cache_put(&c, starttime);
         free(mi);
         *ret = c;
         return 0;
 out:
+        if (pidfd >= 0)
+                close(pidfd);
         free(mi);
         direct_ctx_done(&c);
         return r;
