@@ -88,6 +88,9 @@ ten_bodies() {
         cat "$M/p.log"
         grep -q "^seen .* comm=$(basename "$CONTRAINER" | cut -c1-15)" "$M/p.log"
         refute grep -E '^root ' "$M/p.log"
+        # Nor the controller's context cache, which it could write (review
+        # H2 b): never mapped in a process that enters a container.
+        refute grep -E '^cache ' "$M/p.log"
         # Not the controller's environment either (ptrace may read it).
         refute grep -F "CTR_DOCKER_HOST" "$M/p.log"
         ctl_alive

@@ -10,6 +10,8 @@
  *   environ PID TEXT        its environment, if readable
  *   cmdline PID TEXT        its command line, if any non-NUL byte
  *   root PID                HOSTMARK (a host path) exists under its root
+ *   cache PID               it maps a shared anonymous region (the
+ *                           controller's context cache) it could write to
  * With a fourth argument "stop" it only stops each one and leaves it
  * stopped (the review's M2: a set-up that never ends).
  * With "filter" it stacks an allow-all seccomp filter of its own on the
@@ -64,7 +66,7 @@ static void flatten(char *s, ssize_t n)
 }
 
 /* What was already written of one process (each finding once). */
-enum { F_FD = 1, F_ENV = 2, F_CMD = 4, F_ROOT = 8 };
+enum { F_FD = 1, F_ENV = 2, F_CMD = 4, F_ROOT = 8, F_CACHE = 16 };
 
 static void inspect(int pid, const char *hostmark, const char *skip, int *done)
 {
@@ -121,6 +123,17 @@ static void inspect(int pid, const char *hostmark, const char *skip, int *done)
                         fprintf(out, "cmdline %d %s\n", pid, buf);
                         *done |= F_CMD;
                 }
+        }
+        snprintf(p, sizeof(p), "/proc/%d/maps", pid);
+        if (!(*done & F_CACHE) && (n = slurp(p, buf, sizeof(buf))) > 0) {
+                for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                        if (strncmp(strchr(l, ' ') ? strchr(l, ' ') + 1 : l, "rw-s", 4) == 0 &&
+                            strstr(l, "/dev/zero (deleted)") &&
+                            (!strchr(l, '\n') || strstr(l, "/dev/zero (deleted)") < strchr(l, '\n'))) {
+                                fprintf(out, "cache %d\n", pid);
+                                *done |= F_CACHE;
+                                break;
+                        }
         }
         if (!(*done & F_ROOT) && hostmark && *hostmark) {
                 snprintf(p, sizeof(p), "/proc/%d/root%s", pid, hostmark);
