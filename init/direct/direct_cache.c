@@ -63,6 +63,12 @@ void direct_cache_free(void)
         slots = NULL;
 }
 
+void direct_cache_dontfork(void)
+{
+        if (slots)
+                (void)madvise(slots, (size_t)DIRECT_CACHE_SLOTS * sizeof(struct slot), MADV_DONTFORK);
+}
+
 int direct_cache_starttime(pid_t pid, uint64_t *ret)
 {
         char p[64], text[1024];

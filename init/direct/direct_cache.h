@@ -27,6 +27,11 @@ struct direct_ctx;
 int direct_cache_init(void);
 void direct_cache_free(void);
 
+/* From now on no child this process forks maps the slots (MADV_DONTFORK):
+ * a direct run's set-up calls it before its fork, so nothing that enters
+ * a container could read or write the cache.  No-op without init. */
+void direct_cache_dontfork(void);
+
 /* The start time of process PID (clock ticks since boot).  0 or -errno. */
 int direct_cache_starttime(pid_t pid, uint64_t *ret);
 

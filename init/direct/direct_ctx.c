@@ -27,6 +27,7 @@
 #include "deadline.h"
 #include "direct_cache.h"
 #include "direct_cgroup.h"
+#include "direct_seccomp.h"
 #include "docker.h"
 #include "procfile.h"
 #include "rootfs.h"
@@ -42,6 +43,7 @@
 #include <sys/capability.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,9 +80,43 @@ static int proc_status(pid_t pid, char **ret)
         return procfile_read(p, PROCFILE_MAX, ret);
 }
 
+static int same_file(const char *a, const char *b, bool *ret);
+
+int direct_ctx_check_shim(pid_t pid, pid_t shim, char *why, size_t whysz)
+{
+        char p[64], exe[512], *st = NULL, *base;
+        bool same = false;
+        ssize_t n;
+        int r;
+
+        r = proc_status(pid, &st);
+        if (r < 0)
+                return fail(why, whysz, -EOPNOTSUPP, "cannot read /proc/%d/status: %s", (int)pid,
+                            strerror(-r));
+        r = status_field(st, "PPid", 10) == (long)shim && shim > 1 ? 0 : -EOPNOTSUPP;
+        free(st);
+        if (r < 0)
+                return fail(why, whysz, r, "the main process's parent is not its runtime shim");
+        /* Ours, hence outside the container's: no process of the container
+         * can stand in for it. */
+        snprintf(p, sizeof(p), "/proc/%d/ns/pid", (int)shim);
+        if (same_file(p, "/proc/self/ns/pid", &same) < 0 || !same)
+                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not in our "
+                            "PID namespace (not a runtime shim)");
+        snprintf(p, sizeof(p), "/proc/%d/exe", (int)shim);
+        n = readlink(p, exe, sizeof(exe) - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+        if (strncmp(base, "containerd-shim", 15) != 0)
+                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not a "
+                            "containerd shim (%.100s)", n > 0 ? exe : "unreadable");
+        return 0;
+}
+
 /* The shim is the main process's parent; check that it is the shim of THIS
- * container (its argv carries "-id ID"), so a recycled pid never points us
- * at another container's bundle. */
+ * container (its argv carries "-id ID") and a real shim
+ * (direct_ctx_check_shim), so a recycled pid never points us at another
+ * container's bundle. */
 static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
 {
         char p[64], *st = NULL, *cmd = NULL;
@@ -108,7 +144,7 @@ static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
         if (r < 0)
                 return fail(why, whysz, r, "the main process's parent is not a containerd shim of "
                             "this container (another runtime?)");
-        return 0;
+        return direct_ctx_check_shim(c->spec.pid, c->shim, why, whysz);
 }
 
 static int load_bundle(struct direct_ctx *c, char *why, size_t whysz)
@@ -232,87 +268,10 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
         return 0;
 }
 
-/* PTRACE_SEIZE, waiting while another tracer holds the process: another
- * `contrainer exec` of the same container copying its filter detaches
- * within microseconds (EPERM with a non-zero TracerPid).  That tracer may
- * detach between our EPERM and our look at TracerPid, so a few EPERMs with
- * no tracer in sight are retried too before they count as a refusal.  A
- * debugger that stays attached makes us give up after SEIZE_WAIT_MS. */
-#define SEIZE_WAIT_MS 2000
-#define SEIZE_UNTRACED_TRIES 5
-static int seize(pid_t pid)
-{
-        int64_t dl = deadline_in(SEIZE_WAIT_MS);
-        int untraced = 0;
-
-        for (;;) {
-                struct timespec ms = { 0, 1000000 };
-                char *st = NULL;
-                long tracer;
-                int e;
-
-                if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0)
-                        return 0;
-                e = errno;
-                if (e != EPERM || deadline_passed(dl))
-                        return -e;
-                if (proc_status(pid, &st) < 0)
-                        return -e;
-                tracer = status_field(st, "TracerPid", 10);
-                free(st);
-                if (tracer <= 0 && ++untraced >= SEIZE_UNTRACED_TRIES)
-                        return -EPERM;
-                nanosleep(&ms, NULL);
-        }
-}
-
-/* Copy the oldest seccomp filter of the main process (index 0 is the
- * newest: ptrace(2) PTRACE_SECCOMP_GET_FILTER).  The tracee stops for the
- * few microseconds of the copy; a syscall it was blocked in restarts. */
+/* The main process's filter (direct_seccomp.c: the oldest, runc's). */
 static int copy_filter(struct direct_ctx *c, char *why, size_t whysz)
 {
-        pid_t pid = c->spec.pid;
-        char *st = NULL;
-        long mode, n, len;
-        int r, ws;
-
-        r = proc_status(pid, &st);
-        if (r < 0)
-                return fail(why, whysz, r, "cannot read /proc/%d/status", (int)pid);
-        mode = status_field(st, "Seccomp", 10);
-        n = status_field(st, "Seccomp_filters", 10);
-        free(st);
-        if (mode != 2 || n < 1)
-                return fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
-                            "main process has no filter");
-        r = seize(pid);
-        if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
-                            "its seccomp filter: %s", strerror(-r));
-        r = 0;
-        if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &ws, __WALL) < 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");
-                goto out;
-        }
-        len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), NULL);
-        if (len <= 0 || len > BPF_MAXINSNS) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot copy the seccomp filter: %m");
-                goto out;
-        }
-        c->bpf = calloc((size_t)len, sizeof(*c->bpf));
-        if (!c->bpf) {
-                r = -ENOMEM;
-                goto out;
-        }
-        if (ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)(n - 1), c->bpf) != len) {
-                r = fail(why, whysz, -EOPNOTSUPP, "the seccomp filter changed while copied");
-                goto out;
-        }
-        c->bpf_len = (unsigned short)len;
-out:
-        /* Detaching resumes it; nothing to do if this fails (it is gone). */
-        (void)ptrace(PTRACE_DETACH, pid, NULL, NULL);
-        return r;
+        return direct_seccomp_copy(c->spec.pid, &c->bpf, &c->bpf_len, why, whysz);
 }
 
 /* The bundle sets no LSM label (direct_spec refuses one), so runc's exec
@@ -443,7 +402,10 @@ static int from_cache(const char *ref, struct direct_ctx *ret)
 
         if (direct_cache_get(ref, &c) < 0)
                 return -ENOENT;
-        if (direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
+        /* The cached shim pid is still the main process's parent (a shim
+         * that died leaves its child reparented for good: no reuse). */
+        if (direct_ctx_check_shim(c.spec.pid, c.shim, why, sizeof(why)) < 0 ||
+            direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
                 /* Paused, or gone meanwhile: the Engine says which. */
                 direct_ctx_done(&c);
                 return -ENOENT;
@@ -464,7 +426,7 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
         struct direct_ctx c = { 0 };
         uint64_t starttime = 0;
         char *mi = NULL;
-        int r;
+        int r, pidfd = -1;
 
         if (from_cache(ref, ret) == 0)
                 return 0;
@@ -487,6 +449,14 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
                 r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
                 goto out;
         }
+        /* A handle on this main process before anything is read from it:
+         * checked again at the end, so that a pid reused meanwhile (the
+         * process ended, another took its number) is never what we read. */
+        pidfd = (int)syscall(SYS_pidfd_open, c.spec.pid, 0);
+        if (pidfd < 0 && errno != ENOSYS) {
+                r = fail(why, whysz, -ENOENT, "the main process %d is gone", (int)c.spec.pid);
+                goto out;
+        }
         /* The key of the cache: this main process, before anything is read
          * from it (find_shim then checks it is this container's). */
         r = direct_cache_starttime(c.spec.pid, &starttime);
@@ -507,11 +477,23 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
             (c.spec.seccomp && (r = copy_filter(&c, why, whysz)) < 0) ||
             (r = per_use(&c, why, whysz)) < 0)
                 goto out;
+        /* Still the same main process, and its parent still the shim we
+         * read the bundle of. */
+        if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+                r = fail(why, whysz, -ENOENT, "the main process ended while its context was read");
+                goto out;
+        }
+        if ((r = direct_ctx_check_shim(c.spec.pid, c.shim, why, whysz)) < 0)
+                goto out;
+        if (pidfd >= 0)
+                close(pidfd);
         direct_cache_put(&c, starttime);
         free(mi);
         *ret = c;
         return 0;
 out:
+        if (pidfd >= 0)
+                close(pidfd);
         free(mi);
         direct_ctx_done(&c);
         return r;

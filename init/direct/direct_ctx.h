@@ -65,6 +65,12 @@ int direct_ctx_load(struct docker *d, const char *ref, struct direct_ctx *ret, c
 int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size_t doclen,
                         struct direct_ctx *ret, char *why, size_t whysz);
 
+/* Is SHIM, as it is now, the runtime shim of main process PID: PID's
+ * parent, in our PID namespace (so outside the container's, where nothing
+ * can stand in for it), running a containerd-shim executable?  0, or
+ * -EOPNOTSUPP with WHY.  Exported for its unit test. */
+int direct_ctx_check_shim(pid_t pid, pid_t shim, char *why, size_t whysz);
+
 /* Release everything; *C becomes empty (nsfd -1).  NULL-safe fields. */
 void direct_ctx_done(struct direct_ctx *c);
 

@@ -2,6 +2,7 @@
  * run, their records into a collect_result.  See collector.h. */
 #include "collector.h"
 
+#include "deadline.h"
 #include "labels.h"
 #include "log.h"
 #include "rfc3339.h"
@@ -24,7 +25,15 @@ struct coll {
         struct collect_script *s;
         char *error;
         struct worker w;
+        int64_t started_ms;         /* when its worker was forked */
+        bool safety_killed;
 };
+
+/* Beyond --exec-timeout, a collection worker bounds itself by its listing
+ * requests (two Engine calls of 30 s each, collect_worker.c); this grace
+ * past both only catches a worker that cannot act on its own bound.  Then
+ * worker_kill, and SIGKILL after its grace (worker_escalate). */
+#define COLLECT_SAFETY_EXTRA_MS 75000
 
 struct collector {
         struct collector_config cfg;
@@ -161,6 +170,7 @@ static void pump(struct collector *c)
                 if (k->started)
                         continue;
                 k->started = true;
+                k->started_ms = deadline_now();
                 r = worker_spawn(&k->w, c->cfg.max_output + 8192, coll_child, &x);
                 if (r < 0) {
                         char q[300];
@@ -330,6 +340,12 @@ void collector_io(struct collector *c)
                 uint32_t type, len;
                 const char *d;
 
+                if (k->started && !k->res.done && !k->w.reaped && !k->safety_killed &&
+                    deadline_now() - k->started_ms >
+                            (int64_t)c->cfg.timeout_s * 1000 + COLLECT_SAFETY_EXTRA_MS) {
+                        worker_kill(&k->w);
+                        k->safety_killed = true;
+                }
                 if (k->started && !k->res.done) {
                         int r = worker_read(&k->w);
                         while (worker_next(&k->w, &type, &d, &len) > 0)
@@ -357,6 +373,7 @@ void collector_io(struct collector *c)
                 }
                 pp = &k->next_run;
         }
+        worker_escalate();
         pump(c);
 }
 

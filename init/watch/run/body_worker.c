@@ -7,11 +7,13 @@
 #include "deadline.h"
 #include "direct_ctx.h"
 #include "direct_enter.h"
+#include "direct_run.h"
 #include "exec_api.h"
 #include "docker.h"
 #include "frames.h"
 #include "nsenter.h"
 #include "procguard.h"
+#include "run_watch.h"
 #include "strv.h"
 #include "worker.h"
 #include "wproto.h"
@@ -74,19 +76,7 @@ int body_close_fds_fallback(int lowest)
         return 0;
 }
 
-static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
-                       struct body_local_result *ret);
 
-/* Close whichever ends of the two output pipes are open (-1: not made). */
-static void close_pipes(const int po[2], const int pe[2])
-{
-        for (int i = 0; i < 2; i++) {
-                if (po[i] >= 0)
-                        (void)close(po[i]);
-                if (pe[i] >= 0)
-                        (void)close(pe[i]);
-        }
-}
 
 int body_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct body_local_result *ret)
@@ -133,238 +123,15 @@ int body_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t 
         /* Also from this side: kill(-pid) must not race the child's own
          * setpgid (EACCES after its exec is harmless). */
         (void)setpgid(pid, pid);
-        return watch_child(pid, po, pe, deadline_in((int64_t)timeout_s * 1000), max_output, ret);
+        return run_watch(pid, po, pe, deadline_in((int64_t)timeout_s * 1000), max_output, ret);
 fail:
-        close_pipes(po, pe);
+        run_watch_close_pipes(po, pe);
         return r;
 }
 
-/* PID is our child, leader of its own process group, writing to the pipes
- * PO and PE (both ends given; all four are closed here).  Capture both up
- * to MAX_OUTPUT, kill the group at DEADLINE, on overflow or on a stop
- * request, reap it.  0 with *RET, or -errno (the child killed). */
-static int watch_child(pid_t pid, int po[2], int pe[2], int64_t deadline, size_t max_output,
-                       struct body_local_result *ret)
-{
-        struct body_local_result res = { .wstatus = 0 };
-        struct procguard g = PROCGUARD_INIT;
-        int64_t drain_end = 0;
-        bool exited = false, killed = false;
-        int r;
 
-        buf_init(&res.out, max_output);
-        buf_init(&res.err, max_output);
-        if (procguard_open_child(pid, &g) == 0)
-                worker_guard(g.pidfd, pid);
-        (void)close(po[1]);
-        (void)close(pe[1]);
-        po[1] = pe[1] = -1;
-        (void)fcntl(po[0], F_SETFL, O_NONBLOCK);
-        (void)fcntl(pe[0], F_SETFL, O_NONBLOCK);
 
-        /* Read until both pipes close and the child is gone; a background
-         * process that keeps a pipe open cannot hold us past the child's
-         * exit by more than a short drain. */
-        while (po[0] >= 0 || pe[0] >= 0 || !exited) {
-                struct pollfd p[4] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 },
-                                       { exited ? -1 : g.pidfd, POLLIN, 0 },
-                                       { worker_stop_fd(), POLLIN, 0 } };
-                int64_t now = deadline_now(), wake;
-                int st;
 
-                if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
-                        exited = true;
-                        res.wstatus = st;
-                        drain_end = now + 200;
-                        worker_guard(-1, 0);
-                        procguard_close(&g);
-                }
-                if (exited && (now >= drain_end || (po[0] < 0 && pe[0] < 0)))
-                        break;
-                if (!killed && !exited && (now >= deadline || worker_stop_requested())) {
-                        if (now >= deadline)
-                                res.timed_out = true;
-                        else
-                                res.stopped = true;
-                        /* Our child, not reaped: its group id is still its own. */
-                        (void)kill(-pid, SIGKILL);
-                        killed = true;
-                }
-                wake = exited ? drain_end : killed ? now + 50 : deadline;
-                if (g.pidfd < 0 && !exited && wake > now + 50)
-                        wake = now + 50;  /* no pidfd: poll the child's exit */
-                if (poll(p, 4, deadline_poll_timeout(wake)) < 0 && errno != EINTR) {
-                        r = -errno;
-                        if (!exited) {
-                                /* Not left running unbounded behind an error. */
-                                (void)kill(-pid, SIGKILL);
-                                (void)waitpid(pid, &st, 0);
-                        }
-                        goto out;
-                }
-                for (int i = 0; i < 2; i++) {
-                        int *fd = i ? &pe[0] : &po[0];
-                        struct buf *b = i ? &res.err : &res.out;
-                        char tmp[16384];
-                        ssize_t n;
-
-                        if (*fd < 0)
-                                continue;
-                        n = read(*fd, tmp, sizeof(tmp));
-                        if (n > 0) {
-                                if (buf_append(b, tmp, (size_t)n) == -ENOBUFS && !res.overflow) {
-                                        res.overflow = true;
-                                        if (!exited)
-                                                (void)kill(-pid, SIGKILL);
-                                        killed = true;
-                                }
-                        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                                (void)close(*fd);
-                                *fd = -1;
-                        }
-                }
-        }
-        if (!exited) {
-                int st;
-                (void)kill(-pid, SIGKILL);
-                if (waitpid(pid, &st, 0) == pid)
-                        res.wstatus = st;
-        }
-        *ret = res;
-        memset(&res, 0, sizeof(res));
-        r = 0;
-out:
-        worker_guard(-1, 0);
-        procguard_close(&g);
-        for (int i = 0; i < 2; i++) {
-                if (po[i] >= 0)
-                        (void)close(po[i]);
-                if (pe[i] >= 0)
-                        (void)close(pe[i]);
-        }
-        buf_free(&res.out);
-        buf_free(&res.err);
-        return r;
-}
-
-/* VARS set on top of ENV (copied): the exec API's Env semantics. */
-static int env_with(char *const *env, char *const *vars, char ***ret)
-{
-        char **v = NULL;
-
-        for (size_t i = 0; env && env[i]; i++)
-                if (strv_push(&v, env[i]) < 0)
-                        goto nomem;
-        for (size_t i = 0; vars && vars[i]; i++) {
-                const char *eq = strchr(vars[i], '=');
-                char name[128];
-                size_t nl = eq ? (size_t)(eq - vars[i]) : 0;
-
-                if (!eq || nl == 0 || nl >= sizeof(name))
-                        continue;
-                memcpy(name, vars[i], nl);
-                name[nl] = '\0';
-                if (strv_env_set(&v, name, eq + 1) < 0)
-                        goto nomem;
-        }
-        if (!v && strv_push(&v, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
-                goto nomem;
-        *ret = v;
-        return 0;
-nomem:
-        strv_free(v);
-        return -ENOMEM;
-}
-
-int body_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
-                  int64_t deadline_ms, size_t max_output, struct body_local_result *ret,
-                  char *why, size_t whysz)
-{
-        struct direct_ctx cc = *c;
-        int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, saved[3] = { -1, -1, -1 }, nul = -1;
-        int r, code = DIRECT_EXIT_SETUP;
-        sigset_t none;
-        pid_t pid = 0;
-
-        cc.env = NULL;
-        if ((r = env_with(c->env, vars, &cc.env)) < 0) {
-                snprintf(why, whysz, "out of memory");
-                return r;
-        }
-        if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
-            (nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-                r = -errno;
-                snprintf(why, whysz, "pipe: %m");
-                goto fail;
-        }
-        /* direct_enter_spawn hands our stdio to the command: make them the
-         * pipes for the moment of the fork (a worker never logs meanwhile). */
-        for (int i = 0; i < 3; i++)
-                saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
-        if (dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0) {
-                r = -errno;
-                snprintf(why, whysz, "dup2: %m");
-        } else {
-                /* As in body_local: the worker's stop handler must not run
-                 * in the child before it resets every disposition. */
-                sigset_t stopsigs, keep;
-
-                sigemptyset(&none);
-                sigemptyset(&stopsigs);
-                sigaddset(&stopsigs, SIGTERM);
-                sigaddset(&stopsigs, SIGALRM);
-                (void)sigprocmask(SIG_BLOCK, &stopsigs, &keep);
-                r = direct_enter_spawn(&cc, argv, exec_fd, &none, &pid, &code, why, whysz);
-                (void)sigprocmask(SIG_SETMASK, &keep, NULL);
-        }
-        for (int i = 0; i < 3; i++) {
-                if (saved[i] >= 0) {
-                        (void)dup2(saved[i], i);
-                        (void)close(saved[i]);
-                } else {
-                        (void)close(i);
-                }
-        }
-        (void)close(nul);
-        strv_free(cc.env);
-        if (r < 0) {
-                if (r == -ECANCELED)
-                        *ret = (struct body_local_result){ .wstatus = (code & 0xff) << 8 };
-                goto fail_env_done;
-        }
-        return watch_child(pid, po, pe, deadline_ms, max_output, ret);
-fail:
-        strv_free(cc.env);
-        if (nul >= 0)
-                (void)close(nul);
-fail_env_done:
-        close_pipes(po, pe);
-        return r;
-}
-
-int body_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
-                        size_t whysz)
-{
-        struct direct_spec sp = { 0 };
-        char w[512];
-
-        if (r != -ENOENT && r != -EOPNOTSUPP)
-                return 0;
-        if (r == -ENOENT || direct_ctx_inspect(d, id, &sp, w, sizeof(w)) == -ENOENT) {
-                *gone = true;
-                snprintf(why, whysz, "no such container");
-                return 1;
-        }
-        r = !sp.running || sp.paused || sp.restarting;
-        if (r) {
-                *gone = !sp.running;
-                snprintf(why, whysz, "%s", !sp.running ? "container is not running"
-                                           : sp.paused ? "container is paused, exec is refused"
-                                                       : "container is restarting");
-        }
-        direct_spec_done(&sp);
-        return r;
-}
 
 static void put_tail(int fd, uint32_t type, const struct buf *b)
 {
@@ -422,7 +189,7 @@ static int run_direct(const struct body_spec *js, int fd, const struct direct_ct
         int r;
 
         (void)worker_put(fd, WPROTO_DIRECT, NULL, 0);
-        r = body_direct(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
+        r = direct_run(c, argv, -1, js->vars, deadline_in((int64_t)js->timeout_s * 1000),
                           js->max_output, &res, why, sizeof(why));
         if (r == -ECANCELED) {
                 /* As docker exec: the runtime's error, the status 125..127. */
@@ -446,31 +213,19 @@ static int try_direct(const struct body_spec *js, int fd)
 {
         struct direct_ctx c;
         char why[768];
-        bool gone;
         int r;
 
-        r = direct_ctx_load(js->docker, js->container_id, &c, why, sizeof(why));
+        r = direct_run_load(js->docker, js->container_id, NULL, 0, js->direct, fd, &c, why,
+                            sizeof(why));
         if (r == 0) {
                 r = run_direct(js, fd, &c);
                 direct_ctx_done(&c);
                 return r;
         }
-        /* The container's state (stopped, paused): the API path says so
-         * in its own words; only a context that cannot be reproduced is
-         * the container's trait (logged once). */
-        if (body_direct_state(js->docker, js->container_id, r, &gone, why, sizeof(why))) {
-                if (js->direct != DIRECT_MUST)
-                        return 1;
-                put_kind(fd, gone ? WPROTO_NOTRUN : WPROTO_FAILED);
-                (void)worker_puts(fd, WPROTO_REASON, why);
-                return 0;
-        }
-        if (r == -EOPNOTSUPP || js->direct == DIRECT_MUST)
-                (void)worker_puts(fd, WPROTO_FALLBACK, why);
-        if (js->direct != DIRECT_MUST)
+        if (r == 1)
                 return 1;
-        put_kind(fd, WPROTO_FAILED);
-        (void)worker_puts(fd, WPROTO_REASON, "--dispatch direct: this container cannot be run directly");
+        put_kind(fd, r == -ENOENT ? WPROTO_NOTRUN : WPROTO_FAILED);
+        (void)worker_puts(fd, WPROTO_REASON, why);
         return 0;
 }
 
@@ -520,7 +275,7 @@ static int run_container(const struct body_spec *js, int fd)
 static int run_local(const struct body_spec *js, int fd)
 {
         char *argv[] = { "/bin/sh", "-c", (char *)js->body, NULL };
-        char **env = NULL, reason[512];
+        char **env = NULL, **base, reason[512];
         struct body_local_result res;
         int r;
 
@@ -531,22 +286,12 @@ static int run_local(const struct body_spec *js, int fd)
                         (void)worker_puts(fd, WPROTO_REASON, reason);
                         return 0;
                 }
-        } else {
-                for (char **e = environ; e && *e; e++)
-                        if (strv_push(&env, *e) < 0)
-                                goto nomem;
         }
-        for (char **v = js->vars; v && *v; v++) {
-                char *eq = strchr(*v, '='), name[128];
-                size_t nl = eq ? (size_t)(eq - *v) : 0;
-                if (!eq || nl >= sizeof(name))
-                        continue;
-                memcpy(name, *v, nl);
-                name[nl] = '\0';
-                if (strv_env_set(&env, name, eq + 1) < 0)
-                        goto nomem;
-        }
-        if (!env && strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+        base = env;  /* the host's (nsenter), else ours: the SPEC variables on top */
+        env = NULL;
+        r = direct_run_env(js->where == BODY_HOST ? base : environ, js->vars, &env);
+        strv_free(base);
+        if (r < 0)
                 goto nomem;
         r = body_local(argv, env, js->timeout_s, js->max_output, &res);
         strv_free(env);

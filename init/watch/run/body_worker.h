@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "run_watch.h"  /* struct body_local_result */
 
-struct direct_ctx;
 struct docker;
 
 /* A body worker answers in the one worker protocol (wproto.h): exec
@@ -47,14 +47,6 @@ struct body_spec {
  * status (0; non-zero only if the answer could not be written). */
 int body_main(const struct body_spec *js, int fd);
 
-struct body_local_result {
-        int wstatus;
-        bool timed_out;
-        bool stopped;         /* the worker was asked to stop: killed */
-        bool overflow;
-        struct buf out, err;  /* capped at max_output each */
-};
-
 /* Fork and exec ARGV[0] (a path) with ENVP in its own process group,
  * stdin /dev/null, stdout/stderr captured, no other descriptor inherited;
  * kill the group on timeout, overflow or a worker stop request.  Done when
@@ -62,26 +54,6 @@ struct body_local_result {
  * drain).  0 with *RET filled (free the bufs), or -errno. */
 int body_local(char *const *argv, char *const *envp, unsigned timeout_s, size_t max_output,
                  struct body_local_result *ret);
-
-/* Start ARGV in container context C (direct_enter_spawn; EXEC_FD >= 0:
- * that script fd) with VARS ("K=V", may be NULL) set on top of the
- * container's environment, stdin /dev/null, stdout/stderr captured; bound
- * and kill it as body_local does, with DEADLINE_MS (deadline.h clock).
- * The process is a session leader and our child.  0 with *RET filled;
- * -ECANCELED when it never reached the command (WHY says why, RET->wstatus
- * holds the exit status it ended with, no bufs to free); -errno.
- * Single-threaded callers only (it switches pid_for_children). */
-int body_direct(const struct direct_ctx *c, char *const *argv, int exec_fd, char *const *vars,
-                  int64_t deadline_ms, size_t max_output, struct body_local_result *ret,
-                  char *why, size_t whysz);
-
-/* direct_ctx_load(D, ID) failed with R: was it the container's state (gone,
- * not running, paused, restarting) rather than a context that cannot be
- * reproduced?  1 with WHY the API path's wording and *GONE (true: gone or
- * not running, false: paused or restarting); 0 it is the context (WHY
- * untouched). */
-int body_direct_state(struct docker *d, const char *id, int r, bool *gone, char *why,
-                        size_t whysz);
 
 /* Close every descriptor >= LOWEST the slow way (for kernels without
  * close_range): /proc/self/fd, else up to RLIMIT_NOFILE.  Async-signal-safe.

@@ -6,6 +6,7 @@
 #include "deadline.h"
 #include "exec_api.h"
 #include "direct_ctx.h"
+#include "direct_run.h"
 #include "docker.h"
 #include "body_worker.h"
 #include "rootfs.h"
@@ -131,8 +132,7 @@ static int collect_direct(const struct collect_spec *cs, int fd, const struct di
                         put_pair(fd, WPROTO_SCRIPT_FAIL, scripts[i], line, strlen(line));
                         continue;
                 }
-                r = body_direct(c, argv, sfd, NULL, deadline, cs->max_output, &res, why,
-                                  sizeof(why));
+                r = direct_run(c, argv, sfd, NULL, deadline, cs->max_output, &res, why, sizeof(why));
                 (void)close(sfd);
                 if (r == -ECANCELED) {
                         snprintf(line, sizeof(line), "exit status %d: %.400s",
@@ -172,31 +172,19 @@ static int try_direct(const struct collect_spec *cs, int fd, const struct buf *d
 {
         struct direct_ctx c;
         char why[768];
-        bool gone;
         int r;
 
         /* Our inspect's answer: the context needs no second one. */
-        r = direct_ctx_load_doc(cs->docker, cs->container_id, doc->data ? doc->data : "",
-                                doc->len, &c, why, sizeof(why));
+        r = direct_run_load(cs->docker, cs->container_id, doc->data ? doc->data : "", doc->len,
+                            cs->direct, fd, &c, why, sizeof(why));
         if (r == 0) {
                 r = collect_direct(cs, fd, &c, deadline);
                 direct_ctx_done(&c);
                 return r;
         }
-        /* The container's state (it stopped meanwhile): the API path says
-         * so in its own words; only a context that cannot be reproduced is
-         * the container's trait (logged once). */
-        if (body_direct_state(cs->docker, cs->container_id, r, &gone, why, sizeof(why))) {
-                if (cs->direct != DIRECT_MUST)
-                        return 1;
-                (void)worker_puts(fd, gone ? WPROTO_GONE : WPROTO_ERROR, why);
-                return 0;
-        }
-        if (r == -EOPNOTSUPP || cs->direct == DIRECT_MUST)
-                (void)worker_puts(fd, WPROTO_FALLBACK, why);
-        if (cs->direct != DIRECT_MUST)
+        if (r == 1)
                 return 1;
-        (void)worker_puts(fd, WPROTO_ERROR, "--dispatch direct: this container cannot be run directly");
+        (void)worker_puts(fd, r == -ENOENT ? WPROTO_GONE : WPROTO_ERROR, why);
         return 0;
 }
 

@@ -3,7 +3,7 @@
  * directly in the script dir (archive API: no shell needed), run each one
  * in byte-wise name order through the exec API — or, with direct
  * dispatch, listed through /proc/PID/root and run in the container's
- * context (body_direct) — bounded by the timeout and
+ * context (direct_run.h) — bounded by the timeout and
  * the output cap, and answer one record per script; the facts and label
  * hooks of its inspect are answered too (collect_facts.h).
  * Owns: the child side.  Does not own: the record types (wproto.h), reading the

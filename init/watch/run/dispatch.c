@@ -455,6 +455,7 @@ void dispatch_io(struct dispatch *ds)
                 }
                 i++;
         }
+        worker_escalate();
         dispatch_pump(ds);
 }
 
@@ -510,5 +511,8 @@ long dispatch_next_timeout_ms(const struct dispatch *ds)
                 if (best < 0 || at - now < best)
                         best = at - now < 0 ? 0 : at - now;
         }
+        long kill_ms = worker_escalate_ms();  /* the SIGKILL after a stop's grace */
+        if (kill_ms >= 0 && (best < 0 || kill_ms < best))
+                best = kill_ms;
         return (long)best;
 }

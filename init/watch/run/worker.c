@@ -6,6 +6,7 @@
  * our own exec_* events). */
 #include "worker.h"
 
+#include "deadline.h"
 #include "procguard.h"
 
 #include <errno.h>
@@ -52,6 +53,33 @@ int worker_close_in_children(int fd)
         return 0;
 }
 
+/* Read ends of the live workers' record pipes (parent side), which every
+ * new worker closes first thing: a worker never holds another's pipe. */
+static int *pipe_fds;
+static size_t n_pipe_fds, cap_pipe_fds;
+
+static void pipe_fd_add(int fd)
+{
+        if (n_pipe_fds == cap_pipe_fds) {
+                size_t nc = cap_pipe_fds ? cap_pipe_fds * 2 : 64;
+                int *n = realloc(pipe_fds, nc * sizeof(*n));
+                if (!n)
+                        return;  /* the direct set-up closes it anyway */
+                pipe_fds = n;
+                cap_pipe_fds = nc;
+        }
+        pipe_fds[n_pipe_fds++] = fd;
+}
+
+static void pipe_fd_drop(int fd)
+{
+        for (size_t i = 0; i < n_pipe_fds; i++)
+                if (pipe_fds[i] == fd) {
+                        pipe_fds[i] = pipe_fds[--n_pipe_fds];
+                        return;
+                }
+}
+
 static void child_setup(void)
 {
         struct sigaction sa;
@@ -59,6 +87,9 @@ static void child_setup(void)
 
         for (size_t i = 0; i < n_close; i++)
                 (void)close(close_fds[i]);
+        for (size_t i = 0; i < n_pipe_fds; i++)
+                (void)close(pipe_fds[i]);
+        n_pipe_fds = 0;
 
         /* Group signals (a terminal's ^C, an init forwarding to the group)
          * are for the controller, which decides when bodies stop. */
@@ -127,8 +158,23 @@ static void live_add(pid_t pid)
         live[n_live++] = pid;
 }
 
+/* Workers asked to stop (worker_kill), with the time their grace ends:
+ * worker_escalate SIGKILLs those still not reaped then. */
+static struct killed { pid_t pid; int64_t at; } *killed;
+static size_t n_killed, cap_killed;
+
+static void killed_drop(pid_t pid)
+{
+        for (size_t i = 0; i < n_killed; i++)
+                if (killed[i].pid == pid) {
+                        killed[i] = killed[--n_killed];
+                        return;
+                }
+}
+
 void worker_forget(pid_t pid)
 {
+        killed_drop(pid);
         for (size_t i = 0; i < n_live; i++)
                 if (live[i] == pid) {
                         live[i] = live[--n_live];
@@ -175,6 +221,7 @@ int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd
         }
         w->pid = pid;
         w->fd = p[0];
+        pipe_fd_add(p[0]);
         w->reaped = false;
         w->wstatus = 0;
         w->handed = 0;
@@ -204,6 +251,7 @@ int worker_read(struct worker *w)
                         continue;
                 }
                 if (n == 0) {
+                        pipe_fd_drop(w->fd);
                         (void)close(w->fd);
                         w->fd = -1;
                         return 1;
@@ -245,8 +293,59 @@ int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *l
 
 void worker_kill(struct worker *w)
 {
-        if (w->pid > 0 && !w->reaped)
-                (void)kill(w->pid, SIGTERM);
+        if (w->pid <= 0 || w->reaped)
+                return;
+        (void)kill(w->pid, SIGTERM);
+        for (size_t i = 0; i < n_killed; i++)
+                if (killed[i].pid == w->pid)
+                        return;  /* asked already: its grace runs */
+        if (n_killed == cap_killed) {
+                size_t nc = cap_killed ? cap_killed * 2 : 16;
+                struct killed *n = realloc(killed, nc * sizeof(*n));
+                if (!n) {
+                        (void)kill(w->pid, SIGKILL);  /* no room to wait: at once */
+                        return;
+                }
+                killed = n;
+                cap_killed = nc;
+        }
+        killed[n_killed++] = (struct killed){ w->pid, deadline_now() + WORKER_KILL_GRACE_MS };
+}
+
+/* Is PID still our child, not reaped?  Never reaps (the loop does). */
+static bool unreaped_child(pid_t pid)
+{
+        siginfo_t si = { 0 };
+
+        return waitid(P_PID, (id_t)pid, &si,
+                      WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0;
+}
+
+void worker_escalate(void)
+{
+        int64_t now = deadline_now();
+
+        for (size_t i = 0; i < n_killed;) {
+                if (now < killed[i].at) {
+                        i++;
+                        continue;
+                }
+                if (unreaped_child(killed[i].pid))
+                        (void)kill(killed[i].pid, SIGKILL);
+                killed[i] = killed[--n_killed];
+        }
+}
+
+long worker_escalate_ms(void)
+{
+        int64_t now = deadline_now(), best = -1;
+
+        for (size_t i = 0; i < n_killed; i++) {
+                int64_t d = killed[i].at - now;
+                if (best < 0 || d < best)
+                        best = d < 0 ? 0 : d;
+        }
+        return (long)best;
 }
 
 /* Is PID still our child, not reaped?  Reaps it when it has exited. */
@@ -286,12 +385,17 @@ void worker_end_all(long grace_ms)
         free(live);
         live = NULL;
         n_live = cap_live = 0;
+        free(killed);
+        killed = NULL;
+        n_killed = cap_killed = 0;
 }
 
 void worker_release(struct worker *w)
 {
-        if (w->fd >= 0)
+        if (w->fd >= 0) {
+                pipe_fd_drop(w->fd);
                 (void)close(w->fd);
+        }
         w->fd = -1;
         buf_free(&w->in);
 }

@@ -2,8 +2,8 @@
  * Owns: fork, the child's result pipe and the record framing
  * ({u32 type, u32 len, bytes}) in both directions.  Does not own: what a
  * worker does (collect_worker.c, body_worker.c) or what its records mean.
- * Context: worker_spawn/worker_read/worker_next/worker_kill/worker_end_all
- * in the main loop; worker_put and the worker_stop_* / worker_guard /
+ * Context: worker_spawn/worker_read/worker_next/worker_kill/worker_escalate/
+ * worker_end_all in the main loop; worker_put and the worker_stop_* / worker_guard /
  * worker_bound calls in the child.  A child never touches the parent's curl
  * handles; it makes its own.
  * Stopping (docs/watch.md "Signals"): a worker is in its own process group (a Ctrl-C or
@@ -49,8 +49,18 @@ int worker_next(struct worker *w, uint32_t *type, const char **data, uint32_t *l
 #define WORKER_STOP_GRACE_S 2
 
 /* Ask the child to stop (SIGTERM: it kills its body's process group and
- * exits within WORKER_STOP_GRACE_S), if not reaped. */
+ * exits within WORKER_STOP_GRACE_S), if not reaped; a child that is still
+ * there WORKER_KILL_GRACE_MS later gets SIGKILL from worker_escalate (a
+ * worker wedged with its handler unable to run must not hold its slot). */
+#define WORKER_KILL_GRACE_MS ((WORKER_STOP_GRACE_S + 1) * 1000L)
 void worker_kill(struct worker *w);
+
+/* Main loop, after each poll: SIGKILL every worker asked to stop whose
+ * grace has ended and that is still our unreaped child (never reaps). */
+void worker_escalate(void);
+
+/* Milliseconds until the next worker_escalate is due (-1: none). */
+long worker_escalate_ms(void);
 
 /* PID (any child) was reaped: forget it (see worker_end_all). */
 void worker_forget(pid_t pid);
