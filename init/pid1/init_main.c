@@ -55,10 +55,9 @@ static const char *env_dir_shown = ENV_DIR;
 
 static void env_skipped(const char *name, int err)
 {
-        char q[256], qd[512];
+        char q[256];
 
-        log_warn_errno(err, "not loading %s/%s: %m", log_q(qd, sizeof(qd), env_dir_shown),
-                       log_q(q, sizeof(q), name));
+        log_warn_errno(err, "not loading %s/%s: %m", env_dir_shown, log_q(q, sizeof(q), name));
 }
 
 static bool is_listen_var(const char *entry)
@@ -100,7 +99,9 @@ static int start_env(char *const *environ_, struct start *s, char ***ret)
 }
 
 /* Choose where the environment goes and say it in one line.  Returns 0, or
- * 1 after an error line when the runtime directory is refused. */
+ * 1 after an error line when the runtime directory is refused, 2 when
+ * CONTRAINER_RUNTIME_DIR is not an absolute path (a usage error, as a bad
+ * KILL_PROCESS_TIMEOUT). */
 static int place_env(struct start *s, char *const *environ_)
 {
         const char *rt = NULL;
@@ -113,7 +114,7 @@ static int place_env(struct start *s, char *const *environ_)
         if (envplace_runtime_dir(rt, &s->runtime_dir) < 0) {
                 log_error("CONTRAINER_RUNTIME_DIR must be an absolute path, not %s",
                           log_q(q, sizeof(q), rt));
-                return 1;
+                return 2;
         }
         log_q(qr, sizeof(qr), s->runtime_dir);
         r = envplace_choose(ENV_DIR, s->runtime_dir, &s->place);
