@@ -464,8 +464,15 @@ static int state_ok(const char *svc, char *where, size_t wsz)
         else if (snprintf(target, sizeof(target), "%s/%s", svc, link) >= (int)sizeof(target))
                 return -ENAMETOOLONG;
         snprintf(where, wsz, "%s", target);
-        if (stat(target, &st) == 0)
+        /* In a world-writable /run (docs/hardening.md) someone else may
+         * have put something there first: runsv would follow it. */
+        if (lstat(target, &st) == 0) {
+                if (!S_ISDIR(st.st_mode))
+                        return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+                if (st.st_uid != geteuid())
+                        return -EPERM;
                 return access(target, W_OK | X_OK) < 0 ? -errno : 0;
+        }
         if (errno != ENOENT)
                 return -errno;
         slash = strrchr(target, '/');

@@ -35,6 +35,10 @@ teardown_file() { img_teardown_file; }
 setup() { img_setup; }
 teardown() { img_teardown; }
 
+# no_line PATTERN... FILE: PATTERN occurs nowhere (a negated command cannot
+# fail a bats test).
+no_line() { ! grep -q "$@"; }
+
 # combo USER RO TMPFS: the docker run flags of one combination.
 combo() {
         FLAGS=()
@@ -84,6 +88,7 @@ combo() {
                                         [ "$st" -eq 4 ]
                                         [ "$(cat "$T/out")" = "$uid" ]
                                 else
+                                        st=0
                                         timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}svc" \
                                                 sh -c 'exit 4' 2>"$T/err" || st=$?
                                         cat "$T/err"
