@@ -75,7 +75,11 @@ int envplace_choose(const char *etc_dir, const char *runtime_dir, struct envplac
         struct stat st;
         int r;
 
-        *ret = (struct envplace){ .kind = ENVPLACE_NOWHERE };
+        /* Field by field: zeroing the path buffers would touch pages that
+         * PID 1 then keeps for its whole life (its memory is benchmarked). */
+        ret->kind = ENVPLACE_NOWHERE;
+        ret->dir[0] = ret->sh[0] = ret->json[0] = '\0';
+        ret->etc_err = ret->runtime_err = 0;
         ret->etc_err = writable(etc_dir);
         if (ret->etc_err == 0)
                 return fill(ret, ENVPLACE_ETC, etc_dir);

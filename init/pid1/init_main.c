@@ -51,6 +51,19 @@ struct start {
         char runsv_dir[4200];     /* RUNTIME/service when there are critical services */
 };
 
+/* Its path buffers stay untouched until used: a zeroed 16 kB on the
+ * stack would be pages PID 1 keeps all its life (PID 1 memory is
+ * benchmarked against tini). */
+static void init_start(struct start *s)
+{
+        s->runtime_dir = NULL;
+        s->listen = NULL;
+        s->listen_pid[0] = '\0';
+        s->runsv_dir[0] = '\0';
+        s->place.kind = ENVPLACE_NOWHERE;
+        s->place.dir[0] = '\0';
+}
+
 static const char *env_dir_shown = ENV_DIR;
 
 static void env_skipped(const char *name, int err)
@@ -435,12 +448,13 @@ int init_main(int argc, char **argv)
         struct init_opts o;
         struct shutdown_ctx c = { 0 };
         struct pid1 *p = NULL;
-        struct start s = { 0 };
+        struct start s;  /* not zeroed whole: see init_start() */
         char **env0 = NULL;
         char err[256];
         int r, status;
         bool ran = false;
 
+        init_start(&s);
         log_setup("contrainer init", LOG_LEVEL_INFO, false);
         r = cli_parse_init(argc, argv, environ, &o, err, sizeof(err));
         if (r < 0) {
