@@ -47,34 +47,48 @@ combo() {
         [ "$3" = 0 ] || FLAGS+=(--tmpfs /run)
 }
 
-@test "base image: the command's exit status in all twelve combinations of user, read-only root and /run" {
-        local u ro tmp st
-        for u in "" 1000:1000 123456; do
-                for ro in 0 1; do
-                        for tmp in 0 1; do
-                                combo "$u" "$ro" "$tmp"
-                                st=0
-                                timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}base" \
-                                        sh -c 'test -n "$PATH" && exit 3' 2>"$T/err" || st=$?
-                                echo "user=${u:-root} ro=$ro tmpfs=$tmp: $st"
-                                cat "$T/err"
-                                [ "$st" -eq 3 ]
-                                no_line -E 'error|boot script .* failed' "$T/err"
-                                timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}base" true
-                        done
+# statuses USER: the base image keeps the command's exit status with or
+# without --read-only and --tmpfs /run, for USER ("" = root).
+statuses() {
+        local ro tmp st
+        for ro in 0 1; do
+                for tmp in 0 1; do
+                        combo "$1" "$ro" "$tmp"
+                        st=0
+                        timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}base" \
+                                sh -c 'test -n "$PATH" && exit 3' 2>"$T/err" || st=$?
+                        echo "user=${1:-root} ro=$ro tmpfs=$tmp: $st"
+                        cat "$T/err"
+                        [ "$st" -eq 3 ]
+                        no_line -E 'error|boot script .* failed' "$T/err"
+                        timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}base" true
                 done
         done
 }
 
-@test "a service runs as the container's user wherever /run is writable; elsewhere one line and the command still runs" {
-        local u ro tmp st uid
-        for u in "" 1000:1000 123456; do
-                for ro in 0 1; do
-                        for tmp in 0 1; do
-                                combo "$u" "$ro" "$tmp"
-                                uid=${u%%:*}
-                                uid=${uid:-0}
-                                st=0
+@test "base image as root: the command's exit status with and without --read-only and --tmpfs /run" {
+        statuses ""
+}
+
+@test "base image as --user 1000:1000: the command's exit status with and without --read-only and --tmpfs /run" {
+        statuses 1000:1000
+}
+
+@test "base image as --user 123456 (no passwd entry): the command's exit status in every combination" {
+        statuses 123456
+}
+
+# services USER: a service runs as USER wherever /run is writable (with
+# --tmpfs /run, or on a writable root: the image's /run is sticky and
+# world-writable, as /tmp); elsewhere one line and the command still runs.
+services() {
+        local ro tmp st uid=${1%%:*}
+        uid=${uid:-0}
+        for ro in 0 1; do
+                for tmp in 0 1; do
+                        combo "$1" "$ro" "$tmp"
+                        st=0
+                        if [ "$tmp" = 1 ] || [ "$ro" = 0 ]; then
                                 # shellcheck disable=SC2016
                                 timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}svc" sh -c '
                                         i=0
@@ -83,24 +97,31 @@ combo() {
                                                 sleep 0.05
                                         done
                                         cat "/run/hello.$(id -u)"; exit 4' >"$T/out" 2>"$T/err" || st=$?
-                                echo "user=${u:-root} ro=$ro tmpfs=$tmp: $st $(cat "$T/out")"
-                                # /run is writable with --tmpfs /run, or on a
-                                # writable root (the image's /run is sticky
-                                # and world-writable, as /tmp).
-                                if [ "$tmp" = 1 ] || [ "$ro" = 0 ]; then
-                                        [ "$st" -eq 4 ]
-                                        [ "$(cat "$T/out")" = "$uid" ]
-                                else
-                                        st=0
-                                        timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}svc" \
-                                                sh -c 'exit 4' 2>"$T/err" || st=$?
-                                        cat "$T/err"
-                                        [ "$st" -eq 4 ]
-                                        [ "$(grep -c 'services will not run' "$T/err")" -eq 1 ]
-                                fi
-                        done
+                                echo "user=${1:-root} ro=$ro tmpfs=$tmp: $st $(cat "$T/out")"
+                                [ "$st" -eq 4 ]
+                                [ "$(cat "$T/out")" = "$uid" ]
+                        else
+                                timeout 60 docker run --rm --network none "${FLAGS[@]}" "${IP}svc" \
+                                        sh -c 'exit 4' 2>"$T/err" || st=$?
+                                echo "user=${1:-root} ro=$ro tmpfs=$tmp: $st"
+                                cat "$T/err"
+                                [ "$st" -eq 4 ]
+                                [ "$(grep -c 'services will not run' "$T/err")" -eq 1 ]
+                        fi
                 done
         done
+}
+
+@test "a service runs as root wherever /run is writable; on a read-only root without it one line, same status" {
+        services ""
+}
+
+@test "a service runs as 1000 wherever /run is writable; on a read-only root without it one line, same status" {
+        services 1000:1000
+}
+
+@test "a service runs as 123456 wherever /run is writable; on a read-only root without it one line, same status" {
+        services 123456
 }
 
 @test "the hardened docker run line of examples/hardened: status kept, export in /run/contrainer, services as 123456" {
