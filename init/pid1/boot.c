@@ -150,10 +150,11 @@ static void wait_script(struct pid1 *p, pid_t pid, const char *what, const char 
 /* Run one script in its own process group and wait for it (wait_script);
  * returns its wait status via *ret_wstatus. */
 static int run_one(struct pid1 *p, struct envexport *env, const char *path, const char *what,
-                   unsigned kill_ms, int *ret_wstatus)
+                   const char *extra, unsigned kill_ms, int *ret_wstatus)
 {
         char *argv[] = { (char *)path, NULL };
         struct spawn_opts o = { .argv = argv, .new_pgrp = true, .foreground = true };
+        char **with = NULL;
         char q[512];
         pid_t pid;
         int r, e;
@@ -162,8 +163,29 @@ static int run_one(struct pid1 *p, struct envexport *env, const char *path, cons
         if (r < 0)
                 log_warn_errno(r, "cannot re-read the container environment: %m, using the previous one");
         o.envp = envexport_env(env);
+        if (extra) {
+                char *const *cur = envexport_env(env);
+                const char *eq = strchr(extra, '=');
+                char name[64];
+
+                if (!eq || (size_t)(eq - extra) >= sizeof(name))
+                        return -EINVAL;
+                memcpy(name, extra, (size_t)(eq - extra));
+                name[eq - extra] = '\0';
+                for (size_t i = 0; r >= 0 && cur && cur[i]; i++)
+                        r = strv_push(&with, cur[i]);
+                if (r >= 0)
+                        r = strv_env_set(&with, name, eq + 1);
+                if (r < 0) {
+                        strv_free(with);
+                        return log_error_errno(r, "cannot start %s %s: %m", what,
+                                               log_q(q, sizeof(q), path));
+                }
+                o.envp = with;
+        }
         log_info("running %s %s", what, log_q(q, sizeof(q), path));
         r = spawn(&o, &pid, &e);
+        strv_free(with);  /* the child has exec'd or exited: envp is no longer used */
         if (r < 0)
                 return log_error_errno(r, "cannot start %s %s: %m", what, q);
         if (e != 0)
@@ -178,8 +200,9 @@ static int run_one(struct pid1 *p, struct envexport *env, const char *path, cons
         return 0;
 }
 
-int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
-             bool stop_on_failure, unsigned kill_ms, struct boot_failure *ret_fail)
+static int run_all(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
+                   const char *extra, bool stop_on_failure, unsigned kill_ms,
+                   struct boot_failure *ret_fail)
 {
         for (size_t i = 0; paths && paths[i]; i++) {
                 char q[512];
@@ -188,7 +211,7 @@ int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const ch
                 if (stop_on_failure && pid1_terminate_signal(p))
                         return 2;
                 /* Not even started: "cannot execute", 126. */
-                r = run_one(p, env, paths[i], what, stop_on_failure ? kill_ms : 0, &st);
+                r = run_one(p, env, paths[i], what, extra, stop_on_failure ? kill_ms : 0, &st);
                 /* Interrupted: the signal, not the script, ends the boot. */
                 if (stop_on_failure && pid1_terminate_signal(p))
                         return 2;
@@ -217,4 +240,16 @@ int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const ch
         if (stop_on_failure && pid1_terminate_signal(p))
                 return 2;
         return 0;
+}
+
+int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
+             bool stop_on_failure, unsigned kill_ms, struct boot_failure *ret_fail)
+{
+        return run_all(p, env, paths, what, NULL, stop_on_failure, kill_ms, ret_fail);
+}
+
+int boot_run_with(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
+                  const char *extra)
+{
+        return run_all(p, env, paths, what, extra, false, 0, NULL);
 }

@@ -40,4 +40,10 @@ struct boot_failure {
 int boot_run(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
              bool stop_on_failure, unsigned kill_ms, struct boot_failure *ret_fail);
 
+/* The same for shutdown scripts (never stopping on a failure), each of
+ * which also gets EXTRA ("NAME=VALUE", e.g. CONTRAINER_EXIT_STATUS=143;
+ * NULL: none) in its environment. */
+int boot_run_with(struct pid1 *p, struct envexport *env, char *const *paths, const char *what,
+                  const char *extra);
+
 #endif

@@ -3,7 +3,10 @@
  * or changed files are written, in place; a missing directory is filled as
  * DIR.new and renamed once), the .sh (shell-quoted exports) and .json dumps
  * (atomically: .new + rename, and only when changed), and re-reading the
- * directory into the environment for the next step.  The quoting/escaping/naming helpers are pure (unit-tested, fuzzed).
+ * directory into the environment for the next step.  The quoting/escaping/
+ * naming helpers are pure (envexport_pure.c: unit-tested, fuzzed).
+ * Where the files go is chosen by envplace.c; with no place at all the
+ * object only carries the environment from step to step.
  * Does not own: when to refresh (init_main.c, boot.c, shutdown.c) or logging
  * (errors are returned; skipped files go to the caller's skip callback).
  * Context: the init main loop. */
@@ -16,17 +19,27 @@
 struct buf;
 struct envexport;
 
-/* Caps on what a boot script can make us load. */
-#define ENVEXPORT_VALUE_MAX (1024 * 1024)
+/* Caps on what a boot script can make us load.  One "NAME=VALUE" string
+ * must fit the kernel's MAX_ARG_STRLEN (32 pages, 128 KiB, NUL included) or
+ * every later exec fails with E2BIG (docs/hardening.md "Limits"): names are
+ * at most ENVEXPORT_NAME_MAX bytes, so a value gets the rest.  The sum is
+ * kept well inside ARG_MAX (a quarter of the 8 MiB default stack). */
+#define ENVEXPORT_ARG_STRLEN_MAX (128 * 1024)
+#define ENVEXPORT_NAME_MAX 200
+#define ENVEXPORT_VALUE_MAX (ENVEXPORT_ARG_STRLEN_MAX - ENVEXPORT_NAME_MAX - 2)
 #define ENVEXPORT_VARS_MAX 8192
 
 /* Pure helpers. */
 
 /* HOME, USER, GROUP, UID, GID, SHELL: never exported (as my_init). */
 bool envexport_is_excluded(const char *name);
+/* The same for the first NL bytes of NAME. */
+bool envexport_is_excluded_n(const char *name, size_t nl);
+/* Split "NAME=VALUE" without copying; false for an entry without '='. */
+bool envexport_split_entry(const char *entry, size_t *ret_namelen, const char **ret_value);
 /* [A-Za-z_][A-Za-z0-9_]*: may appear in the .sh file. */
 bool envexport_name_is_shell(const char *name);
-/* Usable as a file name in the directory: non-empty, at most 200 bytes, no
+/* Usable as a file name in the directory: non-empty, at most ENVEXPORT_NAME_MAX bytes, no
  * '/' or '=', not "." or "..". */
 bool envexport_name_is_file(const char *name);
 /* Append S as one single-quoted shell word ('it'\''s').  0 or buf errors. */
@@ -46,7 +59,8 @@ size_t envexport_strip_newline(const char *s, size_t len);
 
 typedef void envexport_skip_fn(const char *name, int err);
 
-/* Paths are borrowed; SKIP (may be NULL) hears about each file of the
+/* Paths are borrowed; DIR NULL: no files at all (start only takes ENVIRON,
+ * refresh keeps it); SKIP (may be NULL) hears about each file of the
  * directory that was not loaded (-EFBIG, -EINVAL for a NUL byte, -E2BIG
  * past ENVEXPORT_VARS_MAX, open/read errors).  NULL only on ENOMEM. */
 struct envexport *envexport_new(const char *dir, const char *sh_path, const char *json_path,

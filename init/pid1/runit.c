@@ -10,6 +10,7 @@
 #include "pid1.h"
 #include "spawn.h"
 #include "strv.h"
+#include "svconf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -235,8 +236,27 @@ static int count_supervised(char *const *svcs)
 struct svstate {
         bool sent;           /* it has had its 'd' */
         bool down;           /* seen down for good (it stays so: told down, no runsvdir) */
+        bool killed;         /* it has had its 'k' */
         int64_t idle_since;  /* seen idle since (see is_down), 0 = not idle */
+        int64_t deadline;    /* its 'k' (timeout-kill, else KILL_PROCESS_TIMEOUT),
+                              * then, once killed, the end of its grace */
 };
+
+/* 'k' (KILL) to service I of SVCS, whose own deadline has passed: unless it
+ * is asleep in runsv's throttle with nothing running (see wait_down). */
+static void kill_late(char *const *svcs, struct svstate *st, size_t i, int64_t grace_ms)
+{
+        char q[512];
+
+        if (st[i].idle_since) {
+                st[i].down = true;
+                return;
+        }
+        log_warn("service %s did not stop in time, killing it", log_q(q, sizeof(q), svcs[i]));
+        (void)control(svcs[i], 'k');  /* gone meanwhile: then it is down */
+        st[i].killed = true;
+        st[i].deadline = deadline_in(grace_ms);  /* for runsv to see it and run finish */
+}
 
 /* Write 'd' (TERM, CONT, stay down) to every service of SVCS that a runsv
  * supervises and that has not had it yet: a second 'd' would send a second
@@ -257,21 +277,25 @@ static void send_down(char *const *svcs, struct svstate *st)
         }
 }
 
-/* Wait until every service of SVCS is down or DEADLINE passes; returns
- * whether they all are.  Looked at every millisecond for RUNIT_FAST_MS,
- * then at a pace doubling up to RUNIT_POLL_MS (see RUNIT_POLL_MS); a signal
- * (a child's exit, a second TERM) wakes us too.  A service that crashed
- * within a second of starting has its runsv asleep for a second (restart
- * throttle, TERM blocked) before it reads the 'd': down, nothing running,
- * finish done.  Seen idle like that for RUNIT_IDLE_MS on end, it counts as
- * down (the other idle state, a runsv about to fork ./run, lasts
- * microseconds). */
-static bool wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int64_t deadline)
+/* Wait until every service of SVCS is down, 'k'illing each one whose own
+ * deadline passes (then giving it GRACE_MS more), or until LIMIT; returns
+ * the number of services that had to be killed.  Looked at every
+ * millisecond for RUNIT_FAST_MS, then at a pace doubling up to
+ * RUNIT_POLL_MS (see RUNIT_POLL_MS); a signal (a child's exit, a second
+ * TERM) wakes us too.  A service that crashed within a second of starting
+ * has its runsv asleep for a second (restart throttle, TERM blocked) before
+ * it reads the 'd': down, nothing running, finish done.  Seen idle like
+ * that for RUNIT_IDLE_MS on end, it counts as down (the other idle state,
+ * a runsv about to fork ./run, lasts microseconds). */
+static int wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int64_t grace_ms,
+                     int64_t limit)
 {
         size_t n = strv_len(svcs);
         int64_t pause = 1, fast_until = deadline_in(RUNIT_FAST_MS);
+        int killed = 0;
 
         for (;;) {
+                int64_t next = limit;
                 size_t left = 0;
 
                 for (size_t i = 0; i < n; i++) {
@@ -286,11 +310,22 @@ static bool wait_down(struct pid1 *p, char *const *svcs, struct svstate *st, int
                                 st[i].idle_since = deadline_now();
                         else if (deadline_now() - st[i].idle_since >= RUNIT_IDLE_MS)
                                 st[i].down = true;
-                        left += !st[i].down;
+                        if (!st[i].down && deadline_passed(st[i].deadline)) {
+                                if (st[i].killed) {
+                                        st[i].down = true;  /* given up: the final sweep */
+                                } else {
+                                        kill_late(svcs, st, i, grace_ms);
+                                        killed += st[i].killed;
+                                }
+                        }
+                        if (st[i].down)
+                                continue;
+                        left++;
+                        next = deadline_min(next, st[i].deadline);
                 }
-                if (left == 0 || deadline_passed(deadline))
-                        return left == 0;
-                (void)pid1_wait(p, deadline_min(deadline, deadline_in(pause)));
+                if (left == 0 || deadline_passed(limit))
+                        return killed;
+                (void)pid1_wait(p, deadline_min(next, deadline_in(pause)));
                 if (pause < RUNIT_POLL_MS && deadline_passed(fast_until))
                         pause = pause * 2 < RUNIT_POLL_MS ? pause * 2 : RUNIT_POLL_MS;
         }
@@ -310,22 +345,45 @@ static void kill_runsvdir(struct pid1 *p, pid_t runsvdir, int64_t grace)
         pid1_untrack(p, runsvdir);
 }
 
-int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
-               int64_t grace)
+/* Each service's own grace: its timeout-kill, else DEF_MS (one line for a
+ * bad file, which then counts as absent).  Returns the latest deadline. */
+static int64_t set_deadlines(char *const *svcs, struct svstate *st, unsigned def_ms)
+{
+        int64_t latest = deadline_in(def_ms);
+
+        for (size_t i = 0; svcs && svcs[i]; i++) {
+                char bad[64], q[512], qb[160];
+                unsigned ms;
+
+                if (svconf_timeout_kill(svcs[i], def_ms, &ms, bad, sizeof(bad)) == -EINVAL)
+                        log_warn("service %s: timeout-kill %s is not a number of milliseconds "
+                                 "(0 to %u), using %u.%03us",
+                                 log_q(q, sizeof(q), svcs[i]), log_q(qb, sizeof(qb), bad),
+                                 SVCONF_TIMEOUT_KILL_MAX, def_ms / 1000, def_ms % 1000);
+                st[i].deadline = deadline_in(ms);
+                latest = st[i].deadline > latest ? st[i].deadline : latest;
+        }
+        return latest;
+}
+
+int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, unsigned kill_ms,
+               unsigned grace_ms)
 {
         char **svcs = runit_service_dirs(service_dir);
         size_t count = strv_len(svcs);
         struct svstate *st = calloc(count + 1, sizeof(*st));
+        int64_t deadline = deadline_in(kill_ms), grace;
         int killed = 0;
-        bool all_down;
 
         if (!st)
                 log_error("out of memory, killing the services");  /* the final sweep ends them */
         /* Every supervised service gets its 'd' at once, before anything
          * else; runsvdir (which only starts runsv processes) goes next. */
-        if (st)
+        if (st) {
                 send_down(svcs, st);
-        kill_runsvdir(p, runsvdir, grace);
+                deadline = set_deadlines(svcs, st, kill_ms);
+        }
+        kill_runsvdir(p, runsvdir, deadline_in(grace_ms));
         /* A runsv that runsvdir had just started may not supervise its
          * directory yet (and will start ./run as soon as it does): wait
          * until every live runsv reads its control FIFO, so each one gets
@@ -334,24 +392,13 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
         while (st && pid1_has_children(p) && count_supervised(svcs) < runsv_signal(p, 0) &&
                !deadline_passed(deadline))
                 (void)pid1_wait(p, deadline_min(deadline, deadline_in(RUNIT_START_POLL_MS)));
-        if (st)
+        if (st) {
                 send_down(svcs, st);  /* those that were not supervised yet */
-        all_down = !st || wait_down(p, svcs, st, deadline);
-        for (size_t i = 0; !all_down && i < count; i++) {
-                char q[512];
-
-                if (st[i].down || st[i].idle_since)
-                        continue;  /* down, or asleep in runsv's throttle with nothing running */
-                log_warn("service %s did not stop in time, killing it",
-                         log_q(q, sizeof(q), svcs[i]));
-                (void)control(svcs[i], 'k');  /* gone meanwhile: then it is down */
-                killed++;
+                killed = wait_down(p, svcs, st, grace_ms, deadline + grace_ms);
         }
-        /* Let runsv see the deaths and run the finish scripts. */
-        if (killed)
-                (void)wait_down(p, svcs, st, grace);
         strv_free(svcs);
         free(st);
+        grace = deadline_in(grace_ms);
 
         /* Every service is down and its finish has run: nothing is left for
          * runsv to do but its restart throttle, a blocking sleep(1) with
@@ -365,4 +412,96 @@ int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t 
              n = pid1_has_children(p) ? runsv_signal(p, 0) : 0)
                 (void)pid1_wait(p, deadline_min(grace, deadline_in(RUNIT_POLL_MS)));
         return killed;
+}
+
+/* mkdir -p DIR (0755): the parents of a supervise link's target. */
+static int make_parents(char *dir)
+{
+        for (char *s = strchr(dir + 1, '/');; s = strchr(s + 1, '/')) {
+                if (s)
+                        *s = '\0';
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                        int r = -errno;
+                        if (s)
+                                *s = '/';
+                        return r;
+                }
+                if (!s)
+                        return 0;
+                *s = '/';
+        }
+}
+
+/* Can runsv keep its state for the service in SVC?  WHERE gets the place
+ * that decides it. */
+static int state_ok(const char *svc, char *where, size_t wsz)
+{
+        char link[4096], target[4096];
+        struct stat st;
+        ssize_t n;
+        char *slash;
+
+        if (snprintf(where, wsz, "%s/supervise", svc) >= (int)wsz)
+                return -ENAMETOOLONG;
+        if (lstat(where, &st) < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                /* runsv makes it in the service directory. */
+                snprintf(where, wsz, "%s", svc);
+                return access(svc, W_OK | X_OK) < 0 ? -errno : 0;
+        }
+        if (!S_ISLNK(st.st_mode))
+                return access(where, W_OK | X_OK) < 0 ? -errno : 0;
+        /* Debian's layout: supervise -> /run/runit/supervise/NAME, which
+         * runsv makes (its parent must exist: runit-init makes it on a
+         * real system, we make it here). */
+        n = readlink(where, link, sizeof(link) - 1);
+        if (n < 0)
+                return -errno;
+        link[n] = '\0';
+        if (link[0] == '/')
+                snprintf(target, sizeof(target), "%s", link);
+        else if (snprintf(target, sizeof(target), "%s/%s", svc, link) >= (int)sizeof(target))
+                return -ENAMETOOLONG;
+        snprintf(where, wsz, "%s", target);
+        /* In a world-writable /run (docs/hardening.md) someone else may
+         * have put something there first: runsv would follow it. */
+        if (lstat(target, &st) == 0) {
+                if (!S_ISDIR(st.st_mode))
+                        return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+                if (st.st_uid != geteuid())
+                        return -EPERM;
+                return access(target, W_OK | X_OK) < 0 ? -errno : 0;
+        }
+        if (errno != ENOENT)
+                return -errno;
+        slash = strrchr(target, '/');
+        if (!slash || slash == target)
+                return -EINVAL;
+        *slash = '\0';
+        snprintf(where, wsz, "%s", target);
+        n = make_parents(target);
+        if (n < 0)
+                return (int)n;
+        return access(target, W_OK | X_OK) < 0 ? -errno : 0;
+}
+
+int runit_state_ok(const char *service_dir, const char **ret_where)
+{
+        static char where[4096];
+        char **svcs = runit_service_dirs(service_dir);
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && svcs && svcs[i]; i++) {
+                char log[4096];
+                struct stat st;
+
+                r = state_ok(svcs[i], where, sizeof(where));
+                if (r == 0 && snprintf(log, sizeof(log), "%s/log", svcs[i]) < (int)sizeof(log) &&
+                    stat(log, &st) == 0 && S_ISDIR(st.st_mode))
+                        r = state_ok(log, where, sizeof(where));
+        }
+        strv_free(svcs);
+        *ret_where = where;
+        return r;
 }

@@ -49,13 +49,20 @@ char **runit_service_dirs(const char *dir);
  * every service a runsv supervises, SIGKILL runsvdir (no runsv is started
  * or restarted after that), wait until every runsv left supervises its
  * directory and 'd' the ones that did not yet, wait until they are down and
- * their finish scripts done (looked at every millisecond at first) or
- * DEADLINE, 'k' (KILL) to the rest, then
- * SIGKILL every runsv (their restart throttle would sleep a second) and
- * wait until they are gone or GRACE passes.  RUNSVDIR may be 0 (already
- * gone).  Logs what it had to kill.  Returns the number of services that
- * had to be killed. */
-int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, int64_t deadline,
-               int64_t grace);
+ * their finish scripts done (looked at every millisecond at first), 'k'
+ * (KILL) to each one still running when its own grace has passed (its
+ * `timeout-kill` in milliseconds, else KILL_MS; one line for a bad file)
+ * and give it GRACE_MS more, then SIGKILL every runsv (their restart
+ * throttle would sleep a second) and wait until they are gone or GRACE_MS
+ * passes.  RUNSVDIR may be 0 (already gone).  Logs what it had to kill.
+ * Returns the number of services that had to be killed. */
+int runit_stop(struct pid1 *p, pid_t runsvdir, const char *service_dir, unsigned kill_ms,
+               unsigned grace_ms);
+
+/* Can runit keep the state of every service of SERVICE_DIR (a writable
+ * supervise directory, or one runsv can make: a symlink into /run whose
+ * parent we make, as Debian's runit-init does)?  Returns 0, or -errno with
+ * *RET_WHERE (a static buffer) naming the place that cannot be written. */
+int runit_state_ok(const char *service_dir, const char **ret_where);
 
 #endif

@@ -9,6 +9,7 @@
 #include "shutdown.h"
 #include "boot.h"
 #include "cli_init.h"
+#include "critical.h"
 #include "deadline.h"
 #include "log.h"
 #include "pid1.h"
@@ -72,8 +73,28 @@ static void step_command(struct shutdown_ctx *c)
         }
 }
 
+int shutdown_exit_status(const struct shutdown_ctx *c)
+{
+        if (c->boot_status > 0)
+                return c->boot_status;
+        if (c->critical_ended)
+                return pid1_exit_status(c->critical_wstatus);
+        if (!c->opts->command)
+                return 0;
+        if (c->command_done)
+                return pid1_exit_status(c->command_wstatus);
+        if (c->command > 0)
+                return 128 + SIGKILL;  /* unkillable: it was sent SIGKILL */
+        /* Shutdown requested before COMMAND could start. */
+        return 128 + pid1_terminate_signal(c->pid1);
+}
+
+/* Every shutdown script hears the status we are about to exit with. */
 static void run_dirs(struct shutdown_ctx *c, const char *const *dirs, size_t n, const char *what)
 {
+        char status[48];
+
+        snprintf(status, sizeof(status), "CONTRAINER_EXIT_STATUS=%d", shutdown_exit_status(c));
         if (!c->env) {
                 log_warn("no environment (out of memory), not running the %ss", what);
                 return;
@@ -86,7 +107,7 @@ static void run_dirs(struct shutdown_ctx *c, const char *const *dirs, size_t n, 
                 if (r < 0)
                         log_warn_errno(r, "cannot list %s: %m", log_q(q, sizeof(q), dirs[i]));
                 else
-                        (void)boot_run(c->pid1, c->env, paths, what, false, 0, NULL);
+                        (void)boot_run_with(c->pid1, c->env, paths, what, status);
                 strv_free(paths);
                 note_command(c);
         }
@@ -99,17 +120,18 @@ static void step_pre_scripts(struct shutdown_ctx *c)
         run_dirs(c, pre_dirs, sizeof(pre_dirs) / sizeof(pre_dirs[0]), "shutdown script");
 }
 
+/* runsv's services and the critical ones stop in parallel, each within
+ * its own grace (timeout-kill, else KILL_PROCESS_TIMEOUT). */
 static void step_services(struct shutdown_ctx *c)
 {
-        int64_t deadline;
-
-        if (c->runsvdir <= 0)
-                return;
-        log_info("stopping services");
-        deadline = deadline_in(c->opts->kill_process_timeout_ms);
-        (void)runit_stop(c->pid1, c->runsvdir, c->opts->service_dir, deadline,
-                         deadline + RUNIT_EXIT_GRACE_MS);
-        c->runsvdir = 0;
+        critical_term(c->critical, c->opts->kill_process_timeout_ms);
+        if (c->runsvdir > 0) {
+                log_info("stopping services");
+                (void)runit_stop(c->pid1, c->runsvdir, c->runsv_dir,
+                                 c->opts->kill_process_timeout_ms, RUNIT_EXIT_GRACE_MS);
+                c->runsvdir = 0;
+        }
+        critical_wait(c->critical, c->pid1, KILL_REAP_GRACE_MS);
         note_command(c);
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct critical;
 struct envexport;
 struct init_opts;
 struct pid1;
@@ -25,7 +26,19 @@ struct shutdown_ctx {
         bool command_done;      /* reaped: command_wstatus is valid */
         int command_wstatus;
         pid_t runsvdir;         /* > 0: runsvdir was started (tracked in pid1) */
+        const char *runsv_dir;  /* the directory runsvdir supervises */
+        struct critical *critical;  /* critical services (NULL: none) */
+        bool critical_ended;    /* one ended unasked: critical_wstatus is its status */
+        int critical_wstatus;
+        int boot_status;        /* > 0: the boot failed with it (or was interrupted) */
 };
+
+/* The status the init exits with (and tells the shutdown scripts, as
+ * CONTRAINER_EXIT_STATUS): a failed boot's, else an ended critical
+ * service's, else COMMAND's (128+N for signal N), else 0 without COMMAND;
+ * 137 for a COMMAND that could not be reaped, 128+N when signal N came
+ * before COMMAND could start. */
+int shutdown_exit_status(const struct shutdown_ctx *c);
 
 /* Run every step in order; returns when all are done.  Never fails: a step
  * that cannot do its work logs it and the sequence goes on.  Fills the

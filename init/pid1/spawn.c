@@ -11,6 +11,9 @@
  * shared memory; its dispositions are its own (no CLONE_SIGHAND).  Under
  * AddressSanitizer, whose shadow stack bookkeeping a shared-memory child
  * would confuse, a plain fork() is used instead.
+ * COMMAND alone keeps the descriptors we inherited (keep_fds: a socket
+ * passed by systemd-socket-activate or podman --preserve-fds), as tini and
+ * catatonit do; every other child gets only stdio.
  * Between clone and exec only async-signal-safe calls are made.  The child
  * inherits init's all-blocked mask: it keeps it until after tcsetpgrp(), so
  * a background child taking the terminal is not stopped by SIGTTOU (a
@@ -52,6 +55,24 @@ struct child_args {
         volatile int exec_errno;  /* clone: written by the child before it exits */
 };
 
+/* Write "LISTEN_PID=<our pid>" into BUF (async-signal-safe). */
+static void put_listen_pid(char *buf)
+{
+        static const char key[] = "LISTEN_PID=";
+        char digits[16];
+        unsigned v = (unsigned)getpid();
+        size_t n = 0;
+
+        do
+                digits[n++] = (char)('0' + v % 10);
+        while ((v /= 10) > 0 && n < sizeof(digits));
+        memcpy(buf, key, sizeof(key) - 1);
+        buf += sizeof(key) - 1;
+        while (n > 0)
+                *buf++ = digits[--n];
+        *buf = '\0';
+}
+
 /* Runs in the child; never returns. */
 static int child(void *arg)
 {
@@ -77,7 +98,7 @@ static int child(void *arg)
         /* Every inherited fd above stderr goes at exec; CLOEXEC rather than
          * closing so errfd stays open until the exec succeeds.  The fd
          * table is the child's own in both ways of starting it. */
-        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {  /* < Linux 5.11 */
+        if (!o->keep_fds && close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {  /* < Linux 5.11 */
                 for (int fd = 3; fd < 1024; fd++)
                         if (fd != a->errfd)
                                 (void)close(fd);
@@ -86,6 +107,8 @@ static int child(void *arg)
                 e = errno;
                 goto fail;
         }
+        if (o->listen_pid)
+                put_listen_pid(o->listen_pid);
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
         /* execvp() takes PATH from environ: point it at the child's

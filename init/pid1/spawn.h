@@ -1,7 +1,7 @@
 /* spawn.h — fork/exec of one program with an explicit argv and envp.
  * Owns: the child's side between fork and exec (process group, terminal
  * foreground, working directory, empty signal mask, default dispositions,
- * fds >= 3 closed) and carrying an exec failure back to the parent.
+ * fds >= 3 closed unless asked to keep them, LISTEN_PID) and carrying an exec failure back to the parent.
  * Does not own: waiting for the child (pid1.c) or saying anything about it.
  * Context: the init main loop. */
 #ifndef CONTRAINER_SPAWN_H
@@ -18,6 +18,11 @@ struct spawn_opts {
                               * group when stdin is a terminal */
         const char *cwd;     /* NULL: ours; else chdir() there first (a failure
                               * is reported like an exec failure) */
+        bool keep_fds;       /* fds >= 3 stay open (COMMAND: inherited sockets,
+                              * docs/hardening.md); ours are all O_CLOEXEC */
+        char *listen_pid;    /* non-NULL: a "LISTEN_PID=" entry of envp with
+                              * room for 11 digits; the child writes its own
+                              * pid there (sd_listen_fds(3) checks it) */
         const char *exec_fail_msg; /* non-NULL: do not wait for the exec (no
                               * round trip; *ret_exec_errno is 0); if it fails,
                               * the child writes this line to stderr itself */

@@ -242,3 +242,93 @@ override
         [[ "$output" != *command-ran* ]]
         grep -F "30_config_override: '/data/config' is a symbolic link, refusing to read it" "$T/err"
 }
+
+# ---- L7 (security review 2026-12): no check-then-use through a swapped path ----
+
+@test "L7 SSH keys: a key file swapped for a link to /etc/shadow while the script runs is never read (100 boots)" {
+        # shellcheck disable=SC2016
+        run base_run --tmpfs /data/ssh -- sh -c '
+                cd /data/ssh
+                key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR race@test"
+                ( while :; do
+                        printf "%s\n" "$key" >a.new && mv -f a.new a.pub
+                        ln -sfn /etc/shadow a.lnk && mv -f -T a.lnk a.pub
+                  done ) &
+                racer=$!
+                i=0 leaks=0
+                while [ "$i" -lt 100 ]; do
+                        /etc/boot.d/10_ssh_keys 2>/dev/null || true
+                        ! grep -q "^root:" /root/.ssh/authorized_keys 2>/dev/null || leaks=$((leaks + 1))
+                        i=$((i + 1))
+                done
+                kill "$racer"
+                grep -c "race@test" /root/.ssh/authorized_keys || true
+                echo "leaks=$leaks"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"leaks=0"* ]]
+        [[ "$output" == "1"* ]]  # the real key was authorised, once
+}
+
+@test "L7 config override: a file swapped for a link to /etc/shadow after find saw it is never copied (100 boots)" {
+        # shellcheck disable=SC2016
+        run base_run --tmpfs /data/config -- sh -c '
+                mkdir -p /data/config/etc
+                cd /data/config/etc
+                ( while :; do
+                        echo "setting=1" >app.new && mv -f app.new app.conf
+                        ln -sfn /etc/shadow app.lnk && mv -f -T app.lnk app.conf
+                  done ) &
+                racer=$!
+                i=0 leaks=0
+                while [ "$i" -lt 100 ]; do
+                        /etc/boot.d/30_config_override 2>/dev/null || true
+                        ! grep -q "^root:" /etc/app.conf 2>/dev/null || leaks=$((leaks + 1))
+                        i=$((i + 1))
+                done
+                kill "$racer"
+                echo "leaks=$leaks"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"leaks=0"* ]]
+}
+
+@test "L7 config override: the copy never gets a setuid or setgid bit, from the mounted file or the default" {
+        mkdir -p "$T/cfg/usr/local/bin" "$T/cfg/usr/bin"
+        printf '#!/bin/sh\necho tool\n' >"$T/cfg/usr/local/bin/tool"
+        chmod 6755 "$T/cfg/usr/local/bin/tool"
+        printf '#!/bin/sh\necho not passwd\n' >"$T/cfg/usr/bin/passwd"
+        chmod 0755 "$T/cfg/usr/bin/passwd"
+        run base_run -v "$T/cfg:/data/config:ro" -- sh -c 'stat -c "%a %U" /usr/local/bin/tool /usr/bin/passwd'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "755 root
+755 root" ]
+}
+
+@test "L7 volume seeding: setuid/setgid bits of the default tree are not copied into the volume" {
+        mkdir -p "$T/seed/bin"
+        printf '#!/bin/sh\n' >"$T/seed/bin/s"
+        chmod 4755 "$T/seed/bin/s"
+        printf '#!/bin/sh\n' >"$T/seed/bin/g"
+        chmod 2750 "$T/seed/bin/g"
+        run base_run -v "${IP}suid:/data" -v "$T/seed:/seed:ro" -e SEED_FROM=/seed -e SEED_TO=/data -- \
+                sh -c 'stat -c "%a" /data/bin/s /data/bin/g; ls -A /data'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "755
+750
+bin" ]
+}
+
+@test "boot scripts as another user or on a read-only root: nothing configured is nothing done, configured keys fail with one line" {
+        run base_run --user 1000:1000 -- id -u
+        [ "$status" -eq 0 ]
+        [ "$output" = 1000 ]
+        run base_run --read-only -- true
+        [ "$status" -eq 0 ]
+        run base_run --read-only -e SSHD_ENABLE=1 -- true
+        cat "$T/err"
+        [ "$status" -eq 1 ]
+        [ "$(grep -c "10_ssh_keys: cannot enable sshd: cannot remove '/etc/sv/sshd/down' as uid 0" "$T/err")" -eq 1 ]
+}

@@ -18,6 +18,13 @@ ln -sfn /usr/bin/contrainer /sbin/contrainer
 # to /run/runit/supervise/NAME, a folder runit-init would make: make it here
 # so that such a service, once enabled, runs under our runsvdir too.
 mkdir -p /run/runit/supervise
+# Any user (docker run --user, an arbitrary UID) must be able to make its
+# runtime directory (/run/contrainer) and its services' supervise state
+# there: Docker's --tmpfs /run copies the image's /run, mode included, so
+# these are world-writable with the sticky bit, as /tmp.  The init never
+# follows a runtime directory or supervise state that is a link or someone
+# else's (docs/hardening.md).
+chmod 1777 /run /run/runit/supervise
 mkdir -p /etc/service /etc/sv /etc/boot.d /etc/shutdown.d /etc/seed.d \
         /etc/container_environment
 chmod 0700 /etc/container_environment

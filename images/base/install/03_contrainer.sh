@@ -25,3 +25,15 @@ rm -f /etc/service/ssh /etc/service/default-syslog
 touch /etc/sv/sshd/down
 ln -sfn /etc/sv/cron /etc/service/cron
 ln -sfn /etc/sv/sshd /etc/service/sshd
+# runit's state lives under /run, as Debian's runit links it
+# (supervise -> /run/runit/supervise/NAME): so services also run on a
+# read-only root with a writable /run (--read-only --tmpfs /run), as any
+# user; contrainer init makes /run/runit/supervise when /run is fresh
+# (docs/hardening.md).
+for d in /etc/sv/*/ /etc/sv/*/log/; do
+        [ -d "$d" ] || continue
+        d=${d%/}
+        name=$(printf '%s' "${d#/etc/sv/}" | tr / .)
+        rm -rf "$d/supervise"
+        ln -s "/run/runit/supervise/$name" "$d/supervise"
+done
