@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
 #  1. shellcheck of every shipped shell file: scripts/, boot.d/, svc/*/run,
-#     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
+#     svc/*/finish, svc/*/log/run, images/ (build and install scripts),
+#     examples/*/watch.sh, tests/images/nginx.sh;
 #  2. every header under init/ compiles on its own (self-contained headers, STYLE.md);
 #  3. layering, a rule on folders (README "Layout"), from the objects'
 #     symbol tables (nm): who may reference a symbol defined in which folder
@@ -27,7 +28,7 @@ bad() { printf 'lint: %s\n' "$*" >&2; fail=$((fail + 1)); }
 # 1. shell
 set --
 for f in scripts/* boot.d/* svc/*/run svc/*/finish svc/*/log/run \
-        images/*.sh images/*/install/*.sh tests/lint.sh; do
+        images/*.sh images/*/install/*.sh examples/*/watch.sh tests/images/nginx.sh tests/lint.sh; do
         [ -f "$f" ] && set -- "$@" "$f"
 done
 if ! command -v shellcheck >/dev/null 2>&1; then

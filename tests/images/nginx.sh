@@ -39,9 +39,9 @@ if [ ! -s "$tar" ]; then
                 rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin \
                         "$r"/var/cache/apt/archives/*.deb "$r"/usr/share/doc/* \
                         "$r"/usr/share/man/* "$r"/usr/share/locale/* "$r"/var/log/*.log
-                # busybox's applets (wget, ps, pgrep) for the examples' bodies
+                # busybox's applets (wget, ps) for the examples' bodies
                 # and for a test to look inside; Debian's own tools win.
-                for a in wget ps pgrep vi; do
+                for a in wget ps vi; do
                         [ -e "$r/usr/bin/$a" ] || [ -e "$r/bin/$a" ] ||
                                 ln -s /bin/busybox "$r/usr/bin/$a"
                 done
