@@ -257,6 +257,24 @@ static int fill_event(const char *text, const cJSON *root, struct event *ev, str
                 return fail(err, 0, "Action too long");
         memcpy(ev->action, action, alen);
         ev->action[alen] = '\0';
+        /* "health_status: unhealthy": the state is the text after ':'
+         * (docs/events.md "Events"). */
+        if (strcmp(ev->action, "health_status") == 0 && action[strcspn(action, ":")] == ':') {
+                const char *h = action + strcspn(action, ":") + 1;
+                size_t hl;
+
+                while (*h == ' ' || *h == '\t')
+                        h++;
+                hl = strlen(h);
+                while (hl > 0 && (h[hl - 1] == ' ' || h[hl - 1] == '\t'))
+                        hl--;
+                if (hl >= sizeof(ev->health)) {
+                        snprintf(ev->health, sizeof(ev->health), "?");
+                } else {
+                        memcpy(ev->health, h, hl);
+                        ev->health[hl] = '\0';
+                }
+        }
 
         actor = cJSON_GetObjectItemCaseSensitive(root, "Actor");
         if (!cJSON_IsObject(actor))
@@ -279,6 +297,17 @@ static int fill_event(const char *text, const cJSON *root, struct event *ev, str
                 s = get_str(attrs, "execID");
                 if (s && copy_str(ev->exec_id, sizeof(ev->exec_id), s) < 0)
                         return fail(err, 0, "Actor.Attributes.execID too long");
+                /* Facts for the body's environment: cut to fit, never an
+                 * error (a long image reference must not lose the event). */
+                s = get_str(attrs, "image");
+                if (s)
+                        snprintf(ev->image, sizeof(ev->image), "%s", s);
+                s = get_str(attrs, "signal");
+                if (s && strlen(s) < sizeof(ev->signal))
+                        snprintf(ev->signal, sizeof(ev->signal), "%s", s);
+                s = get_str(attrs, "oldName");
+                if (s)
+                        snprintf(ev->old_name, sizeof(ev->old_name), "%s", *s == '/' ? s + 1 : s);
                 it = cJSON_GetObjectItemCaseSensitive(attrs, "exitCode");
                 if (it)
                         ev->has_exit_code = parse_exit_code(it, &ev->exit_code);
@@ -329,6 +358,12 @@ out:
         cJSON_Delete(root);
         free(text);
         return r;
+}
+
+bool event_health_known(const char *h)
+{
+        return strcmp(h, "healthy") == 0 || strcmp(h, "unhealthy") == 0 ||
+               strcmp(h, "starting") == 0;
 }
 
 bool event_same(const struct event *a, const struct event *b)

@@ -20,6 +20,11 @@ struct event {
         char id[80];         /* Actor.ID (64 hex for containers) */
         char name[256];      /* Actor.Attributes.name, no leading '/' */
         char exec_id[80];    /* Actor.Attributes.execID, or "" */
+        char image[256];     /* Actor.Attributes.image, or "" (cut to fit) */
+        char signal[16];     /* kill: Actor.Attributes.signal, or "" */
+        char old_name[256];  /* rename: Actor.Attributes.oldName, no leading '/' */
+        char health[32];     /* health_status: the Action's text after ':',
+                              * trimmed ("healthy"); "?" when over-long */
         int exit_code;       /* Actor.Attributes.exitCode, if has_exit_code */
         bool has_exit_code;
         uint64_t time_nano;  /* exact: read from the raw text, not via double */
@@ -30,6 +35,11 @@ struct event {
  * (never silently truncated, except `action` which keeps its prefix).
  * Returns 0 and fills *RET, or -EINVAL with *ERR filled, or -ENOMEM. */
 int event_parse(const char *line, size_t len, struct event *ret, struct parse_error *err);
+
+/* Is H a health state a body may be given ("healthy", "unhealthy",
+ * "starting")?  An Engine that sends another is logged, nothing runs
+ * (docs/events.md "Events"). */
+bool event_health_known(const char *h);
 
 /* The de-duplication key of SPEC §2.5: (id, action, timeNano). */
 bool event_same(const struct event *a, const struct event *b);

@@ -561,3 +561,55 @@ Test(events, recorded_stream_parses_through_the_splitter)
         line_splitter_free(ls);
         free(json);
 }
+
+/* docs/events.md "Events": the health state after ':' and the facts a
+ * body gets (image, signal, old name) are read from the event. */
+Test(events, health_status_keeps_its_state)
+{
+        struct event ev;
+
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"health_status: unhealthy \","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.action, "health_status");
+        cr_assert_str_eq(ev.health, "unhealthy");
+        cr_assert(event_health_known(ev.health));
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"health_status:healthy\","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.health, "healthy");
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"health_status: sick\","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.health, "sick");
+        cr_assert_not(event_health_known(ev.health));
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"health_status: "
+                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.health, "?");
+        cr_assert_not(event_health_known(ev.health));
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"health_status\","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.health, "");
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"start: healthy\","
+                               "\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}", &ev, NULL), 0);
+        cr_assert_str_eq(ev.health, "");
+}
+
+Test(events, reads_image_signal_and_old_name)
+{
+        struct event ev;
+
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"a\","
+                               "\"Attributes\":{\"image\":\"busybox:1\",\"signal\":\"15\"}},\"timeNano\":1}",
+                               &ev, NULL), 0);
+        cr_assert_str_eq(ev.image, "busybox:1");
+        cr_assert_str_eq(ev.signal, "15");
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"rename\",\"Actor\":{\"ID\":\"a\","
+                               "\"Attributes\":{\"name\":\"/new\",\"oldName\":\"/old\"}},\"timeNano\":1}",
+                               &ev, NULL), 0);
+        cr_assert_str_eq(ev.old_name, "old");
+        cr_assert_str_eq(ev.signal, "");
+        /* a signal that does not fit is dropped, not an error */
+        cr_assert_eq(parse_str("{\"Type\":\"container\",\"Action\":\"kill\",\"Actor\":{\"ID\":\"a\","
+                               "\"Attributes\":{\"signal\":\"123456789012345678\"}},\"timeNano\":1}",
+                               &ev, NULL), 0);
+        cr_assert_str_eq(ev.signal, "");
+}

@@ -171,3 +171,29 @@ Test(fire, a_registrar_over_its_cap_loses_its_bodies_until_they_drain)
         registry_free(r);
         policy_free(p);
 }
+
+/* docs/events.md "Events": "health_status: unhealthy" fires the entries on
+ * health_status and on unhealthy, not those on healthy; once per target. */
+Test(fire, a_health_event_fires_its_state_and_health_status)
+{
+        struct sink s = { 0 };
+        struct policy *p = policy_new();
+        struct registry *r = registry_new();
+        struct fire *f = fire_new(&(struct fire_config){ .policy = p, .emit = emit, .ud = &s });
+        struct event e = ev("health_status", "a", "na");
+
+        snprintf(e.health, sizeof(e.health), "unhealthy");
+        reg_add(r, "a", "na", "%me:unhealthy");
+        reg_add(r, "b", "nb", "%me:healthy");
+        reg_add(r, "b", "nb", "%me:health_status");
+        reg_add(r, "a", "na", "%me:health_status:unhealthy,%me:unhealthy");
+        cr_assert_eq(fire_event(f, r, &view, &e, "na", NULL, NULL), 3);
+        cr_assert_str_eq(s.last_event, "health_status");
+        snprintf(e.health, sizeof(e.health), "healthy");
+        cr_assert_eq(fire_event(f, r, &view, &e, "na", NULL, NULL), 3);
+        snprintf(e.health, sizeof(e.health), "starting");
+        cr_assert_eq(fire_event(f, r, &view, &e, "na", NULL, NULL), 2);
+        fire_free(f);
+        registry_free(r);
+        policy_free(p);
+}

@@ -481,3 +481,30 @@ Test(pipeline, containers_gone_during_an_outage_lose_their_registrations)
         cr_assert_not_null(snapshot_find(h->snap, IDB));
         h_free(h);
 }
+
+/* docs/events.md "Events": an Engine that sends a health state the
+ * controller does not know gets one line, no body, and the cursor moves. */
+Test(pipeline, a_health_event_with_an_unknown_state_runs_nothing)
+{
+        struct h *h = h_new(true);
+        struct event e;
+
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "a", .started_ns = T0,
+                .script = { "/contrainer/10-h" },
+                .output = { "%me:health_status:unhealthy:healthy\necho h\n" } });
+        h_event(h, "start", IDA, "a", T0 + 1);
+        h_settle(h);
+        e = h_ev("health_status", IDA, "a", T0 + 2);
+        snprintf(e.health, sizeof(e.health), "sick");
+        pipeline_event(h->pl, &e);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "health_status", NULL), 0);
+        cr_assert_eq(pipeline_cursor(h->pl)->time_nano, T0 + 2);
+        e = h_ev("health_status", IDA, "a", T0 + 3);
+        snprintf(e.health, sizeof(e.health), "unhealthy");
+        pipeline_event(h->pl, &e);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "health_status", "a"), 1, "still works, once per target");
+        h_free(h);
+}

@@ -167,6 +167,26 @@ static bool emit_body(struct fire *f, void *cookie, struct registration *g, cons
         return true;
 }
 
+static bool hit_before(const struct registry_hit *a, const struct registry_hit *b)
+{
+        return a->g->serial < b->g->serial || (a->g == b->g && a->entry < b->entry);
+}
+
+/* A and B (each in registration then entry order, disjoint) as one list in
+ * that order; NULL on ENOMEM. */
+static struct registry_hit *merge_hits(const struct registry_hit *a, size_t na,
+                                       const struct registry_hit *b, size_t nb)
+{
+        struct registry_hit *v = malloc((na + nb) * sizeof(*v));
+        size_t i = 0, j = 0, k = 0;
+
+        if (!v)
+                return NULL;
+        while (i < na || j < nb)
+                v[k++] = (j >= nb || (i < na && hit_before(&a[i], &b[j]))) ? a[i++] : b[j++];
+        return v;
+}
+
 /* Every entry of every registration that fires on EV's action: each
  * registration's body runs at most once per target for one event, however
  * many of its entries name that target. */
@@ -175,8 +195,30 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                   void *cookie)
 {
         const struct registry_hit *hits;
+        struct registry_hit *merged = NULL;
         size_t n = registry_firing(reg, ev->action, &hits), emitted = 0;
 
+        /* A health event also fires the entries on its state, "healthy"
+         * or "unhealthy" (docs/events.md "Events"): both lists are in
+         * registration then entry order, merged so. */
+        if (strcmp(ev->action, "health_status") == 0 &&
+            (strcmp(ev->health, "healthy") == 0 || strcmp(ev->health, "unhealthy") == 0)) {
+                const struct registry_hit *h2;
+                size_t n2 = registry_firing(reg, ev->health, &h2);
+
+                if (n2 && !n) {
+                        hits = h2;
+                        n = n2;
+                } else if (n2) {
+                        merged = merge_hits(hits, n, h2, n2);
+                        if (!merged) {
+                                log_error("out of memory merging the entries of a health event");
+                        } else {
+                                hits = merged;
+                                n += n2;
+                        }
+                }
+        }
         for (size_t i = 0; i < n;) {
                 struct registration *g = hits[i].g;
                 struct keyset done = { 0 };
@@ -215,6 +257,7 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                 }
                 keyset_free(&done);
         }
+        free(merged);
         return emitted;
 }
 

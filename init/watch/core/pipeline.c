@@ -466,7 +466,7 @@ static bool resolve_start(struct pipeline *pl, struct pev *p)
 static bool resolve(struct pipeline *pl, struct pev *p)
 {
         struct event *ev = &p->ev;
-        char qn[300];
+        char qn[300], qa[100];
 
         if (p->kind == PEV_COLLECT)
                 return resolve_collect(pl, p);
@@ -482,6 +482,12 @@ static bool resolve(struct pipeline *pl, struct pev *p)
                     collector_exec_pending(pl->cfg.col))
                         return false;
                 fire_ev(pl, p, ev, NULL);
+                return true;
+        }
+        if (is_action(ev, "health_status") && !event_health_known(ev->health)) {
+                log_warn("container %s: health event with an unknown state %s, nothing dispatched",
+                         log_q(qn, sizeof(qn), ev->name[0] ? ev->name : ev->id),
+                         log_q(qa, sizeof(qa), ev->health));
                 return true;
         }
         if (is_action(ev, "start"))
