@@ -60,6 +60,8 @@ struct watch_opts {
         enum dispatch_mode dispatch;  /* --dispatch, default auto */
         const char *status_socket;  /* --status-socket; NULL: <state_dir>/status.sock (SPEC §2.7) */
         const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: off */
+        const char **scope;         /* --scope filters, NULL-terminated (checked; caller frees the array) */
+        size_t n_scope;
 };
 
 int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *ret,

@@ -152,7 +152,15 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
         size_t n = 0;
         int r;
 
-        r = get_json(d, "/containers/json", &status, &j);
+        {
+                const char *lf = docker_list_filter(d);
+                char *path = NULL;
+
+                if (lf && asprintf(&path, "/containers/json?filters=%s", lf) < 0)
+                        return -ENOMEM;
+                r = get_json(d, path ? path : "/containers/json", &status, &j);
+                free(path);
+        }
         if (r < 0)
                 return r;
         if (!cJSON_IsArray(j)) {
@@ -345,6 +353,13 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
 int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
                         struct docker_inspect *ret, int *ret_list, char ***ret_scripts)
 {
+        return docker_inspect_list_doc(d, id, dir, max, ret, ret_list, ret_scripts, NULL);
+}
+
+int docker_inspect_list_doc(struct docker *d, const char *id, const char *dir, size_t max,
+                            struct docker_inspect *ret, int *ret_list, char ***ret_scripts,
+                            struct buf *ret_doc)
+{
         struct docker_req ireq = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = sink_buf };
         struct docker_http *hi = NULL, *hl = NULL;
         char ipath[160];
@@ -413,7 +428,10 @@ out:
         docker_http_close(hl);
         if (m)
                 curl_multi_cleanup(m);
-        buf_free(&b);
+        if (r == 0 && ret_doc)
+                *ret_doc = b;
+        else
+                buf_free(&b);
         return r;
 }
 

@@ -44,6 +44,12 @@ int docker_negotiate(struct docker *d);
 const char *docker_api_version(const struct docker *d);
 const char *docker_socket_path(const struct docker *d);
 
+/* --scope's label filters (docs/events.md "Scope"): from now on the
+ * /events URL and the container list ask the Engine for containers with
+ * every one of LABELS ("KEY" or "KEY=VALUE"; NULL or empty: none).
+ * 0 or -ENOMEM. */
+int docker_set_label_filters(struct docker *d, char *const *labels);
+
 /* "http://localhost/vX.Y" + PATH_QUERY; caller frees; NULL on ENOMEM. */
 char *docker_url(const struct docker *d, const char *path_query);
 
@@ -100,6 +106,12 @@ int docker_list_scripts(struct docker *d, const char *id, const char *dir, size_
  * docker_list_scripts's (with *RET_SCRIPTS on 0), else -ECANCELED. */
 int docker_inspect_list(struct docker *d, const char *id, const char *dir, size_t max,
                         struct docker_inspect *ret, int *ret_list, char ***ret_scripts);
+
+/* docker_inspect_list, and the inspect's JSON in *RET_DOC (on success
+ * only; the caller buf_frees it; NULL: not kept). */
+int docker_inspect_list_doc(struct docker *d, const char *id, const char *dir, size_t max,
+                            struct docker_inspect *ret, int *ret_list, char ***ret_scripts,
+                            struct buf *ret_doc);
 
 /* GET /events?since=SINCE&until=UNTIL (finite; type=container): the
  * parseable events in order (malformed lines skipped), at most MAX.

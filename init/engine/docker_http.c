@@ -25,6 +25,8 @@
 struct docker {
         char *socket;
         char api[DOCKER_HTTP_API_MAX];
+        char *events_filter;  /* percent-encoded {"type":[..],"label":[..]}, or NULL */
+        char *list_filter;    /* percent-encoded {"label":[..]}, or NULL */
 };
 
 struct docker_http {
@@ -54,9 +56,73 @@ struct docker *docker_free(struct docker *d)
 {
         if (d) {
                 free(d->socket);
+                free(d->events_filter);
+                free(d->list_filter);
                 free(d);
         }
         return NULL;
+}
+
+/* {"type":["container"] (WITH_TYPE), "label":[LABELS...]}, percent-encoded. */
+static char *label_filter(char *const *labels, bool with_type)
+{
+        cJSON *o = cJSON_CreateObject(), *a = NULL;
+        char *txt = NULL, *esc = NULL;
+
+        if (!o)
+                return NULL;
+        if (with_type) {
+                const char *t[] = { "container" };
+                cJSON *ta = cJSON_CreateStringArray(t, 1);
+
+                if (!ta || !cJSON_AddItemToObject(o, "type", ta)) {
+                        cJSON_Delete(ta);
+                        goto out;
+                }
+        }
+        a = cJSON_AddArrayToObject(o, "label");
+        for (size_t i = 0; a && labels[i]; i++) {
+                cJSON *it = cJSON_CreateString(labels[i]);
+
+                if (!it || !cJSON_AddItemToArray(a, it)) {
+                        cJSON_Delete(it);
+                        goto out;
+                }
+        }
+        if (!a)
+                goto out;
+        txt = cJSON_PrintUnformatted(o);
+        if (txt)
+                esc = docker_http_escape(txt);
+out:
+        free(txt);
+        cJSON_Delete(o);
+        return esc;
+}
+
+int docker_set_label_filters(struct docker *d, char *const *labels)
+{
+        char *ev = NULL, *li = NULL;
+
+        if (labels && labels[0]) {
+                ev = label_filter(labels, true);
+                li = label_filter(labels, false);
+                if (!ev || !li) {
+                        free(ev);
+                        free(li);
+                        return -ENOMEM;
+                }
+        }
+        free(d->events_filter);
+        free(d->list_filter);
+        d->events_filter = ev;
+        d->list_filter = li;
+        return 0;
+}
+
+const char *docker_list_filter(const struct docker *d)
+{
+        return d->list_filter;
 }
 
 const char *docker_api_version(const struct docker *d)
@@ -91,9 +157,10 @@ char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t unti
         if (until_ns) {
                 event_format_since(until_ns, until, sizeof(until));
                 if (asprintf(&path, "/events?since=%s&until=%s&filters=%s", since, until,
-                             EVENTS_FILTER) < 0)
+                             d->events_filter ? d->events_filter : EVENTS_FILTER) < 0)
                         return NULL;
-        } else if (asprintf(&path, "/events?since=%s&filters=%s", since, EVENTS_FILTER) < 0) {
+        } else if (asprintf(&path, "/events?since=%s&filters=%s", since,
+                            d->events_filter ? d->events_filter : EVENTS_FILTER) < 0) {
                 return NULL;
         }
         u = docker_url(d, path);

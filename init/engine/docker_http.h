@@ -69,4 +69,7 @@ void docker_http_set_api(struct docker *d, const char *v);
  * A-Z a-z 0-9 - . _ ~).  Caller frees; NULL on ENOMEM. */
 char *docker_http_escape(const char *s);
 
+/* The list's filters for /containers/json (percent-encoded), or NULL. */
+const char *docker_list_filter(const struct docker *d);
+
 #endif

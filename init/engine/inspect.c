@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/utsname.h>
@@ -215,4 +216,72 @@ void inspect_traits_line(const struct docker_inspect *in, char *dst, size_t dsts
         if (uname(&u) < 0)
                 u.nodename[0] = '\0';
         snprintf(dst, dstsz, "%u %s", inspect_traits(in, u.nodename), why ? why : "-");
+}
+
+void inspect_facts_free(struct inspect_facts *f)
+{
+        for (size_t i = 0; i < f->n_labels; i++) {
+                free(f->keys[i]);
+                free(f->values[i]);
+        }
+        free(f->keys);
+        free(f->values);
+        free(f->image);
+        memset(f, 0, sizeof(*f));
+}
+
+int inspect_facts_parse(const char *json, size_t len, struct inspect_facts *ret)
+{
+        struct inspect_facts f = { .image = NULL };
+        const cJSON *cfg, *st, *x, *it;
+        cJSON *j;
+        int r = -ENOMEM;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!json || len > INSPECT_JSON_MAX)
+                return -EPROTO;
+        j = cJSON_ParseWithLength(json, len);
+        if (!j)
+                return -EPROTO;
+        if (!cJSON_IsObject(j)) {
+                r = -EPROTO;
+                goto out;
+        }
+        cfg = cJSON_GetObjectItemCaseSensitive(j, "Config");
+        x = cJSON_GetObjectItemCaseSensitive(cfg, "Image");
+        if (cJSON_IsString(x) && x->valuestring && !(f.image = strdup(x->valuestring)))
+                goto out;
+        x = cJSON_GetObjectItemCaseSensitive(cfg, "Labels");
+        if (cJSON_IsObject(x)) {
+                size_t cap = (size_t)cJSON_GetArraySize(x) + 1;
+
+                f.keys = calloc(cap, sizeof(*f.keys));
+                f.values = calloc(cap, sizeof(*f.values));
+                if (!f.keys || !f.values)
+                        goto out;
+                cJSON_ArrayForEach(it, x) {
+                        if (!it->string || !cJSON_IsString(it) || !it->valuestring)
+                                continue;
+                        f.keys[f.n_labels] = strdup(it->string);
+                        f.values[f.n_labels] = strdup(it->valuestring);
+                        f.n_labels++;
+                        if (!f.keys[f.n_labels - 1] || !f.values[f.n_labels - 1])
+                                goto out;
+                }
+        }
+        st = cJSON_GetObjectItemCaseSensitive(j, "State");
+        x = cJSON_GetObjectItemCaseSensitive(st, "ExitCode");
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "Running")) && cJSON_IsNumber(x) &&
+            x->valuedouble >= -2147483648.0 && x->valuedouble <= 2147483647.0) {
+                f.has_exit_code = true;
+                f.exit_code = (int)x->valuedouble;
+        }
+        (void)copy(f.finished_at, sizeof(f.finished_at), str_of(st, "FinishedAt"));
+        *ret = f;
+        f = (struct inspect_facts){ .image = NULL };
+        r = 0;
+out:
+        inspect_facts_free(&f);
+        cJSON_Delete(j);
+        return r;
 }

@@ -40,6 +40,23 @@ struct docker_inspect {
  * inspect answer: no Id, over-long strings), -ENOMEM. */
 int inspect_parse(const char *json, size_t len, const char *sock_path, struct docker_inspect *ret);
 
+/* The facts bodies get of a container (docs/events.md "Environment") and
+ * its end, from the same inspect JSON: Config.Image, Config.Labels (string
+ * values only), and, once it stopped, State.ExitCode and FinishedAt. */
+struct inspect_facts {
+        char *image;            /* Config.Image, or NULL */
+        char **keys, **values;  /* Config.Labels, N_LABELS of each (owned) */
+        size_t n_labels;
+        bool has_exit_code;     /* not running: State.ExitCode */
+        int exit_code;
+        char finished_at[64];   /* State.FinishedAt as written, "" if absent */
+};
+
+/* Parse LEN bytes of inspect JSON into *RET (free with inspect_facts_free).
+ * 0, -EPROTO (not an object), -ENOMEM. */
+int inspect_facts_parse(const char *json, size_t len, struct inspect_facts *ret);
+void inspect_facts_free(struct inspect_facts *f);
+
 /* Why IN is as good as the host ("privileged", "host PID namespace", …),
  * or NULL when it is not. */
 const char *inspect_host_equivalent(const struct docker_inspect *in);

@@ -1,6 +1,9 @@
 /* rfc3339.c — RFC 3339 timestamps → ns since the epoch.  See rfc3339.h. */
 #include "rfc3339.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,4 +73,22 @@ int rfc3339_parse(const char *s, uint64_t *ret)
                 return -EINVAL;
         *ret = (uint64_t)secs * 1000000000ull + (uint64_t)frac;
         return 0;
+}
+
+void rfc3339_format(uint64_t ns, char *dst, size_t dstsz)
+{
+        uint64_t secs = ns / 1000000000u, days = secs / 86400u, rem = secs % 86400u;
+        /* civil_from_days (H. Hinnant), days since 1970-01-01, no TZ state */
+        uint64_t z = days + 719468u, era = z / 146097u, doe = z - era * 146097u;
+        uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+        unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+        uint64_t y = yoe + era * 400 + (m <= 2);
+
+        if (!dst || !dstsz)
+                return;
+        snprintf(dst, dstsz, "%04" PRIu64 "-%02u-%02uT%02u:%02u:%02u.%09" PRIu64 "Z", y, m, d,
+                 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60),
+                 ns % 1000000000u);
 }

@@ -6,6 +6,7 @@
 #ifndef CONTRAINER_RFC3339_H
 #define CONTRAINER_RFC3339_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* S (NUL-terminated): "YYYY-MM-DDTHH:MM:SS", an optional '.' and one or
@@ -14,5 +15,9 @@
  * 64 bits of nanoseconds hold (the year 2554) are refused.
  * Returns 0 with *RET set, or -EINVAL (*RET untouched). */
 int rfc3339_parse(const char *s, uint64_t *ret);
+
+/* NS as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (UTC, nine decimals) into DST
+ * (at least 31 bytes; shorter: "" or cut). */
+void rfc3339_format(uint64_t ns, char *dst, size_t dstsz);
 
 #endif

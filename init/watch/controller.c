@@ -43,6 +43,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -74,6 +75,7 @@ struct ctl {
         struct stream *st;
         struct ctl_status *status;
         struct ctl_direct direct;    /* --dispatch (SPEC §2.6) */
+        struct scope *scope;         /* --scope (docs/events.md "Scope") */
         struct identity self;
         bool identified;
         int sfd;
@@ -437,9 +439,22 @@ static int build(struct ctl *c)
         c->stats = stats_new();
         c->seen = seen_new();
         c->snap = snapshot_new();
+        c->scope = scope_new();
+        for (size_t i = 0; c->scope && i < o->n_scope; i++) {
+                r = scope_add(c->scope, o->scope[i], why, sizeof(why));
+                if (r == -EINVAL) {
+                        log_error("%s", why);
+                        return 2;
+                }
+                if (r < 0)
+                        c->scope = scope_free(c->scope);
+        }
+        if (c->docker && c->scope && docker_set_label_filters(c->docker, scope_labels(c->scope)) < 0)
+                c->scope = scope_free(c->scope);
         c->st = stream_new(&(struct stream_config){ .docker = c->docker, .live = !o->once,
                                                     .on_event = on_event, .ud = c });
-        if (!c->docker || !c->policy || !c->reg || !c->stats || !c->seen || !c->snap || !c->st) {
+        if (!c->docker || !c->policy || !c->reg || !c->stats || !c->seen || !c->snap || !c->st ||
+            !c->scope) {
                 log_error("out of memory");
                 return 1;
         }
@@ -472,7 +487,7 @@ static int build(struct ctl *c)
                 c->pl = pipeline_new(&(struct pipeline_config){
                         .seen = c->seen, .snap = c->snap, .col = c->col, .reg = c->reg,
                         .policy = c->policy, .stats = c->stats, .enqueue = enqueue,
-                        .exec_pending = exec_pending, .ud = c,
+                        .exec_pending = exec_pending, .scope = c->scope, .ud = c,
                 });
         if (!c->pl) {
                 log_error("out of memory");
@@ -520,6 +535,7 @@ static void teardown(struct ctl *c)
         if (c->sfd >= 0)
                 (void)close(c->sfd);
         ctl_direct_free(&c->direct);
+        c->scope = scope_free(c->scope);
 }
 
 int controller_run(const struct watch_opts *o)
@@ -559,6 +575,9 @@ int controller_run(const struct watch_opts *o)
                 log_info("watching the Docker Engine at %s (API %s), scripts in %s, as %s %s",
                          o->docker_socket, docker_api_version(c->docker), o->script_dir,
                          c->self.id[0] ? "container" : "host", log_q(qn, sizeof(qn), c->self.name));
+                if (!scope_empty(c->scope))
+                        log_info("scope: only containers that pass %s exist for this controller",
+                                 scope_text(c->scope));
         }
         r = loop(c);
         if (r < 0) {

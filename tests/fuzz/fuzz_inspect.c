@@ -16,12 +16,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *s = (const char *)data, *nl = memchr(s, '\n', size);
         char sock[256] = "", line[400];
         struct docker_inspect in;
+        struct inspect_facts f;
 
         if (size && s[0] != '{' && nl && (size_t)(nl - s) < sizeof(sock)) {
                 memcpy(sock, s, (size_t)(nl - s));
                 sock[nl - s] = '\0';
                 size -= (size_t)(nl + 1 - s);
                 s = nl + 1;
+        }
+        if (inspect_facts_parse(s, size, &f) == 0) {
+                for (size_t i = 0; i < f.n_labels; i++)
+                        if (!f.keys[i] || !f.values[i])
+                                __builtin_trap();
+                inspect_facts_free(&f);
         }
         if (inspect_parse(s, size, sock, &in) != 0)
                 return 0;

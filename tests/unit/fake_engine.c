@@ -39,7 +39,7 @@ struct fake_container *fake_engine_add(const struct fake_container *c)
         return t;
 }
 
-static void put_script(int fd, const char *path, const char *out)
+static void put_rec(int fd, uint32_t type, const char *path, const char *out)
 {
         size_t pl = strlen(path) + 1, ol = strlen(out);
         char *b = malloc(pl + ol);
@@ -48,8 +48,13 @@ static void put_script(int fd, const char *path, const char *out)
                 return;
         memcpy(b, path, pl);
         memcpy(b + pl, out, ol);
-        (void)worker_put(fd, WPROTO_SCRIPT_OK, b, pl + ol);
+        (void)worker_put(fd, type, b, pl + ol);
         free(b);
+}
+
+static void put_script(int fd, const char *path, const char *out)
+{
+        put_rec(fd, WPROTO_SCRIPT_OK, path, out);
 }
 
 int fake_engine_collect(const struct collect_spec *cs, int fd)
@@ -68,10 +73,19 @@ int fake_engine_collect(const struct collect_spec *cs, int fd)
         (void)worker_puts(fd, WPROTO_INSPECT, line);
         snprintf(line, sizeof(line), "%u -", c->traits);
         (void)worker_puts(fd, WPROTO_TRAITS, line);
+        for (size_t i = 0; i < FAKE_SCRIPTS_MAX && c->facts[i]; i++)
+                (void)worker_puts(fd, WPROTO_FACT, c->facts[i]);
+        if (c->ended) {
+                snprintf(line, sizeof(line), "%d 2023-11-14T22:13:20.5Z", c->exit_code);
+                (void)worker_puts(fd, WPROTO_ENDED, line);
+        }
         if (c->gone) {
                 (void)worker_puts(fd, WPROTO_GONE, "container is not running");
                 return 0;
         }
+        for (size_t i = 0; i < FAKE_SCRIPTS_MAX && c->hook[i]; i++)
+                put_rec(fd, c->hook_out[i] ? WPROTO_LABEL_OK : WPROTO_LABEL_FAIL, c->hook[i],
+                        c->hook_out[i] ? c->hook_out[i] : "bad hook");
         if (c->hang) {
                 /* until the collector stops us (a superseded late collection) */
                 struct pollfd p = { .fd = worker_stop_fd(), .events = POLLIN };

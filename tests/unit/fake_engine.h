@@ -23,6 +23,11 @@ struct fake_container {
         bool hang;                /* the collection hangs until the worker is stopped */
         const char *script[FAKE_SCRIPTS_MAX];  /* paths, NULL-terminated */
         const char *output[FAKE_SCRIPTS_MAX];  /* their stdout */
+        const char *facts[FAKE_SCRIPTS_MAX];   /* WPROTO_FACT "K=V", NULL-terminated */
+        const char *hook[FAKE_SCRIPTS_MAX];    /* label hook NAMEs, NULL-terminated */
+        const char *hook_out[FAKE_SCRIPTS_MAX]; /* their output, NULL: failed */
+        bool ended;                            /* gone with EXIT_CODE (WPROTO_ENDED) */
+        int exit_code;
 };
 
 /* Forget every container. */

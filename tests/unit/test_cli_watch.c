@@ -173,3 +173,23 @@ Test(cli_watch, status_socket_and_metrics_listen)
         cr_assert_eq(parse(argv2, env, &o), -EINVAL);
         cr_assert_not_null(strstr(err, "--metrics-listen"));
 }
+
+/* docs/events.md "Scope": repeatable; one that does not parse is an error
+ * with one line (exit 2 in watch.c). */
+Test(cli_watch, scope_is_repeatable_and_checked)
+{
+        char *argv[] = { "watch", "--scope", "label=com.docker.compose.project=a", "--scope=name=^web", NULL };
+        char *bad[] = { "watch", "--scope", "label=ok", "--scope", "status=running", NULL };
+        char *env[] = { NULL };
+        struct watch_opts o;
+
+        cr_assert_eq(parse(argv, env, &o), CLI_RUN);
+        cr_assert_eq(o.n_scope, 2);
+        cr_assert_str_eq(o.scope[0], "label=com.docker.compose.project=a");
+        cr_assert_str_eq(o.scope[1], "name=^web");
+        cr_assert_null(o.scope[2]);
+        cli_watch_opts_free(&o);
+        cr_assert_eq(parse(bad, env, &o), -EINVAL);
+        cr_assert_not_null(strstr(err, "--scope 'status=running'"), "%s", err);
+        cr_assert_null(strchr(err, '\n'));
+}

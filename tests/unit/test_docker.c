@@ -240,3 +240,20 @@ Test(docker, hands_back_the_inspect_document)
         buf_free(&doc);
         done(d, p, sock);
 }
+
+/* docs/events.md "Scope": the label filters go to the Engine's /events. */
+Test(docker, scope_labels_reach_the_events_url)
+{
+        struct docker *d = docker_new("/nonexistent.sock");
+        char *labels[] = { "com.docker.compose.project=a b", NULL }, *u;
+
+        cr_assert_eq(docker_set_label_filters(d, labels), 0);
+        u = docker_events_url(d, 1000000000, 0);
+        cr_assert_not_null(strstr(u, "filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22label%22%3A%5B%22com.docker.compose.project%3Da%20b%22%5D%7D"), "%s", u);
+        free(u);
+        cr_assert_eq(docker_set_label_filters(d, NULL), 0);
+        u = docker_events_url(d, 1000000000, 0);
+        cr_assert_null(strstr(u, "label"), "%s", u);
+        free(u);
+        docker_free(d);
+}

@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -33,6 +34,7 @@ struct h_job {
         char target[256];   /* CONTRAINER_TARGET */
         char source[256];   /* CONTRAINER_SOURCE_NAME */
         char registrar[256];
+        char **vars;        /* the whole environment */
         void *ticket;
         bool done;
 };
@@ -44,6 +46,7 @@ struct h {
         struct registry *reg;
         struct policy *policy;
         struct pipeline *pl;
+        struct scope *scope;
         struct h_job jobs[H_JOBS_MAX];
         size_t n_jobs;
 };
@@ -70,7 +73,7 @@ static int h_enqueue(void *ud, const struct fire_job *j, void *ticket)
         snprintf(o->source, sizeof(o->source), "%s", h_var(j->vars, "CONTRAINER_SOURCE_NAME"));
         snprintf(o->registrar, sizeof(o->registrar), "%s", h_var(j->vars, "CONTRAINER_REGISTRAR_NAME"));
         o->ticket = ticket;
-        strv_free(j->vars);
+        o->vars = j->vars;
         return 0;
 }
 
@@ -107,7 +110,7 @@ static struct h *h_new(bool allow_all)
                 .on_detached_done = h_late, .ud = h });
         h->pl = pipeline_new(&(struct pipeline_config){
                 .seen = h->seen, .snap = h->snap, .col = h->col, .reg = h->reg,
-                .policy = h->policy, .enqueue = h_enqueue, .ud = h });
+                .policy = h->policy, .enqueue = h_enqueue, .scope = h->scope = scope_new(), .ud = h });
         cr_assert(h->seen && h->snap && h->reg && h->policy && h->col && h->pl);
         pipeline_set_self(h->pl, "", "ctl-host", false);
         return h;
@@ -115,6 +118,8 @@ static struct h *h_new(bool allow_all)
 
 static void h_free(struct h *h)
 {
+        for (size_t i = 0; i < h->n_jobs; i++)
+                strv_free(h->jobs[i].vars);
         pipeline_free(h->pl);
         collector_free(h->col);
         worker_end_all(3000);
@@ -122,6 +127,7 @@ static void h_free(struct h *h)
         policy_free(h->policy);
         snapshot_free(h->snap);
         seen_free(h->seen);
+        scope_free(h->scope);
         free(h);
 }
 
@@ -506,5 +512,109 @@ Test(pipeline, a_health_event_with_an_unknown_state_runs_nothing)
         pipeline_event(h->pl, &e);
         h_settle(h);
         cr_assert_eq(h_count(h, "health_status", "a"), 1, "still works, once per target");
+        h_free(h);
+}
+
+/* The job of EVENT on TARGET (the first), or NULL. */
+static const struct h_job *h_job_of(const struct h *h, const char *event, const char *target)
+{
+        for (size_t i = 0; i < h->n_jobs; i++)
+                if (strcmp(h->jobs[i].event, event) == 0 && strcmp(h->jobs[i].target, target) == 0)
+                        return &h->jobs[i];
+        return NULL;
+}
+
+/* docs/events.md "Environment": every body gets the event's time, the
+ * source's image and labels; die its exit code, kill its signal, rename
+ * the old name; immediates an empty time. */
+Test(pipeline, bodies_get_the_facts_of_their_event_and_source)
+{
+        struct h *h = h_new(true);
+        struct event e;
+        const struct h_job *j;
+
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "a", .started_ns = T0,
+                .script = { "/contrainer/10" },
+                .output = { "%me:start:die:kill:rename,%me\necho\n" },
+                .facts = { "CONTRAINER_SOURCE_IMAGE=busybox:1", "CONTRAINER_LABEL_TEAM=blue" } });
+        h_event(h, "start", IDA, "a", 1700000000123456789ull);
+        h_settle(h);
+        j = h_job_of(h, "start", "a");
+        cr_assert_not_null(j);
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_EVENT_TIME"), "2023-11-14T22:13:20.123456789Z");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_SOURCE_IMAGE"), "busybox:1");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_LABEL_TEAM"), "blue");
+        cr_assert_null(strv_env_get(j->vars, "CONTRAINER_EXIT_CODE"));
+        j = h_job_of(h, "immediate", "a");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_EVENT_TIME"), "");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_LABEL_TEAM"), "blue");
+        e = h_ev("kill", IDA, "a", T0 + 2);
+        snprintf(e.signal, sizeof(e.signal), "15");
+        pipeline_event(h->pl, &e);
+        e = h_ev("rename", IDA, "b", T0 + 3);
+        snprintf(e.old_name, sizeof(e.old_name), "a");
+        pipeline_event(h->pl, &e);
+        e = h_ev("die", IDA, "b", T0 + 4);
+        e.has_exit_code = true;
+        e.exit_code = 137;
+        pipeline_event(h->pl, &e);
+        h_settle(h);
+        cr_assert_str_eq(strv_env_get(h_job_of(h, "kill", "a")->vars, "CONTRAINER_SIGNAL"), "15");
+        cr_assert_str_eq(strv_env_get(h_job_of(h, "rename", "b")->vars, "CONTRAINER_OLD_NAME"), "a");
+        j = h_job_of(h, "die", "b");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_EXIT_CODE"), "137");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_LABEL_TEAM"), "blue", "kept until its die");
+        h_free(h);
+}
+
+/* docs/events.md "Label hooks": registered as scripts are, after them;
+ * a script of the same NAME wins; a failed hook hurts no other. */
+Test(pipeline, label_hooks_register_like_scripts)
+{
+        struct h *h = h_new(false);
+        size_t n_label = 0;
+
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "a", .started_ns = T0,
+                .script = { "/contrainer/same" },
+                .output = { "%me:stop\necho script\n" },
+                .hook = { "same", "hk", "bad", "badhdr" },
+                .hook_out = { "%me:start\necho label\n", "%me:start\necho hk\n", NULL, "%me:[\nx" } });
+        h_event(h, "start", IDA, "a", T0 + 1);
+        h_settle(h);
+        cr_assert_eq(registry_count(h->reg), 2, "the script and the hook hk");
+        for (size_t i = 0; i < registry_count(h->reg); i++)
+                n_label += registry_at(h->reg, i)->from_label;
+        cr_assert_eq(n_label, 1);
+        cr_assert_not(registry_at(h->reg, 0)->from_label, "scripts first");
+        cr_assert_str_eq(registry_at(h->reg, 1)->script, "hk");
+        cr_assert_eq(h_count(h, "start", "a"), 1, "hk's own :start fires for the start that made it");
+        h_free(h);
+}
+
+/* docs/events.md "Scope": a container whose name fails --scope neither
+ * registers nor emits events the controller handles. */
+Test(pipeline, containers_outside_the_scope_are_invisible)
+{
+        struct h *h = h_new(true);
+
+        cr_assert_eq(scope_add(h->scope, "name=^in-", NULL, 0), 0);
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "in-a", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%me:start:die\necho\n" } });
+        fake_engine_add(&(struct fake_container){
+                .id = IDB, .name = "out-b", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%all:start:die\necho\n" } });
+        cr_assert_eq(pipeline_collect(h->pl, (struct docker_container[]){ { IDA, "in-a" }, { IDB, "out-b" } },
+                                      2, NULL), 0);
+        h_settle(h);
+        cr_assert_eq(registry_count(h->reg), 1);
+        cr_assert_null(snapshot_find(h->snap, IDB));
+        h_event(h, "die", IDB, "out-b", T0 + 1);
+        h_event(h, "die", IDA, "in-a", T0 + 2);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "die", NULL), 1);
+        cr_assert_str_eq(h->jobs[0].source, "in-a");
         h_free(h);
 }

@@ -74,3 +74,20 @@ Test(rfc3339, rejects_what_is_not_a_time)
         cr_assert_eq(t, 42, "*ret written on failure");
         cr_assert_eq(rfc3339_parse(NULL, &t), -EINVAL);
 }
+
+/* docs/events.md "Environment": CONTRAINER_EVENT_TIME from timeNano. */
+Test(rfc3339, formats_what_it_parses)
+{
+        char s[40];
+        uint64_t back = 0;
+        static const uint64_t v[] = { 0, 1700000000123456789ull, 951782400000000001ull,
+                                      4102444799999999999ull };
+
+        rfc3339_format(1700000000123456789ull, s, sizeof(s));
+        cr_assert_str_eq(s, "2023-11-14T22:13:20.123456789Z");
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                rfc3339_format(v[i], s, sizeof(s));
+                cr_assert_eq(rfc3339_parse(s, &back), 0, "%s", s);
+                cr_assert_eq(back, v[i], "%s", s);
+        }
+}

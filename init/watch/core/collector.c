@@ -2,7 +2,10 @@
  * run, their records into a collect_result.  See collector.h. */
 #include "collector.h"
 
+#include "labels.h"
 #include "log.h"
+#include "rfc3339.h"
+#include "strv.h"
 #include "target.h"
 #include "worker.h"
 #include "wproto.h"
@@ -49,6 +52,7 @@ static void coll_free(struct coll *k)
         }
         free(k->s);
         free(k->error);
+        strv_free(k->res.facts);
         free(k);
 }
 
@@ -201,13 +205,16 @@ static void add_script(struct collector *c, struct coll *k, uint32_t type, const
         s = &k->s[k->res.n];
         memset(s, 0, sizeof(*s));
         s->path = strdup(d);
-        if (type == WPROTO_SCRIPT_OK && k->bytes + len > collector_budget(c)) {
+        bool ok = type == WPROTO_SCRIPT_OK || type == WPROTO_LABEL_OK;
+
+        s->label = type == WPROTO_LABEL_OK || type == WPROTO_LABEL_FAIL;
+        if (ok && k->bytes + len > collector_budget(c)) {
                 /* Over the container's budget: keep the reason, not the output. */
                 char why[128];
                 snprintf(why, sizeof(why), "over the budget of %zu bytes shared by all registrations of a container",
                          collector_budget(c));
                 s->reason = strdup(why);
-        } else if (type == WPROTO_SCRIPT_OK) {
+        } else if (ok) {
                 k->bytes += len;
                 s->len = len - (size_t)(nul + 1 - d);
                 s->out = malloc(s->len + 1);
@@ -278,6 +285,35 @@ static void record(struct collector *c, struct coll *k, uint32_t type, const cha
         case WPROTO_SCRIPT_FAIL:
                 k->exec_pending = false;
                 add_script(c, k, type, d, len);
+                break;
+        case WPROTO_LABEL_OK:
+        case WPROTO_LABEL_FAIL:
+                add_script(c, k, type, d, len);
+                break;
+        case WPROTO_FACT:
+                /* the source image and at most LABEL_ENV_MAX labels */
+                if (strv_len(k->res.facts) <= LABEL_ENV_MAX) {
+                        char *x = strndup(d, len);
+
+                        if (x && strv_consume(&k->res.facts, x) < 0)
+                                free(x);
+                }
+                break;
+        case WPROTO_NOTE:
+                log_warn("container %s: %.*s", log_q(qn, sizeof(qn), k->res.name), (int)len, d);
+                break;
+        case WPROTO_ENDED:
+                k->res.has_exit_code = true;
+                k->res.exit_code = (int)strtol(d, NULL, 10);
+                {
+                        char ts[80];
+                        const char *sp = memchr(d, ' ', len);
+
+                        snprintf(ts, sizeof(ts), "%.*s", sp ? (int)(len - (uint32_t)(sp + 1 - d)) : 0,
+                                 sp ? sp + 1 : "");
+                        if (ts[0] && rfc3339_parse(ts, &k->res.finished_ns) < 0)
+                                k->res.finished_ns = 0;
+                }
                 break;
         default:
                 break;

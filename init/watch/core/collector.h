@@ -32,6 +32,7 @@ struct collect_script {
         char *out;     /* it succeeded: its stdout (NUL-terminated), else NULL */
         size_t len;
         char *reason;  /* it failed: why */
+        bool label;    /* a label hook: PATH is its NAME (docs/events.md "Label hooks") */
 };
 
 /* What a collection found, in script order. */
@@ -46,6 +47,10 @@ struct collect_result {
         bool cancelled;         /* detached, then superseded (collector_cancel) */
         bool worker_failed;     /* the worker ended badly without answering */
         const char *error;      /* the collection itself failed (NULL: no) */
+        char **facts;           /* "K=V" its events' bodies get (NULL-terminated, may be NULL) */
+        bool has_exit_code;     /* not running: how it ended (docs/events.md "Catch-up") */
+        int exit_code;
+        uint64_t finished_ns;   /* State.FinishedAt (0: unknown) */
         const struct collect_script *s;
         size_t n;
 };

@@ -8,8 +8,24 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The path of K's script whose file name is NAME, or NULL. */
+static const char *script_named(const struct collect_result *k, const char *name)
+{
+        for (size_t i = 0; i < k->n; i++) {
+                const char *p = k->s[i].path, *b;
+
+                if (k->s[i].label || !p)
+                        continue;
+                b = strrchr(p, '/');
+                if (strcmp(b ? b + 1 : p, name) == 0)
+                        return p;
+        }
+        return NULL;
+}
 
 void enroll(struct registry *reg, struct stats *stats, const struct collect_result *k,
             bool keep_served)
@@ -33,6 +49,7 @@ void enroll(struct registry *reg, struct stats *stats, const struct collect_resu
          * immediate entries again. */
         struct {
                 char *script;
+                bool from_label;
                 struct keyset *served;
                 size_t n;
                 struct header *hdr;
@@ -49,6 +66,7 @@ void enroll(struct registry *reg, struct stats *stats, const struct collect_resu
                         if (strcmp(g->id, k->id))
                                 continue;
                         prev[j].script = strdup(g->script);
+                        prev[j].from_label = g->from_label;
                         prev[j].served = g->served;
                         prev[j].n = g->hdr->n_entries;
                         prev[j].hdr = g->hdr;
@@ -64,8 +82,10 @@ void enroll(struct registry *reg, struct stats *stats, const struct collect_resu
         /* registration_free tolerates NULL hdr/body/served */
         registry_drop(reg, k->id);
 
-        for (size_t i = 0; i < k->n; i++) {
-                const struct collect_script *s = &k->s[i];
+        /* Scripts first, then label hooks (docs/events.md "Label hooks"):
+         * registration order is firing order. */
+        for (size_t i = 0; i < 2 * k->n; i++) {
+                const struct collect_script *s = &k->s[i % k->n];
                 const char *hl, *body;
                 size_t hlen, blen;
                 struct parse_error pe = { 0, "" };
@@ -73,37 +93,52 @@ void enroll(struct registry *reg, struct stats *stats, const struct collect_resu
                 struct registration *g;
                 int r;
 
-                log_q(qs, sizeof(qs), s->path);
-                stats_inc(stats, STATS_SCRIPTS);
+                if (s->label != (i >= k->n))
+                        continue;
+                if (s->label) {
+                        const char *shadow = script_named(k, s->path);
+
+                        snprintf(qs, sizeof(qs), "label hook %s", log_q(qr, sizeof(qr), s->path));
+                        if (shadow) {
+                                log_warn("container %s: script %s and %s: the script wins, the label hook is not registered",
+                                         qn, log_q(qr, sizeof(qr), shadow), qs);
+                                continue;
+                        }
+                } else {
+                        snprintf(qs, sizeof(qs), "script %s", log_q(qr, sizeof(qr), s->path));
+                }
+                stats_inc(stats, s->label ? STATS_LABEL_HOOKS : STATS_SCRIPTS);
                 if (!s->out) {
-                        log_warn("container %s script %s: %s, nothing registered", qn, qs,
+                        log_warn("container %s %s: %s, nothing registered", qn, qs,
                                  log_q(qr, sizeof(qr), s->reason ? s->reason : "failed"));
                         continue;
                 }
                 r = header_split_output(s->out, s->len, &hl, &hlen, &body, &blen, &pe);
                 if (r < 0) {
-                        log_warn("container %s script %s: invalid output at byte %zu: %s, nothing registered",
+                        log_warn("container %s %s: invalid output at byte %zu: %s, nothing registered",
                                  qn, qs, pe.pos, pe.what);
                         continue;
                 }
                 r = header_parse(hl, hlen, &h, &pe);
                 if (r < 0) {
-                        log_warn("container %s script %s: invalid header at byte %zu: %s in %s, nothing registered",
+                        log_warn("container %s %s: invalid header at byte %zu: %s in %s, nothing registered",
                                  qn, qs, pe.pos, r == -ENOMEM ? "out of memory" : pe.what,
                                  log_quote(qr, sizeof(qr), hl, hlen));
                         continue;
                 }
                 g = registry_add(reg, k->id, k->name, s->path, h, body, blen, &r);
                 if (!g) {
-                        log_warn("container %s script %s: not registered: %s", qn, qs,
+                        log_warn("container %s %s: not registered: %s", qn, qs,
                                  r == -E2BIG ? "too many registrations" : "out of memory");
                         continue;
                 }
                 g->started_ns = k->started_ns;
+                g->from_label = s->label;
                 for (size_t j = 0; j < n_prev; j++) {
                         /* Same script, same output, same run of the
                          * container: a restarted one registers afresh. */
                         if (!prev[j].script || strcmp(prev[j].script, s->path) ||
+                            prev[j].from_label != s->label ||
                             prev[j].started_ns != k->started_ns ||
                             prev[j].body->len != blen || memcmp(prev[j].body->data, body, blen) ||
                             prev[j].n != h->n_entries)
@@ -122,11 +157,11 @@ void enroll(struct registry *reg, struct stats *stats, const struct collect_resu
                         break;
                 }
                 if (g->merged)
-                        log_info("registered: container %s script %s %zu %s (%zu duplicate %s merged)", qn, qs,
+                        log_info("registered: container %s %s %zu %s (%zu duplicate %s merged)", qn, qs,
                                  h->n_entries, h->n_entries == 1 ? "entry" : "entries", g->merged,
                                  g->merged == 1 ? "entry" : "entries");
                 else
-                        log_info("registered: container %s script %s %zu %s", qn, qs, h->n_entries,
+                        log_info("registered: container %s %s %zu %s", qn, qs, h->n_entries,
                                  h->n_entries == 1 ? "entry" : "entries");
         }
         for (size_t j = 0; j < n_prev; j++) {

@@ -5,10 +5,12 @@
 #include "header.h"
 #include "log.h"
 #include "policy.h"
+#include "rfc3339.h"
 #include "registry.h"
 #include "stats.h"
 #include "strv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +51,46 @@ void fire_set_self(struct fire *f, const char *self_id, const char *self_name)
         snprintf(f->self_name, sizeof(f->self_name), "%s", self_name);
 }
 
-static char **body_vars(const struct fire *c, const char *event, const char *src_id,
-                        const char *src_name, const struct registration *g, const struct target *t)
+/* The facts of the event EV (NULL: immediate) and of its source SRC_ID
+ * (docs/events.md "Environment") onto *V.  0 or -ENOMEM. */
+static int event_vars(const struct fire *c, char ***v, const struct event *ev, const char *src_id)
+{
+        char *const *fx = c->cfg.facts ? c->cfg.facts(c->cfg.ud, src_id) : NULL;
+        char t[40] = "", num[16];
+        bool has_image = false;
+
+        if (ev)
+                rfc3339_format(ev->time_nano, t, sizeof(t));
+        if (strv_env_set(v, "CONTRAINER_EVENT_TIME", t) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; fx && fx[i]; i++) {
+                has_image |= strncmp(fx[i], "CONTRAINER_SOURCE_IMAGE=", 24) == 0;
+                if (strv_push(v, fx[i]) < 0)
+                        return -ENOMEM;
+        }
+        if (!has_image && strv_env_set(v, "CONTRAINER_SOURCE_IMAGE", ev ? ev->image : "") < 0)
+                return -ENOMEM;
+        if (!ev)
+                return 0;
+        if (strcmp(ev->action, "die") == 0 && ev->has_exit_code) {
+                snprintf(num, sizeof(num), "%d", ev->exit_code);
+                if (strv_env_set(v, "CONTRAINER_EXIT_CODE", num) < 0)
+                        return -ENOMEM;
+        }
+        if (strcmp(ev->action, "kill") == 0 && strv_env_set(v, "CONTRAINER_SIGNAL", ev->signal) < 0)
+                return -ENOMEM;
+        if (strcmp(ev->action, "health_status") == 0 &&
+            strv_env_set(v, "CONTRAINER_HEALTH", ev->health) < 0)
+                return -ENOMEM;
+        if (strcmp(ev->action, "rename") == 0 &&
+            strv_env_set(v, "CONTRAINER_OLD_NAME", ev->old_name) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static char **body_vars(const struct fire *c, const struct event *ev, const char *event,
+                        const char *src_id, const char *src_name, const struct registration *g,
+                        const struct target *t)
 {
         const char *tname = target_text(t->type, t->name);
         char **v = NULL;
@@ -65,7 +105,8 @@ static char **body_vars(const struct fire *c, const char *event, const char *src
             strv_env_set(&v, "CONTRAINER_NAME", c->self_name) < 0 ||
             strv_env_set(&v, "DOCKER_EVENT", event) < 0 ||
             strv_env_set(&v, "REGISTRAR_CONTAINER_ID", src_id) < 0 ||
-            strv_env_set(&v, "REGISTRAR_CONTAINER_NAME", src_name) < 0)
+            strv_env_set(&v, "REGISTRAR_CONTAINER_NAME", src_name) < 0 ||
+            event_vars(c, &v, ev, src_id) < 0)
                 return strv_free(v);
         return v;
 }
@@ -133,8 +174,9 @@ void fire_body_done(struct fire *f, const char *registrar_id)
 
 /* Emit G's body on T; false if it was not queued (the registrar's cap,
  * the sink's caps, no memory). */
-static bool emit_body(struct fire *f, void *cookie, struct registration *g, const char *event,
-                      const char *src_id, const char *src_name, const struct target *t)
+static bool emit_body(struct fire *f, void *cookie, struct registration *g,
+                      const struct event *ev, const char *event, const char *src_id,
+                      const char *src_name, const struct target *t)
 {
         char label[1024], qr[300], qs[600], qv[100];
         struct rqueued *q = rq_of(f, g->id, true);
@@ -149,12 +191,12 @@ static bool emit_body(struct fire *f, void *cookie, struct registration *g, cons
                 q->logged = true;
                 return false;
         }
-        snprintf(label, sizeof(label), "registrar %s script %s event %s",
-                 log_q(qr, sizeof(qr), g->name), log_q(qs, sizeof(qs), g->script),
-                 log_q(qv, sizeof(qv), event));
+        snprintf(label, sizeof(label), "registrar %s %s %s event %s",
+                 log_q(qr, sizeof(qr), g->name), g->from_label ? "label hook" : "script",
+                 log_q(qs, sizeof(qs), g->script), log_q(qv, sizeof(qv), event));
         job = (struct fire_job){
                 .type = t->type, .id = t->id, .name = t->name, .body = g->body,
-                .vars = body_vars(f, event, src_id, src_name, g, t), .label = label,
+                .vars = body_vars(f, ev, event, src_id, src_name, g, t), .label = label,
                 .registrar_id = g->id,
         };
         if (!job.vars) {
@@ -247,7 +289,7 @@ size_t fire_event(struct fire *f, struct registry *reg, const struct snapshot *v
                                         continue;
                                 if (!allowed(f, g, e, t))
                                         continue;
-                                if (!emit_body(f, cookie, g, ev->action, ev->id, src_name, t))
+                                if (!emit_body(f, cookie, g, ev, ev->action, ev->id, src_name, t))
                                         continue;
                                 emitted++;
                                 if (several)
@@ -301,7 +343,7 @@ size_t fire_immediates(struct fire *f, struct registry *reg, const struct snapsh
                         }
                         if (!allowed(f, g, e, t))
                                 continue;
-                        if (emit_body(f, cookie, g, "immediate", g->id, g->name, t)) {
+                        if (emit_body(f, cookie, g, NULL, "immediate", g->id, g->name, t)) {
                                 (void)keyset_add(&g->served[ei], key);
                                 emitted++;
                         }

@@ -44,6 +44,10 @@ struct fire_config {
          * fire_immediates); takes JOB->vars in every case.  0 when queued,
          * <0 when not (then the target is not served). */
         int (*emit)(void *ud, void *cookie, const struct fire_job *job);
+        /* The "K=V" facts of container ID for its bodies (docs/events.md
+         * "Environment": CONTRAINER_SOURCE_IMAGE, CONTRAINER_LABEL_*),
+         * borrowed, or NULL.  May be NULL. */
+        char *const *(*facts)(void *ud, const char *id);
         void *ud;
 };
 

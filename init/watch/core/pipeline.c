@@ -22,9 +22,11 @@
 #include "docker.h"
 #include "enroll.h"
 #include "events.h"
+#include "facts.h"
 #include "fire.h"
 #include "log.h"
 #include "registry.h"
+#include "scope.h"
 #include "seen.h"
 #include "snapshot.h"
 #include "cursor.h"
@@ -64,6 +66,7 @@ struct ticket {
 struct pipeline {
         struct pipeline_config cfg;
         struct fire *fire;
+        struct facts *facts;  /* per container, for its bodies (docs/events.md) */
         char self_id[80];
         struct pev *q_head, *q_tail;
         size_t q_len;
@@ -132,19 +135,28 @@ static void fire_imm(struct pipeline *pl, struct pev *p)
         (void)fire_immediates(pl->fire, pl->cfg.reg, &view, p);
 }
 
+static char *const *facts_of(void *ud, const char *id)
+{
+        return facts_get(((struct pipeline *)ud)->facts, id);
+}
+
 /* ---- life cycle ------------------------------------------------------------ */
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 {
         struct pipeline *pl = calloc(1, sizeof(*pl));
-        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit };
+        struct fire_config fc = { .policy = cfg->policy, .stats = cfg->stats, .emit = emit,
+                                  .facts = facts_of };
 
         if (!pl)
                 return NULL;
         pl->cfg = *cfg;
         fc.ud = pl;
         pl->fire = fire_new(&fc);
-        if (!pl->fire) {
+        pl->facts = facts_new();
+        if (!pl->fire || !pl->facts) {
+                fire_free(pl->fire);
+                facts_free(pl->facts);
                 free(pl);
                 return NULL;
         }
@@ -182,6 +194,7 @@ struct pipeline *pipeline_free(struct pipeline *pl)
                 free(tk);
         }
         fire_free(pl->fire);
+        facts_free(pl->facts);
         free(pl);
         return NULL;
 }
@@ -275,11 +288,22 @@ static bool is_self(const struct pipeline *pl, const char *id)
         return pl->self_id[0] && strcmp(id, pl->self_id) == 0;
 }
 
+/* Is container NAME (ID) in --scope?  Only names are checked here. */
+static bool in_scope(const struct pipeline *pl, const char *id, const char *name)
+{
+        if (!scope_has_names(pl->cfg.scope))
+                return true;
+        if (!name[0])
+                name = snapshot_name(pl->cfg.snap, id);
+        return name && scope_name_ok(pl->cfg.scope, name);
+}
+
 void pipeline_event(struct pipeline *pl, const struct event *e)
 {
         struct pev *p;
 
-        if (strcmp(e->type, "container") != 0 || !seen_take(pl->cfg.seen, e))
+        if (strcmp(e->type, "container") != 0 || !in_scope(pl, e->id, e->name) ||
+            !seen_take(pl->cfg.seen, e))
                 return;
         if (pl->q_len >= PIPELINE_QUEUE_MAX) {
                 char q[300], qa[100];
@@ -312,7 +336,7 @@ int pipeline_collect(struct pipeline *pl, const struct docker_container *list, s
         p->kind = PEV_COLLECT;
         p->synthetic = true;
         for (size_t i = 0; i < n; i++) {
-                if (is_self(pl, list[i].id))
+                if (is_self(pl, list[i].id) || !in_scope(pl, list[i].id, list[i].name))
                         continue;
                 if (add_coll(pl, p, list[i].id, list[i].name) < 0) {
                         pev_free(pl, p);
@@ -344,13 +368,15 @@ void pipeline_forget_gone(struct pipeline *pl, const struct docker_container *li
                 char q[300];
 
                 for (size_t j = 0; j < n && !there; j++)
-                        there = strcmp(list[j].id, r->id) == 0;
+                        there = strcmp(list[j].id, r->id) == 0 &&
+                                in_scope(pl, list[j].id, list[j].name);
                 if (there) {
                         i++;
                         continue;
                 }
                 log_info("container %s is gone since the outage, %zu registration(s) dropped",
                          log_q(q, sizeof(q), r->name), registry_drop(pl->cfg.reg, r->id));
+                facts_drop(pl->facts, r->id);
                 snapshot_remove(pl->cfg.snap, r->id);
         }
 }
@@ -375,6 +401,8 @@ static void install(struct pipeline *pl, const struct collect_result *r, bool ke
                     const char *fallback_name)
 {
         enroll(pl->cfg.reg, pl->cfg.stats, r, keep_served);
+        if (r->facts && facts_set(pl->facts, r->id, r->facts) < 0)
+                log_error("out of memory keeping a container's facts");
         if (!r->gone)
                 (void)snapshot_set(pl->cfg.snap, r->id, r->name[0] ? r->name : fallback_name, r->traits);
 }
@@ -500,6 +528,8 @@ static bool resolve(struct pipeline *pl, struct pev *p)
                 fire_ev(pl, p, ev, NULL);
                 if (!p->historic) {
                         size_t n = registry_drop(pl->cfg.reg, ev->id);
+
+                        facts_drop(pl->facts, ev->id);
                         if (n)
                                 log_info("container %s: %s, %zu registration(s) dropped",
                                          log_q(qn, sizeof(qn), ev->name), ev->action, n);
@@ -573,6 +603,8 @@ void pipeline_late_done(struct pipeline *pl, const struct collect_result *r, voi
         if (!r->cancelled) {
                 snapshot_traits(pl->cfg.snap, r->id, r->traits);
                 enroll(pl->cfg.reg, pl->cfg.stats, r, false);
+                if (r->facts)
+                        (void)facts_set(pl->facts, r->id, r->facts);
                 fire_ev(pl, p, &p->ev, r->id);
                 fire_imm(pl, p);
         }

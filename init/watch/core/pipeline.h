@@ -28,6 +28,7 @@ struct event;
 struct fire_job;
 struct policy;
 struct registry;
+struct scope;
 struct seen;
 struct snapshot_store;
 struct cursor;
@@ -55,6 +56,10 @@ struct pipeline_config {
         /* Is a body worker between "about to create an exec" and its id?
          * (The exec's events can overtake the worker's record.)  May be NULL. */
         bool (*exec_pending)(void *ud);
+        /* --scope (docs/events.md "Scope"), may be NULL: containers whose
+         * name fails it are invisible (the Engine applies its label
+         * filters before anything reaches the pipeline). */
+        const struct scope *scope;
         void *ud;
 };
 

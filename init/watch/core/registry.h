@@ -32,7 +32,8 @@ void keyset_free(struct keyset *s);
 struct registration {
         char id[80];
         char name[256];
-        char *script;
+        char *script;           /* the script's path, or a label hook's NAME */
+        bool from_label;        /* a label hook (docs/events.md "Label hooks") */
         struct header *hdr;
         struct rbody *body;
         struct keyset *served;  /* one set per header entry (immediate entries use theirs) */

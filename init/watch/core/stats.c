@@ -196,7 +196,7 @@ const char *stats_result_name(enum stats_result r)
 const char *stats_counter_name(enum stats_counter k)
 {
         static const char *const names[STATS_N_COUNTERS] = {
-                "events", "scripts", "denials", "reconnects", "reconciliations",
+                "events", "scripts", "denials", "reconnects", "reconciliations", "label_hooks",
         };
 
         return k < STATS_N_COUNTERS ? names[k] : "";

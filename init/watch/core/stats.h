@@ -24,6 +24,7 @@ enum stats_counter {
         STATS_DENIALS,          /* (registration, target) pairs refused by --allow, once each */
         STATS_RECONNECTS,       /* successful reconnections to the Engine */
         STATS_RECONCILES,       /* lost-history reconciliations */
+        STATS_LABEL_HOOKS,      /* label hooks read by collections (answers) */
         STATS_N_COUNTERS
 };
 

@@ -2,6 +2,7 @@
 #include "collect_worker.h"
 
 #include "buf.h"
+#include "collect_facts.h"
 #include "deadline.h"
 #include "exec_api.h"
 #include "direct_ctx.h"
@@ -217,8 +218,8 @@ int collect_main(const struct collect_spec *cs, int fd)
          * (its answer is dropped unless the inspect says "running"); the
          * direct path keeps the inspect's document for the context. */
         if (cs->direct == DIRECT_OFF)
-                r = docker_inspect_list(cs->docker, cs->container_id, cs->script_dir,
-                                        COLLECT_MAX_SCRIPTS, &in, &rl, &scripts);
+                r = docker_inspect_list_doc(cs->docker, cs->container_id, cs->script_dir,
+                                            COLLECT_MAX_SCRIPTS, &in, &rl, &scripts, &doc);
         else
                 r = docker_inspect_doc(cs->docker, cs->container_id, &in, &doc);
         if (r == -ENOENT) {
@@ -234,6 +235,9 @@ int collect_main(const struct collect_spec *cs, int fd)
         (void)worker_puts(fd, WPROTO_INSPECT, line);
         inspect_traits_line(&in, line, sizeof(line));
         (void)worker_puts(fd, WPROTO_TRAITS, line);
+        /* Facts and label hooks from this inspect: no exec (docs/events.md). */
+        collect_facts_put(fd, doc.data ? doc.data : "", doc.len, cs->max_output,
+                          in.running && !in.paused);
         r = 0;
         if (!in.running) {
                 (void)worker_puts(fd, WPROTO_GONE, "container is not running");

@@ -32,6 +32,11 @@ enum {
         WPROTO_SCRIPT_FAIL = 14,  /* PATH '\0' REASON */
         WPROTO_ERROR = 15,        /* reason: the collection itself failed */
         WPROTO_TRAITS = 16,       /* "TRAITS REASON" (inspect_traits_line) */
+        WPROTO_FACT = 17,         /* "K=V" for the bodies of its events (collect_facts.h) */
+        WPROTO_NOTE = 18,         /* a line to log about the container (label caps) */
+        WPROTO_LABEL_OK = 19,     /* NAME '\0' OUTPUT: a label hook, as a script's stdout */
+        WPROTO_LABEL_FAIL = 20,   /* NAME '\0' REASON */
+        WPROTO_ENDED = 21,        /* "EXIT_CODE FINISHED_AT": it is not running */
 };
 
 enum wproto_kind {
