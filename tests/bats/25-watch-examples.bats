@@ -186,7 +186,7 @@ PY
         expect_absent "$M/other.healed"
         # it was the hook, on unhealthy (not a restart policy: there is none)
         [ "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$c")" != always ]
-        wait_log "autoheal: restarted"
+        wait_log "autoheal: restarted $c (unhealthy at 20"
 }
 
 # ---- 2. exit-code alerting --------------------------------------------------------
