@@ -144,7 +144,9 @@ static void copy_name(char *dst, size_t dstsz, const char *src)
         snprintf(dst, dstsz, "%s", src);
 }
 
-int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n)
+/* GET PATH, a container list: at most MAX (0: all) into *RET and *RET_N. */
+static int list_get(struct docker *d, const char *path, size_t max, struct docker_container **ret,
+                    size_t *ret_n)
 {
         struct docker_container *v = NULL;
         cJSON *j = NULL, *it;
@@ -152,15 +154,7 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
         size_t n = 0;
         int r;
 
-        {
-                const char *lf = docker_list_filter(d);
-                char *path = NULL;
-
-                if (lf && asprintf(&path, "/containers/json?filters=%s", lf) < 0)
-                        return -ENOMEM;
-                r = get_json(d, path ? path : "/containers/json", &status, &j);
-                free(path);
-        }
+        r = get_json(d, path, &status, &j);
         if (r < 0)
                 return r;
         if (!cJSON_IsArray(j)) {
@@ -177,6 +171,8 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
                 cJSON *names = cJSON_GetObjectItemCaseSensitive(it, "Names");
                 cJSON *n0 = cJSON_IsArray(names) ? cJSON_GetArrayItem(names, 0) : NULL;
 
+                if (max && n >= max)
+                        break;
                 if (!cJSON_IsString(id) || strlen(id->valuestring) >= sizeof(v[n].id))
                         continue;
                 snprintf(v[n].id, sizeof(v[n].id), "%s", id->valuestring);
@@ -190,6 +186,34 @@ int docker_list_running(struct docker *d, struct docker_container **ret, size_t 
 out:
         free(v);
         cJSON_Delete(j);
+        return r;
+}
+
+int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n)
+{
+        const char *lf = docker_list_filter(d);
+        char *path = NULL;
+        int r;
+
+        if (lf && asprintf(&path, "/containers/json?filters=%s", lf) < 0)
+                return -ENOMEM;
+        r = list_get(d, path ? path : "/containers/json", 0, ret, ret_n);
+        free(path);
+        return r;
+}
+
+int docker_list_ended(struct docker *d, size_t max, struct docker_container **ret, size_t *ret_n)
+{
+        char *f = docker_ended_filter(d), *path = NULL;
+        int r;
+
+        if (!f || asprintf(&path, "/containers/json?all=1&filters=%s", f) < 0) {
+                free(f);
+                return -ENOMEM;
+        }
+        r = list_get(d, path, max, ret, ret_n);
+        free(path);
+        free(f);
         return r;
 }
 

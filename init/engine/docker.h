@@ -82,6 +82,11 @@ struct docker_container {
  * (caller frees).  0 or -errno. */
 int docker_list_running(struct docker *d, struct docker_container **ret, size_t *ret_n);
 
+/* GET /containers/json?all=1, status exited or dead (and --scope's
+ * labels): the stopped containers, newest first, at most MAX (docs/events.md
+ * "Catch-up").  *RET new array (caller frees).  0 or -errno. */
+int docker_list_ended(struct docker *d, size_t max, struct docker_container **ret, size_t *ret_n);
+
 /* GET /containers/{ID}/json (inspect.h parses it).  ID must be the full id:
  * an answer for another container (the Engine also resolves names and id
  * prefixes) is -ENOENT.  0, -ENOENT (no such container), -errno. */

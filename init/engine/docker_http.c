@@ -27,6 +27,7 @@ struct docker {
         char api[DOCKER_HTTP_API_MAX];
         char *events_filter;  /* percent-encoded {"type":[..],"label":[..]}, or NULL */
         char *list_filter;    /* percent-encoded {"label":[..]}, or NULL */
+        char *ended_filter;   /* percent-encoded {"status":[..],"label":[..]}, or NULL */
 };
 
 struct docker_http {
@@ -58,39 +59,34 @@ struct docker *docker_free(struct docker *d)
                 free(d->socket);
                 free(d->events_filter);
                 free(d->list_filter);
+                free(d->ended_filter);
                 free(d);
         }
         return NULL;
 }
 
-/* {"type":["container"] (WITH_TYPE), "label":[LABELS...]}, percent-encoded. */
-static char *label_filter(char *const *labels, bool with_type)
+/* {"type":["container"] (WITH_TYPE), "status":["exited","dead"] (ENDED),
+ * "label":[LABELS...]}, percent-encoded; NULL on ENOMEM. */
+static char *make_filter(char *const *labels, bool with_type, bool ended)
 {
+        static const char *const t[] = { "container" }, *const st[] = { "exited", "dead" };
         cJSON *o = cJSON_CreateObject(), *a = NULL;
         char *txt = NULL, *esc = NULL;
 
         if (!o)
                 return NULL;
-        if (with_type) {
-                const char *t[] = { "container" };
-                cJSON *ta = cJSON_CreateStringArray(t, 1);
-
-                if (!ta || !cJSON_AddItemToObject(o, "type", ta)) {
-                        cJSON_Delete(ta);
-                        goto out;
-                }
-        }
-        a = cJSON_AddArrayToObject(o, "label");
-        for (size_t i = 0; a && labels[i]; i++) {
-                cJSON *it = cJSON_CreateString(labels[i]);
-
-                if (!it || !cJSON_AddItemToArray(a, it)) {
-                        cJSON_Delete(it);
-                        goto out;
-                }
-        }
-        if (!a)
+        if (with_type && !cJSON_AddItemToObject(o, "type", cJSON_CreateStringArray(t, 1)))
                 goto out;
+        if (ended && !cJSON_AddItemToObject(o, "status", cJSON_CreateStringArray(st, 2)))
+                goto out;
+        if (labels && labels[0]) {
+                a = cJSON_AddArrayToObject(o, "label");
+                for (size_t i = 0; a && labels[i]; i++)
+                        if (!cJSON_AddItemToArray(a, cJSON_CreateString(labels[i])))
+                                goto out;
+                if (!a)
+                        goto out;
+        }
         txt = cJSON_PrintUnformatted(o);
         if (txt)
                 esc = docker_http_escape(txt);
@@ -102,22 +98,31 @@ out:
 
 int docker_set_label_filters(struct docker *d, char *const *labels)
 {
-        char *ev = NULL, *li = NULL;
+        char *ev = NULL, *li = NULL, *en = NULL;
 
+        en = make_filter(labels, false, true);
         if (labels && labels[0]) {
-                ev = label_filter(labels, true);
-                li = label_filter(labels, false);
-                if (!ev || !li) {
-                        free(ev);
-                        free(li);
-                        return -ENOMEM;
-                }
+                ev = make_filter(labels, true, false);
+                li = make_filter(labels, false, false);
+        }
+        if (!en || (labels && labels[0] && (!ev || !li))) {
+                free(ev);
+                free(li);
+                free(en);
+                return -ENOMEM;
         }
         free(d->events_filter);
         free(d->list_filter);
+        free(d->ended_filter);
         d->events_filter = ev;
         d->list_filter = li;
+        d->ended_filter = en;
         return 0;
+}
+
+char *docker_ended_filter(const struct docker *d)
+{
+        return d->ended_filter ? strdup(d->ended_filter) : make_filter(NULL, false, true);
 }
 
 const char *docker_list_filter(const struct docker *d)

@@ -72,4 +72,8 @@ char *docker_http_escape(const char *s);
 /* The list's filters for /containers/json (percent-encoded), or NULL. */
 const char *docker_list_filter(const struct docker *d);
 
+/* The filters of the stopped containers' list (status exited or dead, and
+ * the label filters), percent-encoded; caller frees; NULL on ENOMEM. */
+char *docker_ended_filter(const struct docker *d);
+
 #endif

@@ -76,6 +76,10 @@ int label_env(const struct label *v, size_t n, char ***ret, struct label_env_rep
                         rep->n_over = n - i;
                         break;
                 }
+                if (strlen(v[i].key) > LABEL_KEY_MAX) {
+                        rep->n_long++;
+                        continue;
+                }
                 s = env_string(&v[i], &cut);
                 if (!s) {
                         strv_free(out);

@@ -17,6 +17,9 @@
 #define LABEL_ENV_MAX 64           /* CONTRAINER_LABEL_* variables per container */
 #define LABEL_VALUE_MAX 4096       /* bytes of a value given to bodies */
 #define LABEL_ENV_PREFIX "CONTRAINER_LABEL_"
+/* A variable's name stays under 128 bytes, which every dispatch path
+ * passes on: longer keys are not given. */
+#define LABEL_KEY_MAX (127 - (sizeof(LABEL_ENV_PREFIX) - 1))
 #define LABEL_HOOK_PREFIX "contrainer.hook."
 #define LABEL_HOOKS_MAX 256        /* label hooks per container (as scripts) */
 #define LABEL_HOOK_NAME_MAX 255
@@ -36,12 +39,14 @@ struct label_env_report {
         size_t n_collisions;       /* keys dropped: same variable as an earlier key */
         const char *lost, *kept;   /* the first collision: its keys (borrowed from V) */
         size_t n_cut;              /* values cut at LABEL_VALUE_MAX */
+        size_t n_long;             /* keys over LABEL_KEY_MAX bytes, not given */
 };
 
 /* The environment strings "CONTRAINER_LABEL_<KEY>=VALUE" of V[0..N),
  * sorted with labels_sort first: KEY upper-cased, every byte outside
  * [A-Z0-9] becomes '_'; on a collision the first key in byte order wins;
- * at most LABEL_ENV_MAX strings; values cut at LABEL_VALUE_MAX bytes.
+ * at most LABEL_ENV_MAX strings; values cut at LABEL_VALUE_MAX bytes;
+ * keys longer than LABEL_KEY_MAX bytes left out.
  * *RET: a new NULL-terminated vector (strv_free).  0 or -ENOMEM. */
 int label_env(const struct label *v, size_t n, char ***ret, struct label_env_report *rep);
 

@@ -156,6 +156,7 @@ static void status_info(void *ud, struct status_info *i)
                 .cursor_id = cur->id,
                 .cursor_action = cur->action,
                 .dispatch_mode = ctl_direct_mode_name(c->o->dispatch),
+                .scope = c->o->scope,
                 .events_queued = pipeline_queued(c->pl),
                 .bodies_queued = dispatch_queued(c->ds),
                 .bodies_running = dispatch_running(c->ds),
@@ -202,10 +203,22 @@ static int connect_engine(struct ctl *c, bool first)
                 pipeline_set_cursor(c->pl, &cur, true);
         }
         pipeline_resubscribed(c->pl, ss.listing_ns);
-        if (!first)
-                pipeline_forget_gone(c->pl, ss.list, ss.n_list);
+        if (!first) {
+                /* Those that ended during lost history keep their
+                 * registrations until their die is dispatched (catch-up). */
+                struct docker_container *keep = calloc(ss.n_list + ss.n_ended + 1, sizeof(*keep));
+
+                if (keep) {
+                        memcpy(keep, ss.list, ss.n_list * sizeof(*keep));
+                        if (ss.n_ended)
+                                memcpy(keep + ss.n_list, ss.ended, ss.n_ended * sizeof(*keep));
+                }
+                pipeline_forget_gone(c->pl, keep ? keep : ss.list, keep ? ss.n_list + ss.n_ended : ss.n_list);
+                free(keep);
+        }
         r = pipeline_collect(c->pl, ss.list, ss.n_list,
-                             ss.gap ? &(struct pipeline_gap){ cur.time_nano, ss.seen, ss.n_seen } : NULL);
+                             ss.gap ? &(struct pipeline_gap){ cur.time_nano, ss.seen, ss.n_seen,
+                                                              ss.ended, ss.n_ended } : NULL);
         /* --once: the events already queued are the finite replay. */
         for (size_t i = 0; r == 0 && c->o->once && i < ss.n_seen; i++)
                 pipeline_event(c->pl, &ss.seen[i]);

@@ -162,3 +162,28 @@ Test(labels, hooks_past_the_cap_are_one_failure)
         free(v);
         free(keys);
 }
+
+Test(labels, keys_too_long_for_a_variable_name_are_left_out)
+{
+        char key[200];
+        struct label v[2];
+        struct label_env_report rep;
+        char **env = NULL;
+
+        memset(key, 'k', sizeof(key) - 1);
+        key[sizeof(key) - 1] = '\0';
+        v[0] = (struct label){ key, "x" };
+        v[1] = (struct label){ "ok", "y" };
+        labels_sort(v, 2);
+        cr_assert_eq(label_env(v, 2, &env, &rep), 0);
+        cr_assert_str_eq(env[0], "CONTRAINER_LABEL_OK=y");
+        cr_assert_null(env[1]);
+        cr_assert_eq(rep.n_long, 1);
+        strv_free(env);
+        key[LABEL_KEY_MAX] = '\0';  /* the longest that fits */
+        labels_sort(v, 2);
+        cr_assert_eq(label_env(v, 2, &env, &rep), 0);
+        cr_assert_eq(rep.n_long, 0);
+        cr_assert_eq(strcspn(env[0], "="), 127);
+        strv_free(env);
+}

@@ -618,3 +618,52 @@ Test(pipeline, containers_outside_the_scope_are_invisible)
         cr_assert_str_eq(h->jobs[0].source, "in-a");
         h_free(h);
 }
+
+/* docs/events.md "Catch-up": after lost history, containers that ended
+ * meanwhile get their die, with the exit code of their inspect; those that
+ * ended before the cursor, or whose die the replay has, do not. */
+Test(pipeline, lost_history_dispatches_the_dies_the_engine_forgot)
+{
+        struct h *h = h_new(true);
+        struct docker_container list[1] = { { IDA, "a" } };
+        struct docker_container ended[2] = { { IDB, "b" }, { "cccc", "c" } };
+        struct pipeline_gap gap = { .since = T0 + 5, .ended = ended, .n_ended = 2 };
+        const struct h_job *j;
+
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "a", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%me:die\necho d\n" } });
+        /* finished at T0 + 0.5 s (fake_engine's FinishedAt) */
+        fake_engine_add(&(struct fake_container){ .id = IDB, .name = "b", .started_ns = T0 + 1,
+                                                  .gone = true, .ended = true, .exit_code = 3,
+                                                  .facts = { "CONTRAINER_LABEL_K=v" } });
+        fake_engine_add(&(struct fake_container){ .id = "cccc", .name = "c", .started_ns = 1,
+                                                  .gone = true, .ended = true, .exit_code = 4 });
+        gap.since = T0 + 600000000ull;
+        pipeline_resubscribed(h->pl, T0 + 900000000ull);
+        cr_assert_eq(pipeline_collect(h->pl, list, 1, &gap), 0);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "die", NULL), 0, "ended before the cursor: nothing");
+        h_free(h);
+
+        h = h_new(true);
+        gap.since = T0 + 5;
+        fake_engine_reset();
+        fake_engine_add(&(struct fake_container){
+                .id = IDA, .name = "a", .started_ns = T0,
+                .script = { "/contrainer/10" }, .output = { "%all:die\necho d\n" } });
+        fake_engine_add(&(struct fake_container){ .id = IDB, .name = "b", .started_ns = T0 + 1,
+                                                  .gone = true, .ended = true, .exit_code = 3,
+                                                  .facts = { "CONTRAINER_LABEL_K=v" } });
+        pipeline_resubscribed(h->pl, T0 + 900000000ull);
+        cr_assert_eq(pipeline_collect(h->pl, list, 1, &gap), 0);
+        h_settle(h);
+        cr_assert_eq(h_count(h, "die", NULL), 3, "b's die on a, %%host, %%contrainer");
+        j = h_job_of(h, "die", "a");
+        cr_assert_str_eq(j->source, "b");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_EXIT_CODE"), "3");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_LABEL_K"), "v");
+        cr_assert_str_eq(strv_env_get(j->vars, "CONTRAINER_EVENT_TIME"), "2023-11-14T22:13:20.500000000Z");
+        cr_assert_eq(registry_count(h->reg), 1);
+        h_free(h);
+}

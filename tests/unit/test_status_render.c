@@ -188,3 +188,39 @@ Test(status_render, json_over_the_cap_leaves_containers_out_and_says_so)
         registry_free(r);
         stats_free(s);
 }
+
+/* docs/events.md "Status": label registrations and the scope are shown in
+ * /status, /metrics and the table. */
+Test(status_render, label_registrations_and_the_scope_are_shown)
+{
+        static const char *const scope[] = { "label=com.docker.compose.project=shop", "name=^web", NULL };
+        struct status_info i = info();
+        struct stats *s = stats_new();
+        struct registry *r = registry_new();
+        struct registration *g;
+        struct buf b;
+        char *text;
+        size_t len;
+
+        i.scope = scope;
+        cr_assert_not_null(registry_add(r, "id1", "web", "/contrainer/10", hdr("%me:start"), "x", 1, NULL));
+        g = registry_add(r, "id1", "web", "reload", hdr("%me:die"), "y", 1, NULL);
+        g->from_label = true;
+        text = status_render_json(&i, s, r, 1 << 20, &len);
+        cr_assert_not_null(strstr(text, "\"scope\":[\"label=com.docker.compose.project=shop\",\"name=^web\"]"), "%s", text);
+        cr_assert_not_null(strstr(text, "\"script\":\"reload\",\"source\":\"label\""), "%s", text);
+        cr_assert_not_null(strstr(text, "\"script\":\"/contrainer/10\",\"source\":\"script\""), "%s", text);
+        buf_init(&b, 1 << 20);
+        cr_assert_eq(status_table(text, &b), 0);
+        cr_assert_not_null(strstr(b.data, "scope: label=com.docker.compose.project=shop, name=^web"), "%s", b.data);
+        cr_assert_not_null(strstr(b.data, "label:reload"), "%s", b.data);
+        buf_free(&b);
+        free(text);
+        text = status_render_metrics(&i, s, r, &len);
+        cr_assert(has_line(text, "contrainer_registrations_by_source{source=\"label\"} 1"), "%s", text);
+        cr_assert(has_line(text, "contrainer_registrations_by_source{source=\"script\"} 1"), "%s", text);
+        cr_assert(has_line(text, "contrainer_scope_info{scope=\"label=com.docker.compose.project=shop, name=^web\"} 1"), "%s", text);
+        free(text);
+        registry_free(r);
+        stats_free(s);
+}

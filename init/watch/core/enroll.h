@@ -1,7 +1,8 @@
 /* enroll.h — a collection's answers become registrations (SPEC §2.1): each
  * script's output split into header and body, the header parsed, one log
- * line per registration or failure; the container's old registrations are
- * replaced.
+ * line per registration or failure; then the label hooks the same way
+ * (docs/events.md "Label hooks": a script of the same NAME wins); the
+ * container's old registrations are replaced.
  * Owns: nothing (a function over the registry).  Does not own: collecting
  * (collector.h), deciding what fires (fire.h).
  * Context: main loop only (called by the pipeline). */

@@ -52,6 +52,7 @@ struct pev {
         size_t n_gap_seen;
         struct coll **colls;
         size_t n_colls;
+        size_t n_running;    /* PEV_COLLECT: colls[0..n_running) are running, the rest ended */
         unsigned pending;    /* bodies (and late collections) not finished */
         int64_t arrived_ms;
 };
@@ -343,6 +344,15 @@ int pipeline_collect(struct pipeline *pl, const struct docker_container *list, s
                         return -ENOMEM;
                 }
         }
+        p->n_running = p->n_colls;
+        for (size_t i = 0; gap && i < gap->n_ended; i++) {
+                if (is_self(pl, gap->ended[i].id) || !in_scope(pl, gap->ended[i].id, gap->ended[i].name))
+                        continue;
+                if (add_coll(pl, p, gap->ended[i].id, gap->ended[i].name) < 0) {
+                        pev_free(pl, p);
+                        return -ENOMEM;
+                }
+        }
         if (gap) {
                 p->reconcile_gap = true;
                 p->gap_since = gap->since;
@@ -388,12 +398,25 @@ static bool is_action(const struct event *e, const char *a)
         return strcmp(e->action, a) == 0;
 }
 
-static bool gap_saw_start(const struct pev *p, const char *id)
+static bool gap_saw(const struct pev *p, const char *id, const char *action)
 {
         for (size_t i = 0; i < p->n_gap_seen; i++)
-                if (strcmp(p->gap_seen[i].id, id) == 0 && is_action(&p->gap_seen[i], "start"))
+                if (strcmp(p->gap_seen[i].id, id) == 0 && is_action(&p->gap_seen[i], action))
                         return true;
         return false;
+}
+
+/* A synthetic event ACTION of R at TIME_NS (catch-up after lost history). */
+static struct event synth(const struct collect_result *r, const char *action, uint64_t time_ns)
+{
+        struct event se = { .has_exit_code = false };
+
+        snprintf(se.type, sizeof(se.type), "container");
+        snprintf(se.action, sizeof(se.action), "%s", action);
+        snprintf(se.id, sizeof(se.id), "%s", r->id);
+        snprintf(se.name, sizeof(se.name), "%s", r->name);
+        se.time_nano = time_ns;
+        return se;
 }
 
 /* A collection's answers into the registry and the snapshot. */
@@ -409,34 +432,52 @@ static void install(struct pipeline *pl, const struct collect_result *r, bool ke
 
 static bool resolve_collect(struct pipeline *pl, struct pev *p)
 {
-        size_t n_rec = 0;
+        size_t n_rec = 0, n_died = 0;
 
         for (size_t i = 0; i < p->n_colls; i++)
                 if (!collector_result(p->colls[i])->done)
                         return false;
-        for (size_t i = 0; i < p->n_colls; i++)
+        for (size_t i = 0; i < p->n_running; i++)
                 install(pl, collector_result(p->colls[i]), true, "");
         fire_imm(pl, p);
         if (!p->reconcile_gap)
                 return true;
-        for (size_t i = 0; i < p->n_colls; i++) {
+        /* Those that ended meanwhile: their die, with the exit code of
+         * their inspect (docs/events.md "Catch-up"). */
+        for (size_t i = p->n_running; i < p->n_colls; i++) {
                 const struct collect_result *r = collector_result(p->colls[i]);
-                struct event se = { .has_exit_code = false };
+                struct event se;
 
-                if (r->gone || r->started_ns <= p->gap_since || gap_saw_start(p, r->id))
+                if (r->has_exit_code && r->finished_ns > p->gap_since && !gap_saw(p, r->id, "die")) {
+                        se = synth(r, "die", r->finished_ns);
+                        se.has_exit_code = true;
+                        se.exit_code = r->exit_code;
+                        if (r->facts)
+                                (void)facts_set(pl->facts, r->id, r->facts);
+                        snapshot_remove(pl->cfg.snap, r->id);
+                        fire_ev(pl, p, &se, NULL);
+                        n_died++;
+                }
+                /* then, as after a die, its registrations go */
+                facts_drop(pl->facts, r->id);
+                (void)registry_drop(pl->cfg.reg, r->id);
+                snapshot_remove(pl->cfg.snap, r->id);
+        }
+        for (size_t i = 0; i < p->n_running; i++) {
+                const struct collect_result *r = collector_result(p->colls[i]);
+                struct event se;
+
+                if (r->gone || r->started_ns <= p->gap_since || gap_saw(p, r->id, "start"))
                         continue;
-                snprintf(se.type, sizeof(se.type), "container");
-                snprintf(se.action, sizeof(se.action), "start");
-                snprintf(se.id, sizeof(se.id), "%s", r->id);
-                snprintf(se.name, sizeof(se.name), "%s", r->name);
-                se.time_nano = r->started_ns;
+                se = synth(r, "start", r->started_ns);
                 fire_ev(pl, p, &se, NULL);
                 n_rec++;
         }
         stats_inc(pl->cfg.stats, STATS_RECONCILES);
         log_warn("reconciled from the container list: the Engine no longer has the events since the cursor "
-                 "(daemon restart or more than 256 events); %zu container(s) started since then got their start dispatched",
-                 n_rec);
+                 "(daemon restart or more than 256 events); %zu container(s) that ended since then got their die dispatched, "
+                 "%zu that started their start",
+                 n_died, n_rec);
         return true;
 }
 

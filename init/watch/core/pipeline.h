@@ -9,7 +9,8 @@
  * is done; the cursor is the newest event with nothing unfinished at or
  * before it.
  * Owns: the event queue, the in-flight list, the tickets, the cursor, the
- * fire stage.  Borrows: the other stages (created and wired by
+ * fire stage, the facts of each container for its bodies (facts.h), the
+ * --scope check of names (docs/events.md "Scope").  Borrows: the other stages (created and wired by
  * controller.c).  Does not own: the Engine (stream.h), running jobs
  * (dispatch.h), saving the cursor (the caller, cursor.h).
  * Context: main loop only.  Needs no Engine: the unit tests drive it with
@@ -69,6 +70,11 @@ struct pipeline_gap {
         uint64_t since;
         const struct event *seen;
         size_t n_seen;
+        /* The stopped containers: those that ended after SINCE get their
+         * die dispatched, with the exit code of their inspect
+         * (docs/events.md "Catch-up"). */
+        const struct docker_container *ended;
+        size_t n_ended;
 };
 
 struct pipeline;
@@ -98,8 +104,8 @@ void pipeline_resubscribed(struct pipeline *p, uint64_t listing_ns);
 void pipeline_forget_gone(struct pipeline *p, const struct docker_container *list, size_t n);
 
 /* Queue the collection of the containers in LIST (not the controller's
- * own).  GAP (may be NULL): lost history, dispatch the starts the Engine
- * no longer has.  0 or -ENOMEM. */
+ * own).  GAP (may be NULL): lost history, dispatch the dies and starts the
+ * Engine no longer has.  0 or -ENOMEM. */
 int pipeline_collect(struct pipeline *p, const struct docker_container *list, size_t n,
                      const struct pipeline_gap *gap);
 

@@ -124,6 +124,7 @@ void stream_session_free(struct stream_session *ss)
 {
         free(ss->list);
         free(ss->seen);
+        free(ss->ended);
         *ss = (struct stream_session){ 0 };
 }
 
@@ -155,6 +156,8 @@ int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_
         }
         ss.listing_ns = deadline_wall_ns();
         r = docker_list_running(s->cfg.docker, &ss.list, &ss.n_list);
+        if (r == 0 && ss.gap)
+                r = docker_list_ended(s->cfg.docker, STREAM_ENDED_MAX, &ss.ended, &ss.n_ended);
         if (r < 0)
                 goto fail;
         s->connected = true;

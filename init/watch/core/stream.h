@@ -41,7 +41,12 @@ struct stream_session {
         struct event *seen;             /* the finite replay since the cursor */
         size_t n_seen;
         bool gap;                       /* it did not begin with the cursor's event */
+        struct docker_container *ended; /* gap: the stopped containers (docs/events.md "Catch-up") */
+        size_t n_ended;
 };
+
+/* Stopped containers looked at after lost history, newest first. */
+#define STREAM_ENDED_MAX 1000
 
 struct stream;
 

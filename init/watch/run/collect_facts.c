@@ -43,6 +43,11 @@ static void put_notes(int fd, const struct label_env_report *rep, size_t n)
                          n, LABEL_ENV_MAX, rep->n_over);
                 (void)worker_puts(fd, WPROTO_NOTE, line);
         }
+        if (rep->n_long) {
+                snprintf(line, sizeof(line), "%zu label key(s) longer than %zu bytes are not given to bodies as CONTRAINER_LABEL_*",
+                         rep->n_long, (size_t)LABEL_KEY_MAX);
+                (void)worker_puts(fd, WPROTO_NOTE, line);
+        }
         if (rep->n_cut) {
                 snprintf(line, sizeof(line), "%zu label value(s) longer than %d bytes are cut for CONTRAINER_LABEL_*",
                          rep->n_cut, LABEL_VALUE_MAX);

@@ -4,7 +4,8 @@
  * in byte-wise name order through the exec API — or, with direct
  * dispatch, listed through /proc/PID/root and run in the container's
  * context (body_direct) — bounded by the timeout and
- * the output cap, and answer one record per script.
+ * the output cap, and answer one record per script; the facts and label
+ * hooks of its inspect are answered too (collect_facts.h).
  * Owns: the child side.  Does not own: the record types (wproto.h), reading the
  * records (collector.c), parsing the header or registering (enroll.c),
  * logging.

@@ -55,6 +55,8 @@ static cJSON *registration_json(const struct registration *g, size_t *size)
                 return NULL;
         buf_init(&h, HEADER_MAX_LEN + 16);
         cJSON_AddStringToObject(o, "script", g->script ? g->script : "");
+        /* docs/events.md "Label hooks": script is then the hook's NAME */
+        cJSON_AddStringToObject(o, "source", g->from_label ? "label" : "script");
         ents = cJSON_AddArrayToObject(o, "entries");
         for (size_t e = 0; g->hdr && e < g->hdr->n_entries; e++) {
                 const char *t = g->hdr->entries[e].text ? g->hdr->entries[e].text : "";
@@ -111,6 +113,9 @@ char *status_render_json(const struct status_info *in, const struct stats *s,
         cJSON_AddStringToObject(o, "id", in->cursor_id ? in->cursor_id : "");
         cJSON_AddStringToObject(o, "action", in->cursor_action ? in->cursor_action : "");
         cJSON_AddStringToObject(root, "dispatch_mode", in->dispatch_mode ? in->dispatch_mode : "api");
+        un = cJSON_AddArrayToObject(root, "scope");
+        for (size_t i = 0; in->scope && in->scope[i]; i++)
+                cJSON_AddItemToArray(un, cJSON_CreateString(in->scope[i]));
         un = cJSON_AddArrayToObject(root, "unavailable");
         for (size_t i = 0; in->unavailable && in->unavailable[i]; i++)
                 cJSON_AddItemToArray(un, cJSON_CreateString(in->unavailable[i]));
@@ -263,6 +268,26 @@ char *status_render_metrics(const struct status_info *in, const struct stats *s,
         put_value(&b, "contrainer_queue_depth", "{queue=\"bodies\"}", in->bodies_queued);
         put_gauge(&b, "contrainer_bodies_running", "Bodies running now.", in->bodies_running);
         put_gauge(&b, "contrainer_registrations", "Registrations held.", r ? registry_count(r) : 0);
+        {
+                size_t nl = 0, nr = r ? registry_count(r) : 0;
+
+                for (size_t i = 0; i < nr; i++)
+                        nl += registry_at(r, i)->from_label;
+                put_head(&b, "contrainer_registrations_by_source", "gauge",
+                         "Registrations held, from scripts and from label hooks.");
+                put_value(&b, "contrainer_registrations_by_source", "{source=\"script\"}", nr - nl);
+                put_value(&b, "contrainer_registrations_by_source", "{source=\"label\"}", nl);
+        }
+        put_counter(&b, "contrainer_label_hooks_total", "Label hooks read from containers' labels.",
+                    stats_counter(s, STATS_LABEL_HOOKS));
+        put_head(&b, "contrainer_scope_info", "gauge", "The --scope filters of this controller (empty: none).");
+        (void)buf_puts(&b, "contrainer_scope_info{scope=\"");
+        for (size_t i = 0; in->scope && in->scope[i]; i++) {
+                if (i)
+                        (void)buf_puts(&b, ", ");
+                put_label(&b, in->scope[i]);
+        }
+        (void)buf_puts(&b, "\"} 1\n");
         put_head(&b, "contrainer_dispatch_latency_seconds", "histogram",
                  "Time from queueing a body to its end.");
         for (size_t i = 0; i <= STATS_N_BUCKETS; i++) {

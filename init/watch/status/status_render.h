@@ -26,6 +26,7 @@ struct status_info {
         const char *cursor_action;
         const char *dispatch_mode;   /* "api" */
         const char *const *unavailable;  /* features this deployment lacks, NULL-terminated (may be NULL) */
+        const char *const *scope;    /* --scope filters, NULL-terminated (may be NULL: none) */
         size_t events_queued;        /* events not yet resolved */
         size_t bodies_queued;
         size_t bodies_running;

@@ -93,6 +93,13 @@ int status_table(const char *text, struct buf *b)
         putf(b, 0, "controller %s (contrainer %s) on %s, API %s, event stream %s\n", str(root, "node"),
              str(root, "version"), str(eng, "socket"), str(eng, "api_version"),
              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(eng, "connected")) ? "live" : "DOWN");
+        x = cJSON_GetObjectItemCaseSensitive(root, "scope");
+        if (cJSON_GetArraySize(x) > 0) {
+                put(b, "scope:", 0);
+                for (int i = 0; i < cJSON_GetArraySize(x); i++)
+                        putf(b, 0, "%s%s", i ? ", " : " ", cJSON_GetStringValue(cJSON_GetArrayItem(x, i)) ?: "");
+                put(b, " (containers outside it are invisible here)\n", 0);
+        }
         x = cJSON_GetObjectItemCaseSensitive(root, "unavailable");
         if (cJSON_GetArraySize(x) > 0) {
                 put(b, "not available here:", 0);
@@ -124,7 +131,10 @@ int status_table(const char *text, struct buf *b)
                         const char *sc = str(g, "script"), *sl = strrchr(sc, '/');
 
                         put(b, r ? "" : str(c, "name"), 24);
-                        put(b, sl ? sl + 1 : sc, 20);
+                        if (strcmp(str(g, "source"), "label") == 0)
+                                putf(b, 20, "label:%s", sc);
+                        else
+                                put(b, sl ? sl + 1 : sc, 20);
                         put(b, str(g, "header")[0] ? str(g, "header") : "%me", 24);
                         result_cell(b, r ? NULL : last, 44);
                         if (!r && last) {
