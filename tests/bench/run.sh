@@ -238,7 +238,6 @@ tables() {
                 esac
                 case " $EV_PARTS " in *" scale "*)
                         ev_row "controller CPU per unrelated event, 1,000 registrations (paused containers)" ev.scale.1000 ev.scale.10 "10 registrations"
-                        ev_row "the same, 1,000 registrations vs 10 measured again afterwards" ev.scale.1000 ev.scale.10b "10 registrations, again"
                 esac
         fi
         echo
