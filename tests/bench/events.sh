@@ -46,6 +46,7 @@ P=ctrev-$$
 MARKS=$W/marks
 IMG_BASE=$P-busybox:latest
 IMG=$P-bench:latest
+IMG_NOS=$P-noscript:latest
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 mkdir -p "$W" "$MARKS"
 ctr_pid='' pd_pid=''
@@ -161,12 +162,12 @@ start_controller() { # SCRIPT-DIR
         wait_until 30 metric_ge contrainer_event_stream_up 1
 }
 
-# create NAME [LABELS-JSON] [ENV-JSON]: a container of the bench image, its
-# own marks dir at /bench
+# create NAME [LABELS-JSON] [ENV-JSON] [IMAGE]: a container of the bench
+# image (or IMAGE), its own marks dir at /bench
 create() {
         mkdir -p "$MARKS/$1"
         api POST "/containers/create?name=$1" \
-                "{\"Image\":\"$IMG\",\"Cmd\":[\"sleep\",\"1000000\"],\"Env\":${3:-[]},\"Labels\":${2:-{\}},\"HostConfig\":{\"NetworkMode\":\"none\",\"Binds\":[\"$MARKS/$1:/bench\"]}}" |
+                "{\"Image\":\"${4:-$IMG}\",\"Cmd\":[\"sleep\",\"1000000\"],\"Env\":${3:-[]},\"Labels\":${2:-{\}},\"HostConfig\":{\"NetworkMode\":\"none\",\"Binds\":[\"$MARKS/$1:/bench\"]}}" |
                 grep -q '"Id"'
 }
 # start_all NAME...: start them, 8 requests in flight
@@ -188,44 +189,43 @@ pause_all() { # pause|unpause NAME...
 hooks_part() {
         local who n i d0 c0 s t0 lat
         if ! grep -qaF 'contrainer.hook' "$CTR"; then
-                for m in cpu dcpu lat; do na "ev.hooks_$m.label" "label hooks are not in this contrainer"; done
-        fi
-        for who in script label; do
-                if [ "$who" = label ] && ! grep -qaF 'contrainer.hook' "$CTR"; then
-                        continue
-                fi
-                for i in $(seq 0 "$K"); do
-                        n=$P-$who-$i
-                        if [ "$who" = label ]; then
-                                # the label hook carries the script's registration
-                                create "$n" '{"contrainer.hook.bench.on":"","contrainer.hook.bench.run":"/bin/stamp >>/bench/t"}' ||
-                                        { na "ev.hooks_cpu.$who" "cannot create containers"; continue 2; }
-                        else
-                                create "$n" || { na "ev.hooks_cpu.$who" "cannot create containers"; continue 2; }
-                        fi
+                for m in cpu dcpu lat; do
+                        na "ev.hooks_$m.label" "label hooks are not in this contrainer"
+                        na "ev.hooks_$m.script" "label hooks are not in this contrainer"
                 done
+                return
+        fi
+        # label containers: the same image without /ctrev (no script to
+        # collect; the listing of the absent dir stays part of their cost)
+        printf 'FROM %s\nCOPY stamp /bin/stamp\n' "$IMG_BASE" >"$ctx/Dockerfile.noscript"
+        if ! docker build -q --network none -t "$IMG_NOS" -f "$ctx/Dockerfile.noscript" "$ctx" >>"$W/build.log" 2>&1; then
+                for m in cpu dcpu lat; do na "ev.hooks_$m.label" "cannot build the image without script"; done
+                return
+        fi
+        for i in $(seq 0 "$K"); do
+                # the label hook carries the script's registration
+                if ! create "$P-label-$i" '{"contrainer.hook.bench.on":"","contrainer.hook.bench.run":"/bin/stamp >>/bench/t"}' \
+                        '[]' "$IMG_NOS" || ! create "$P-script-$i"; then
+                        for m in cpu dcpu lat; do na "ev.hooks_$m.label" "cannot create containers"; done
+                        return
+                fi
         done
-        for who in script label; do
-                if [ "$who" = label ] && ! grep -qaF 'contrainer.hook' "$CTR"; then
-                        continue
-                fi
-                say "events: hooks: $who registration, $K starts one at a time"
-                # label containers: their image's /ctrev script must not
-                # register too: a script dir they lack (still listed per start)
-                if [ "$who" = label ]; then
-                        start_controller /ctrev-none
-                else
-                        start_controller /ctrev
-                fi
-                # warm-up: container 0
-                start_all "$P-$who-0"
-                wait_until 30 test -s "$MARKS/$P-$who-0/t" || {
-                        na "ev.hooks_cpu.$who" "the warm-up start dispatched nothing within 30 s ($(tail -n 1 "$W/contrainer.log" | cut -c1-100))"
-                        stop_controller
-                        continue
-                }
-                : >"$W/hooks.$who"
-                for i in $(seq 1 "$K"); do
+        # one controller for both; starts alternate, one at a time, so that
+        # the machine's load weighs on both alike
+        say "events: hooks: label hook and script registration, $K starts each, alternating"
+        start_controller /ctrev
+        start_all "$P-script-0" "$P-label-0"
+        if ! wait_until 30 test -s "$MARKS/$P-script-0/t" || ! wait_until 30 test -s "$MARKS/$P-label-0/t"; then
+                for m in cpu dcpu lat; do
+                        na "ev.hooks_$m.label" "the warm-up starts dispatched nothing within 30 s ($(tail -n 1 "$W/contrainer.log" | cut -c1-100))"
+                done
+                stop_controller
+                return
+        fi
+        : >"$W/hooks.script"
+        : >"$W/hooks.label"
+        for i in $(seq 1 "$K"); do
+                for who in script label; do
                         n=$P-$who-$i
                         c0=$(ctl_ms "$ctr_pid" all) d0=$(daemon_ms) t0=$(now_ns)
                         start_all "$n"
@@ -235,7 +235,9 @@ hooks_part() {
                         s=$(head -n 1 "$MARKS/$n/t")
                         echo "$(($(ctl_ms "$ctr_pid" all) - c0)) $(awk -v a="$(daemon_ms)" -v b="$d0" 'BEGIN { print a - b }') $(awk -v a="${s: -12}" -v b="${t0: -12}" 'BEGIN { printf "%.1f", (a - b) / 1e6 }')" >>"$W/hooks.$who"
                 done
-                stop_controller
+        done
+        stop_controller
+        for who in script label; do
                 if [ "$(wc -l <"$W/hooks.$who")" -lt "$K" ]; then
                         na "ev.hooks_cpu.$who" "only $(wc -l <"$W/hooks.$who") of $K starts dispatched"
                         continue
