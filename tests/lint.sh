@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/lint.sh BUILD-DIR [OBJECT...] — static checks run by `make lint`:
 #  1. shellcheck of every shipped shell file (and of lint.sh, docs.sh): scripts/, boot.d/, svc/*/run,
-#     svc/*/finish, svc/*/log/run, images/ (build and install scripts);
+#     svc/*/finish, svc/*/log/run, images/ (build and install scripts),
+#     examples/*/watch.sh, tests/images/nginx.sh;
 #  2. every header under init/ compiles on its own (self-contained headers);
 #  3. the folder rule (docs/architecture.md, RULES below) on #includes: each
 #     folder's .c files compile (-fsyntax-only) with only the include
@@ -30,7 +31,7 @@ bad() { printf 'lint: %s\n' "$*" >&2; fail=$((fail + 1)); }
 # 1. shell
 set --
 for f in scripts/* boot.d/* svc/*/run svc/*/finish svc/*/log/run \
-        images/*.sh images/*/install/*.sh tests/lint.sh tests/docs.sh; do
+        images/*.sh images/*/install/*.sh examples/*/watch.sh tests/images/nginx.sh tests/lint.sh tests/docs.sh; do
         [ -f "$f" ] && set -- "$@" "$f"
 done
 if ! command -v shellcheck >/dev/null 2>&1; then

@@ -7,8 +7,9 @@
 #   tests/bench/run.sh /abs/path/to/contrainer
 #
 # Environment: BENCH_QUICK=1 (fewer runs, smaller bursts: ~3 min instead
-# of ~10), BENCH_ONLY=init|ctl|static|direct (one section), BENCH_KEEP=1 (keep the
-# scratch dir with logs).  Nothing here is a test: there are no thresholds,
+# of ~10), BENCH_ONLY=init|ctl|static|direct|events|hooks|regs|scale (one
+# section; events = hooks + regs, both in the full run; scale = 1,000
+# registrations, only when named), BENCH_KEEP=1 (keep the scratch dir with logs).  Nothing here is a test: there are no thresholds,
 # and a value that could not be measured is printed as
 # "not measured: <reason>", never as a number.
 #
@@ -76,6 +77,13 @@ if [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = ctl ]; then
         bash "$here/ctl.sh"
 fi
 { [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = direct ]; } && bash "$here/direct.sh"
+# label hooks and registrations at scale (events.sh): which of its parts
+case $BENCH_ONLY in
+'' | events) EV_PARTS="hooks regs" ;;
+hooks | regs | scale) EV_PARTS=$BENCH_ONLY ;;
+*) EV_PARTS='' ;;
+esac
+[ -z "$EV_PARTS" ] || EV_PARTS=$EV_PARTS bash "$here/events.sh"
 
 # ---- tables -------------------------------------------------------------------
 declare -A NUM TXT
@@ -215,8 +223,30 @@ tables() {
                 ctl_row "resident memory (VmRSS; shell loop: all its processes)" mem
                 ctl_row "events missed while stopped (of 5)" missed none
         fi
+        if [ -n "$EV_PARTS" ]; then
+                echo
+                echo "| events and label hooks | value | compared with | ratio |"
+                echo "|---|---|---|---|"
+                case " $EV_PARTS " in *" hooks "*)
+                        ev_row "controller CPU per start, label hook (own + reaped workers')" ev.hooks_cpu.label ev.hooks_cpu.script "script registration"
+                        ev_row "dockerd CPU per start, label hook" ev.hooks_dcpu.label ev.hooks_dcpu.script "script registration"
+                        ev_row "latency start → body, label hook (median)" ev.hooks_lat.label ev.hooks_lat.script "script registration"
+                esac
+                case " $EV_PARTS " in *" regs "*)
+                        ev_row "controller CPU per unrelated event, 200 registrations (real containers)" ev.regs.200 ev.regs.10 "10 registrations"
+                        ev_row "the same, 200 registrations vs 10 measured again afterwards" ev.regs.200 ev.regs.10b "10 registrations, again"
+                esac
+                case " $EV_PARTS " in *" scale "*)
+                        ev_row "controller CPU per unrelated event, 1,000 registrations (paused containers)" ev.scale.1000 ev.scale.10 "10 registrations"
+                esac
+        fi
         echo
         awk -F'\t' '$1 == "note" { print "- " $3 }' "$BENCH_RESULTS"
+}
+# ev_row LABEL KEY BASE_KEY BASE_NAME: value, the base's value, KEY ÷ BASE
+ev_row() {
+        printf '| %s | %s | %s: %s | %s |\n' "$1" "$(cell "$2")" "$4" "$(cell "$3")" \
+                "$(ratio "$(num "$2")" "$(num "$3")")"
 }
 tables | tee "$BENCH_OUT"
 { [ -z "$BENCH_ONLY" ] || [ "$BENCH_ONLY" = static ]; } && unshare --mount --propagation private env CTRBENCH_PRIVATE_MNT=1 bash "$here/static.sh" | tee -a "$BENCH_OUT"
