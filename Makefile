@@ -44,7 +44,7 @@ FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*
 # to the PLT, so that it shares a page or two of text: PID 1 hands the rest
 # back (init/pid1/memtrim.c says why the order matters; a module the quiet
 # loop calls into belongs here).
-INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/init_main pid1/memtrim)
+INIT_LOOP := $(patsubst %,$(B)/rel/obj/%.o,base/deadline pid1/pid1 pid1/memtrim pid1/init_main)
 REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel/obj/%.o,$(SRCS)))
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a

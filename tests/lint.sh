@@ -105,7 +105,7 @@ for d in $(find init -mindepth 1 -type d | sort); do
                 # shellcheck disable=SC2086 # folder names have no blanks
                 "$cc" -std=gnu11 -D_GNU_SOURCE $i -DCONTRAINER_VERSION='"0"' -fsyntax-only "$c" \
                         2>"$incdir/err" ||
-                        bad "$c includes beyond what RULES allows init/$d/ ($(sed -n 's/.*fatal error: //p' "$incdir/err" | head -n 1))"
+                        bad "$c includes beyond what RULES allows init/$d/ ($(sed -n 's/.*error: //p' "$incdir/err" | head -n 1))"
         done
 done
 rm -rf "$incdir"

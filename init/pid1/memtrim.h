@@ -6,9 +6,9 @@
  * of the executable (split page by page, see memtrim.c).
  * Does not own: when to do it (init_main.c's main wait, once) nor the link
  * order it relies on: the Makefile's INIT_LOOP links the quiet loop's
- * modules (deadline.o pid1.o init_main.o memtrim.o) first, next to the PLT,
- * so that the pages the loop runs afterwards are two or three.  A module
- * the quiet loop calls into belongs in INIT_LOOP too.
+ * modules (deadline.o pid1.o memtrim.o init_main.o) first, next to the PLT,
+ * so that the pages the loop runs afterwards are two (memtrim.c says why).
+ * A module the quiet loop calls into belongs in INIT_LOOP too.
  * Context: PID 1 (init mode, also the static build), main thread, once. */
 #ifndef CONTRAINER_MEMTRIM_H
 #define CONTRAINER_MEMTRIM_H
