@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "docker.h"
+#include "engine_id.h"
 #include "events.h"
 
 #include <cjson/cJSON.h>
@@ -25,6 +26,7 @@
 struct docker {
         char *socket;
         char api[DOCKER_HTTP_API_MAX];
+        struct engine_id id;    /* from the last negotiation */
 };
 
 struct docker_http {
@@ -67,6 +69,16 @@ const char *docker_api_version(const struct docker *d)
 const char *docker_socket_path(const struct docker *d)
 {
         return d->socket;
+}
+
+const struct engine_id *docker_engine(const struct docker *d)
+{
+        return &d->id;
+}
+
+void docker_http_set_engine(struct docker *d, const struct engine_id *id)
+{
+        d->id = *id;
 }
 
 void docker_http_set_api(struct docker *d, const char *v)

@@ -28,6 +28,8 @@ struct ctl_direct {
         char warm_procs[2200];          /* our own cgroup.procs ("" none) */
         struct direct_warm *warm;       /* the warmer (direct_warm.h), NULL none */
         int64_t warm_last_ms;           /* last warm-up started (deadline.h clock) */
+        char reason[400];               /* why not direct: everywhere, else the last fallback ("" none) */
+        size_t fallbacks;               /* containers sent to the API so far */
 };
 
 /* Set up D for MODE; SOCKET is the Engine's unix socket (its peer, the
