@@ -150,8 +150,9 @@ int docker_negotiate(struct docker *d)
         chosen = theirs < 0 || theirs > ours ? ours : theirs;
         api = chosen == ours ? DOCKER_API_OURS : theirs == version_num(ph.api) ? ph.api : id.api_max;
         /* Never below the daemon's minimum (traefik #12253: Docker 29
-         * dropped everything below 1.44). */
-        if (version_num(id.api_min) > chosen) {
+         * dropped everything below 1.44), unless it is above the
+         * daemon's maximum (a lie: the probe below settles it). */
+        if (version_num(id.api_min) > chosen && (theirs < 0 || version_num(id.api_min) <= theirs)) {
                 chosen = version_num(id.api_min);
                 api = id.api_min;
         }
