@@ -18,6 +18,8 @@
 
 # shellcheck source=tests/lib/dockerd.sh
 . "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+# shellcheck source=tests/lib/engines.sh
+. "$BATS_TEST_DIRNAME/../lib/engines.sh"
 
 WATCH_IMAGE=ctrtest/busybox:latest
 # PID 1 of every test container: exits at once on SIGTERM (a bare `sleep` as
@@ -60,6 +62,15 @@ watch_setup() {
         CTL_LOG=$T/ctl.log
         mkdir -p "$M" "$T/s" "$T/state"
         chmod 777 "$M"
+        # A rootless engine's containers (its user) must reach the bind
+        # sources under the test's directory.
+        if [ "${CTR_ENGINE:-}" = podman-rootless ]; then
+                local d=$T
+                while [ "$d" != / ] && [ "$d" != /tmp ]; do
+                        chmod o+x "$d"
+                        d=$(dirname "$d")
+                done
+        fi
         : >"$CTL_LOG"
         : >"$T/pids"
 }
@@ -336,12 +347,11 @@ pd_init() {
 
 pd_ping() { curl -fsS --max-time 2 --unix-socket "$PD_SOCK" http://localhost/_ping >/dev/null 2>&1; }
 
-# pd_start: start the private dockerd and wait for /_ping.
+# pd_start: start the private Engine (CTR_ENGINE's daemon, see
+# tests/lib/engines.sh; dockerd by default) and wait for /_ping.
 pd_start() {
-        setsid dockerd --data-root "$PD/root" --exec-root "$PD/x" --pidfile "$PD/pid" \
-                -H "unix://$PD_SOCK" --bridge=none --iptables=false --ip-masq=false \
-                </dev/null >>"$PD/log" 2>&1 3>&- &
-        PD_PID=$!
+        rm -f "$PD/pid"
+        engine_start || { tail -n 20 "$PD/log" >&2; return 1; }
         echo "$PD_PID" >>"$PD_REC/pd.pids"
         if ! wait_until 60 pd_ping; then
                 echo "private dockerd did not answer; its log:" >&2
@@ -377,10 +387,9 @@ pd_cleanup() {
         [ -f "$rec/pd.dirs" ] || return 0
         while read -r dir; do
                 [ -d "$dir" ] || continue
-                # Shims of a daemon that had to be killed carry its exec root.
-                for pid in $(pgrep -f -- "$dir/x/" || true); do
-                        kill -KILL "$pid" 2>/dev/null || true
-                done
+                # Shims of a daemon that had to be killed carry its exec root;
+                # Podman's conmon and pause processes are the engine's.
+                engine_cleanup "$dir"
                 # Mounts left by a killed daemon: detach them before removing.
                 awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
                         while read -r m; do umount -l "$m" 2>/dev/null || true; done
