@@ -224,6 +224,15 @@ ctl_start() {
                 </dev/null >>"$T/ctl.out" 2>>"$CTL_LOG" 3>&- &
         CTL_PID=$!
         echo "$CTL_PID" >>"$T/pids"
+        # Other engines answer start-up more slowly than Docker 20.10 (Podman
+        # reads its event log for the replay): the suites start containers
+        # right after this, as if the controller were subscribed already.
+        # Wait until it is (or says why not), as ctl_ready would.
+        case "${CTR_ENGINE:-docker20}" in
+        docker20) ;;
+        *) CTL_MAY_EXIT=1 wait_for "the controller's start-up" 60 grep -qE \
+                "watching |lost the Docker Engine|error" "$CTL_LOG" ;;
+        esac
 }
 CTL_ENV=()
 

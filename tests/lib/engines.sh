@@ -27,6 +27,13 @@ engine_kind() {
         esac
 }
 
+# The path a body on a container takes under --dispatch auto: Podman's
+# containers are monitored by conmon, not a containerd shim, so the
+# controller cannot reproduce `podman exec`'s context and uses the API.
+engine_dispatch_path() {
+        if [ "$(engine_kind)" = Podman ]; then echo api; else echo direct; fi
+}
+
 # engine_skip_on KIND REASON: skip this test (bats) on engines of KIND.
 engine_skip_on() {
         if [ "$(engine_kind)" = "$1" ]; then
@@ -51,6 +58,7 @@ trixie_rootfs() {
                         tail -n 20 "$CTR_CACHE/debootstrap.log" >&2
                         exit 1
                 }
+                mkdir -p "$TRIXIE_ROOT.new/.oldroot"
                 mv "$TRIXIE_ROOT.new" "$TRIXIE_ROOT"
         ) 9>"$CTR_CACHE/trixie.lock" 3>&2
 }
@@ -86,17 +94,21 @@ engine_start() {
                 ;;
         docker-trixie)
                 trixie_rootfs || return 1
-                # The root is made a mount point (Docker 26's chrootarchive
-                # remounts /), /tmp is the host's (bind sources of the tests
-                # and PD resolve alike), all in a private mount namespace:
-                # nothing is mounted on the host, and it all goes with dockerd.
+                # In a mount namespace of its own (nothing is mounted on the
+                # host, and it all goes with dockerd), the trixie root becomes
+                # / by pivot_root — not chroot: runc pivots into containers'
+                # roots, which a chroot refuses (it would fall back to
+                # chroot, and `docker exec` and the direct path would then
+                # see different roots).  /tmp is the host's: the tests' bind
+                # sources and PD resolve alike.
                 # shellcheck disable=SC2016 # expanded by the inner sh
                 setsid unshare --mount --propagation private --fork sh -c '
                         r=$1 pd=$2
                         mount --bind "$r" "$r" && mount --rbind /dev "$r/dev" &&
                         mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" &&
-                        mount --rbind /tmp "$r/tmp" && mount -t tmpfs tmpfs "$r/run" || exit 1
-                        exec chroot "$r" dockerd --data-root "$pd/root" --exec-root "$pd/x" \
+                        mount --rbind /tmp "$r/tmp" && mount -t tmpfs tmpfs "$r/run" &&
+                        cd "$r" && pivot_root . .oldroot && umount -l /.oldroot || exit 1
+                        exec /usr/sbin/dockerd --data-root "$pd/root" --exec-root "$pd/x" \
                                 --pidfile "$pd/pid" -H "unix://$pd/d.sock" --bridge=none \
                                 --iptables=false --ip-masq=false' sh "$TRIXIE_ROOT" "$PD" \
                         </dev/null >>"$PD/log" 2>&1 3>&- &
