@@ -48,7 +48,7 @@ REL_OBJS  := $(INIT_LOOP) $(filter-out $(INIT_LOOP),$(patsubst init/%.c,$(B)/rel
 ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 
-.PHONY: all check check-unit check-fuzz check-bats check-asan check-swarm fuzz bench \
+.PHONY: all check check-unit check-fuzz check-bats check-asan check-swarm check-engines fuzz bench \
         demo images install lint clean
 .DELETE_ON_ERROR:
 
@@ -174,6 +174,13 @@ check-fuzz: $(addprefix $(B)/asan/fuzz/replay_,$(FUZZERS))
 check-swarm: $(B)/contrainer $(B)/static/contrainer $(DEB)
 	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
 	  CONTRAINER_DEB=$(abspath $(DEB)) BATS_TEST_TIMEOUT=600 tests/run-bats.sh tests/swarm/70-swarm.bats
+
+# The controller's core suites against every engine users run (docs/engines.md):
+# Docker 20.10, trixie's Docker (a debootstrapped root, cached in
+# /var/cache/contrainer-tests), Podman rootful and rootless.  CTR_ENGINES
+# chooses some of them.
+check-engines: $(B)/contrainer
+	@CONTRAINER=$(abspath $(B)/contrainer) tests/engines/run.sh
 
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
 # The image suites (4x, 5x) build the images from the package (CONTRAINER_DEB).

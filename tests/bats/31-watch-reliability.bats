@@ -45,6 +45,7 @@ teardown() {
 }
 
 @test "more than 256 events while it was down: it reconciles from the container list and says so" {
+        engine_skip_heavy
         reg r 10-start "%me:start" "$(mark r.log)"
         ctl_start
         ctl_ready
@@ -69,6 +70,7 @@ teardown() {
 }
 
 @test "a burst of 50 containers: every registration and every start dispatched exactly once" {
+        engine_skip_heavy
         mkdir -p "$T/s/shared"
         reg shared 10-me "" 'echo "$CONTRAINER_TARGET" >>"$M/burst.log"'
         reg r 10-start "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/starts.log"')"
