@@ -214,6 +214,7 @@ demo: all
 
 bench: all $(B)/static/contrainer
 	CTR_STATIC=$(abspath $(B)/static/contrainer) tests/bench/run.sh $(abspath $(B)/contrainer)
+	tests/bench/engines.sh $(abspath $(B)/contrainer)
 
 # The base image installs the Debian package (make deb); contrainer/static
 # holds the static init alone (make static), for COPY --from.
