@@ -349,7 +349,7 @@ refute() {
 # started.  RECDIR (default $T) records its directories and PIDs for pd_cleanup.
 pd_init() {
         PD_REC=${1:-$T}
-        PD=$(mktemp -d /tmp/ctrtest-pd.XXXXXX)
+        PD=$(mktemp -d "${CTR_PD_PREFIX:-/tmp/ctrtest-pd}.XXXXXX")
         PD_SOCK=$PD/d.sock
         echo "$PD" >>"$PD_REC/pd.dirs"
 }

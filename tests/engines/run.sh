@@ -22,24 +22,21 @@ tests/bats/31-watch-reliability.bats tests/bats/35-watch-status.bats tests/bats/
 # The heavy ones (the 50- and 300-container bursts) skip themselves on the
 # other engines (engine_skip_heavy): they stay with Docker 20.10.
 
-# Private Engines live in /tmp/ctrtest-pd.*: what is there before we start
-# is someone else's.
-leftovers() { # list of dirs, processes and mounts of private Engines not in BEFORE
+# The private Engines of this run live in /tmp/ctrtest-pd-ENGINE-PID.*
+# (CTR_PD_PREFIX, see pd_init): other runs on the machine use their own.
+leftovers() { # PREFIX: dirs, processes and mounts of private Engines left
         local d
-        for d in /tmp/ctrtest-pd.*; do
+        for d in "$1".*; do
                 [ -e "$d" ] || continue
-                grep -qxF "$d" "$before" && continue
                 echo "dir $d"
                 pgrep -fa -- "$d/" | sed 's/^/process /'
                 awk -v p="$d/" 'index($2, p) == 1 { print "mount " $2 }' /proc/mounts
         done
 }
 
-before=$(mktemp)
-trap 'rm -f "$before"' EXIT
 pass=0 fail=0 summary=""
 for e in $ENGINES; do
-        ls -d /tmp/ctrtest-pd.* 2>/dev/null >"$before"
+        export CTR_PD_PREFIX=/tmp/ctrtest-pd-$e-$$
         if [ "$e" = docker20 ]; then
                 files=${CTR_ENGINE_FILES:-tests/bats/38-engine-faults.bats}
         else
@@ -53,7 +50,7 @@ for e in $ENGINES; do
         rc=${PIPESTATUS[0]}
         line=$(grep '^bats:' "$log" | tail -1)
         rm -f "$log"
-        left=$(leftovers)
+        left=$(leftovers "$CTR_PD_PREFIX")
         if [ -n "$left" ]; then
                 echo "engine $e left something behind:"
                 echo "$left"
