@@ -13,6 +13,7 @@
 # PD), never on /var/run/docker.sock; engine_start sets PD_PID to the
 # daemon's PID, which stopping it (TERM, by PID) ends.
 # Only Debian's archive is needed: no image registry.
+# shellcheck disable=SC2034 # PD_PID is read by the callers
 
 CTR_CACHE=${CTR_CACHE:-/var/cache/contrainer-tests}
 CTR_ROOTLESS_USER=${CTR_ROOTLESS_USER:-ctrtest-rootless}
