@@ -139,7 +139,12 @@ int docker_negotiate(struct docker *d)
          * missing, malformed or lies leaves the name unknown and the
          * ping's header in charge. */
         buf_init(&b, DOCKER_JSON_MAX);
-        if (get_small(d, "http://localhost/version", &b, NULL, &status) == 0 && status == 200)
+        /* Not short: Podman runs conmon and its runtime to answer it. */
+        if (docker_http_run(d, &(struct docker_req){
+                                    .url = "http://localhost/version", .timeout_s = DOCKER_REQUEST_TIMEOUT_S,
+                                    .sink = sink_buf, .sink_ud = &b },
+                            &status) == 0 &&
+            status == 200)
                 (void)engine_id_parse(b.data ? b.data : "", b.len, &id);
         buf_free(&b);
         docker_http_set_engine(d, &id);
@@ -157,10 +162,11 @@ int docker_negotiate(struct docker *d)
                 api = id.api_min;
         }
         docker_http_set_api(d, api);
-        /* Prove it on a versioned path: a daemon whose /version omits or
-         * understates its minimum refuses the version with a 400 that
-         * names the minimum. */
-        snprintf(url, sizeof(url), "http://localhost/v%s/version", docker_api_version(d));
+        /* Prove it on a versioned path (the cheapest): a daemon whose
+         * /version omits or understates its minimum refuses the version
+         * with a 400 that names the minimum.  Any other answer, or none,
+         * leaves the choice as it is: the calls that follow will tell. */
+        snprintf(url, sizeof(url), "http://localhost/v%s/_ping", docker_api_version(d));
         buf_init(&b, 4096);
         r = get_small(d, url, &b, NULL, &status);
         if (r == 0 && status == 400) {
@@ -169,8 +175,6 @@ int docker_negotiate(struct docker *d)
                         docker_http_set_api(d, min);
         }
         buf_free(&b);
-        if (r < 0)
-                return r == -ECONNRESET ? -ECONNREFUSED : r;
         return 0;
 }
 

@@ -169,7 +169,8 @@ stuck_client() {
         for i in $(seq 10 60); do reg big "$i-x" "%me" 'true'; done
         ctl_start
         crun big
-        wait_for "big's registrations in /status" 30 jq_ok '[.containers[].registrations[]] | length == 51'
+        # 51 scripts, each an exec where direct dispatch is not possible
+        wait_for "big's registrations in /status" $((30 * $(engine_slowness))) jq_ok '[.containers[].registrations[]] | length == 51'
         stuck_client pipeline
         stuck_client silent
         stuck_client half

@@ -35,6 +35,13 @@ engine_dispatch_path() {
         if [ "$(engine_kind)" = Podman ]; then echo api; else echo direct; fi
 }
 
+# How many times Docker's time an engine may take for many execs: Podman's
+# exec API costs ~0.3 s an exec (conmon), and its containers cannot be run
+# directly.
+engine_slowness() {
+        if [ "$(engine_kind)" = Podman ]; then echo 4; else echo 1; fi
+}
+
 # engine_skip_on KIND REASON: skip this test (bats) on engines of KIND.
 engine_skip_on() {
         if [ "$(engine_kind)" = "$1" ]; then

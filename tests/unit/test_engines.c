@@ -221,6 +221,10 @@ static void answer(int c, const char *req, void *ud)
                 fake_socket_reply(c, 400, "", msg);
                 return;
         }
+        if (strstr(t, "/_ping")) {
+                fake_socket_reply(c, 200, "", "OK");
+                return;
+        }
         if (strstr(t, "/containers/json")) {
                 fake_socket_reply(c, 200, "", "[{\"Id\":\"abc\",\"Names\":[\"/one\"]}]");
                 return;
