@@ -465,6 +465,7 @@ out:
 struct ev_collect {
         struct event *v;
         size_t n, max;
+        uint64_t until;  /* later events are dropped (an engine without until=) */
 };
 
 static int ev_line(void *ud, const char *line, size_t len)
@@ -474,6 +475,8 @@ static int ev_line(void *ud, const char *line, size_t len)
 
         if (event_parse(line, len, &e, NULL) < 0)
                 return 0;  /* malformed: skipped, the caller only needs the good ones */
+        if (c->until && e.time_nano > c->until)
+                return 0;
         if (c->n >= c->max)
                 return 0;
         c->v[c->n++] = e;
@@ -497,7 +500,7 @@ static int ev_sink(void *ud, long status, const char *p, size_t n)
 int docker_events_between(struct docker *d, uint64_t since_ns, uint64_t until_ns,
                           size_t max, struct event **ret, size_t *ret_n)
 {
-        struct ev_collect c = { .max = max };
+        struct ev_collect c = { .max = max, .until = until_ns };
         struct ev_sink s = { .c = &c };
         struct docker_req req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = ev_sink,
                                   .sink_ud = &s };

@@ -53,7 +53,9 @@ const char *docker_socket_path(const struct docker *d);
 char *docker_url(const struct docker *d, const char *path_query);
 
 /* The /events URL: events of type container since SINCE_NS, up to
- * UNTIL_NS (0: no end, the live stream).  The one place it is built.
+ * UNTIL_NS (0: no end, the live stream; Podman, which answers nothing
+ * with until=, is asked for what it has now, stream=false: drop what
+ * came after UNTIL_NS).  The one place it is built.
  * Caller frees; NULL on ENOMEM. */
 char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t until_ns);
 

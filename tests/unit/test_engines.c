@@ -3,6 +3,7 @@
  * fake Engines on a unix socket — Docker 29's minimum API version, a
  * /version that lies or says nothing, a socket that is not an Engine. */
 #include "docker.h"
+#include "docker_http.h"
 #include "engine_id.h"
 #include "fake_socket.h"
 
@@ -359,4 +360,27 @@ Test(engines, a_socket_that_is_not_an_engine_is_an_error_not_a_crash)
         cr_assert_eq(docker_negotiate(d), -EPROTO);
         docker_free(d);
         fake_socket_stop(p, sock);
+}
+
+Test(engines, a_finite_events_query_asks_podman_without_until)
+{
+        struct docker *d = docker_new("/nowhere.sock");
+        struct engine_id pm = { .name = "Podman" };
+        char *u;
+
+        cr_assert_not_null(d);
+        u = docker_events_url(d, UINT64_C(1796396594432249418), UINT64_C(1796396600000000000));
+        cr_assert_not_null(strstr(u, "since=1796396594.432249418&until=1796396600.000000000&"), "%s", u);
+        free(u);
+        /* Podman 4.3 answers nothing with until=: stream=false instead */
+        docker_http_set_engine(d, &pm);
+        u = docker_events_url(d, UINT64_C(1796396594432249418), UINT64_C(1796396600000000000));
+        cr_assert_not_null(strstr(u, "since=1796396594.432249418&stream=false&"), "%s", u);
+        cr_assert_null(strstr(u, "until="), "%s", u);
+        free(u);
+        /* the live stream is the same for both */
+        u = docker_events_url(d, UINT64_C(1796396594432249418), 0);
+        cr_assert_null(strstr(u, "stream=false"), "%s", u);
+        free(u);
+        docker_free(d);
 }
