@@ -230,11 +230,14 @@ ctl_start() {
         # Wait until it is (or says why not), as ctl_ready would.
         case "${CTR_ENGINE:-docker20}" in
         docker20) ;;
-        # A slow answer ("timed out") is waited out; a missing or wrong
-        # socket is what the test meant.
-        *) CTL_MAY_EXIT=1 wait_for "the controller's start-up" 60 grep -qE \
-                "watching |reconnected to|No such file|refused|Protocol error|error:" "$CTL_LOG" ;;
+        *) CTL_MAY_EXIT=1 wait_for "the controller's start-up" 60 ctl_started ;;
         esac
+}
+# Connected, or failed for another reason than a slow answer (a missing or
+# wrong socket is what such a test meant; "timed out" is waited out).
+ctl_started() {
+        grep -qE "watching |reconnected to|error:" "$CTL_LOG" ||
+                grep -F "lost the Docker Engine" "$CTL_LOG" | grep -qvF "timed out"
 }
 CTL_ENV=()
 
