@@ -83,7 +83,7 @@ run_one() {
         local c=$1 i=$2 name d started first
         shift 2
         name=ctrbench-e$c-$i
-        d=$W/b/$c-$i
+        d=$W/b/$CTR_ENGINE-$c-$i
         mkdir -p "$d"
         chmod 0777 "$d"
         docker run -d --network none --name "$name" -v "$d:/bench" "$@" "$IMG" \
@@ -100,7 +100,8 @@ rows=""
 for e in $ENGINES; do
         PD=$(mktemp -d /tmp/ctrtest-pd.XXXXXX)
         PD_SOCK=$PD/d.sock
-        if ! CTR_ENGINE=$e engine_start || ! wait_until 60 curl -fsS --max-time 2 --unix-socket "$PD_SOCK" \
+        CTR_ENGINE=$e
+        if ! engine_start || ! wait_until 60 curl -fsS --max-time 2 --unix-socket "$PD_SOCK" \
                 http://localhost/_ping >/dev/null 2>&1; then
                 rows="$rows
 | $e | n/a | n/a | n/a | engine did not start |"
