@@ -50,7 +50,7 @@ ASAN_OBJS := $(patsubst init/%.c,$(B)/asan/obj/%.o,$(SRCS))
 ASAN_LIB  := $(B)/asan/libcontrainer.a
 MANPAGES  := $(patsubst man/%.scd,$(B)/man/%,$(sort $(wildcard man/*.scd)))
 
-.PHONY: all check check-unit check-fuzz check-docs check-bats check-asan check-swarm fuzz bench \
+.PHONY: all check check-unit check-fuzz check-docs check-bats check-asan check-swarm check-engines fuzz bench \
         demo images install lint clean
 .DELETE_ON_ERROR:
 
@@ -186,6 +186,13 @@ check-swarm: $(B)/contrainer $(B)/static/contrainer $(DEB)
 	@CONTRAINER=$(abspath $(B)/contrainer) CONTRAINER_STATIC=$(abspath $(B)/static/contrainer) \
 	  CONTRAINER_DEB=$(abspath $(DEB)) BATS_TEST_TIMEOUT=600 tests/run-bats.sh tests/swarm/70-swarm.bats
 
+# The controller's core suites against every engine users run (docs/engines.md):
+# Docker 20.10, trixie's Docker (a debootstrapped root, cached in
+# /var/cache/contrainer-tests), Podman rootful and rootless.  CTR_ENGINES
+# chooses some of them.
+check-engines: $(B)/contrainer
+	@CONTRAINER=$(abspath $(B)/contrainer) tests/engines/run.sh
+
 # Black-box tests drive the release binary (CONTRAINER) unless told otherwise.
 # The image suites (4x, 5x) build the images from the package (CONTRAINER_DEB).
 check-bats: $(B)/contrainer $(B)/static/contrainer $(DEB)
@@ -218,6 +225,7 @@ demo: all
 
 bench: all $(B)/static/contrainer
 	CTR_STATIC=$(abspath $(B)/static/contrainer) tests/bench/run.sh $(abspath $(B)/contrainer)
+	tests/bench/engines.sh $(abspath $(B)/contrainer)
 
 # The base image installs the Debian package (make deb); contrainer/static
 # holds the static init alone (make static), for COPY --from.

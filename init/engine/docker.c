@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "docker_http.h"
+#include "engine_id.h"
 #include "events.h"
 #include "rfc3339.h"
 #include "strv.h"
@@ -81,57 +82,99 @@ static long version_num(const char *v)
         return maj * 1000 + min;
 }
 
+/* GET URL (short timeout) into B; 0 with *RET_STATUS, or -errno. */
+static int get_small(struct docker *d, const char *url, struct buf *b, struct ping_hdr *ph,
+                     long *ret_status)
+{
+        return docker_http_run(d, &(struct docker_req){
+                                       .url = url, .timeout_s = DOCKER_CONNECT_TIMEOUT_S,
+                                       .sink = sink_buf, .sink_ud = b,
+                                       .header = ph ? ping_header : NULL, .header_ud = ph },
+                               ret_status);
+}
+
+/* A daemon that refuses our version says so in a 400 (Docker 25+:
+ * "client version 1.41 is too old. Minimum supported API version is
+ * 1.44, ..."): that minimum into RET (DOCKER_HTTP_API_MAX), or "". */
+static void minimum_from_refusal(const struct buf *b, char *ret)
+{
+        static const char key[] = "Minimum supported API version is ";
+        const char *p = b->data ? memmem(b->data, b->len, key, sizeof(key) - 1) : NULL;
+        size_t i = 0;
+
+        ret[0] = '\0';
+        if (!p)
+                return;
+        p += sizeof(key) - 1;
+        while (i + 1 < DOCKER_HTTP_API_MAX && p + i < b->data + b->len &&
+               ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
+                i++;
+        memcpy(ret, p, i);
+        ret[i] = '\0';
+        if (i && ret[i - 1] == '.')
+                ret[i - 1] = '\0';  /* the sentence's full stop */
+        if (version_num(ret) < 0)
+                ret[0] = '\0';
+}
+
 int docker_negotiate(struct docker *d)
 {
         struct ping_hdr ph = { .api = "" };
-        long status = 0, ours = version_num(DOCKER_API_OURS), theirs;
+        long status = 0, ours = version_num(DOCKER_API_OURS), theirs, chosen;
+        struct engine_id id = { .name = "" };
+        char url[64], min[DOCKER_HTTP_API_MAX];
+        const char *api;
         struct buf b;
         int r;
 
         buf_init(&b, 4096);
         /* Short: a frozen daemon must not hold the caller's loop long. */
-        r = docker_http_run(d, &(struct docker_req){
-                                .url = "http://localhost/_ping", .timeout_s = DOCKER_CONNECT_TIMEOUT_S,
-                                .sink = sink_buf, .sink_ud = &b,
-                                .header = ping_header, .header_ud = &ph },
-                            &status);
+        r = get_small(d, "http://localhost/_ping", &b, &ph, &status);
         buf_free(&b);
         if (r < 0)
                 return r == -ECONNRESET ? -ECONNREFUSED : r;
         if (status != 200)
                 return -EPROTO;
+        /* Who it is, and its range (docs/engines.md): a /version that is
+         * missing, malformed or lies leaves the name unknown and the
+         * ping's header in charge. */
+        buf_init(&b, DOCKER_JSON_MAX);
+        /* Not short: Podman runs conmon and its runtime to answer it. */
+        if (docker_http_run(d, &(struct docker_req){
+                                    .url = "http://localhost/version", .timeout_s = DOCKER_REQUEST_TIMEOUT_S,
+                                    .sink = sink_buf, .sink_ud = &b },
+                            &status) == 0 &&
+            status == 200)
+                (void)engine_id_parse(b.data ? b.data : "", b.len, &id);
+        buf_free(&b);
+        docker_http_set_engine(d, &id);
         theirs = version_num(ph.api);
-        if (theirs < 0) {
-                /* Very old daemons send no header: stay with ours. */
-                docker_http_set_api(d, DOCKER_API_OURS);
-                return 0;
+        if (theirs < 0)
+                theirs = version_num(id.api_max);
+        /* Very old daemons send no header: stay with ours. */
+        chosen = theirs < 0 || theirs > ours ? ours : theirs;
+        api = chosen == ours ? DOCKER_API_OURS : theirs == version_num(ph.api) ? ph.api : id.api_max;
+        /* Never below the daemon's minimum (traefik #12253: Docker 29
+         * dropped everything below 1.44), unless it is above the
+         * daemon's maximum (a lie: the probe below settles it). */
+        if (version_num(id.api_min) > chosen && (theirs < 0 || version_num(id.api_min) <= theirs)) {
+                chosen = version_num(id.api_min);
+                api = id.api_min;
         }
-        if (theirs <= ours) {
-                docker_http_set_api(d, ph.api);
-                return 0;
+        docker_http_set_api(d, api);
+        /* Prove it on a versioned path (the cheapest): a daemon whose
+         * /version omits or understates its minimum refuses the version
+         * with a 400 that names the minimum.  Any other answer, or none,
+         * leaves the choice as it is: the calls that follow will tell. */
+        snprintf(url, sizeof(url), "http://localhost/v%s/_ping", docker_api_version(d));
+        buf_init(&b, 4096);
+        r = get_small(d, url, &b, NULL, &status);
+        if (r == 0 && status == 400) {
+                minimum_from_refusal(&b, min);
+                if (version_num(min) > chosen)
+                        docker_http_set_api(d, min);
         }
-        /* The daemon is newer: ours, unless it no longer supports ours
-         * (traefik #12253: Docker 29 dropped everything below 1.44). */
-        docker_http_set_api(d, DOCKER_API_OURS);
-        {
-                cJSON *j = NULL, *mv;
-                struct buf vb;
-
-                buf_init(&vb, DOCKER_JSON_MAX);
-                r = docker_http_run(d, &(struct docker_req){
-                                        .url = "http://localhost/version",
-                                        .timeout_s = DOCKER_REQUEST_TIMEOUT_S,
-                                        .sink = sink_buf, .sink_ud = &vb },
-                                    &status);
-                if (r == 0 && status == 200)
-                        j = cJSON_ParseWithLength(vb.data ? vb.data : "", vb.len);
-                mv = j ? cJSON_GetObjectItemCaseSensitive(j, "MinAPIVersion") : NULL;
-                if (cJSON_IsString(mv) && version_num(mv->valuestring) > ours &&
-                    strlen(mv->valuestring) < DOCKER_HTTP_API_MAX)
-                        docker_http_set_api(d, mv->valuestring);
-                cJSON_Delete(j);
-                buf_free(&vb);
-        }
+        buf_free(&b);
         return 0;
 }
 
@@ -490,6 +533,7 @@ out:
 struct ev_collect {
         struct event *v;
         size_t n, max;
+        uint64_t until;  /* later events are dropped (an engine without until=) */
 };
 
 static int ev_line(void *ud, const char *line, size_t len)
@@ -499,6 +543,8 @@ static int ev_line(void *ud, const char *line, size_t len)
 
         if (event_parse(line, len, &e, NULL) < 0)
                 return 0;  /* malformed: skipped, the caller only needs the good ones */
+        if (c->until && e.time_nano > c->until)
+                return 0;
         if (c->n >= c->max)
                 return 0;
         c->v[c->n++] = e;
@@ -522,7 +568,7 @@ static int ev_sink(void *ud, long status, const char *p, size_t n)
 int docker_events_between(struct docker *d, uint64_t since_ns, uint64_t until_ns,
                           size_t max, struct event **ret, size_t *ret_n)
 {
-        struct ev_collect c = { .max = max };
+        struct ev_collect c = { .max = max, .until = until_ns };
         struct ev_sink s = { .c = &c };
         struct docker_req req = { .timeout_s = DOCKER_REQUEST_TIMEOUT_S, .sink = ev_sink,
                                   .sink_ud = &s };

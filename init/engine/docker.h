@@ -37,11 +37,16 @@ struct event;
 struct docker *docker_new(const char *socket_path);
 struct docker *docker_free(struct docker *d);
 
-/* GET /_ping (and /version when needed): use the lower of our version and
- * the daemon's, but never below the daemon's minimum.  0, -ECONNREFUSED
- * (socket missing or daemon not answering), -EPROTO. */
+/* GET /_ping and /version: use the lower of our version and the daemon's,
+ * but never below the daemon's minimum (its /version, or the 400 with
+ * which it refuses ours); remember who it is (docker_engine).
+ * 0, -ECONNREFUSED (socket missing or daemon not answering), -EPROTO. */
 int docker_negotiate(struct docker *d);
 const char *docker_api_version(const struct docker *d);
+/* The engine's name and version as the last docker_negotiate read them
+ * (engine_id.h; empty fields before, or when /version said nothing). */
+struct engine_id;
+const struct engine_id *docker_engine(const struct docker *d);
 const char *docker_socket_path(const struct docker *d);
 
 /* --scope's label filters (docs/events.md "Scope"): from now on the
@@ -51,7 +56,9 @@ const char *docker_socket_path(const struct docker *d);
 int docker_set_label_filters(struct docker *d, char *const *labels);
 
 /* The /events URL: events of type container since SINCE_NS, up to
- * UNTIL_NS (0: no end, the live stream).  The one place it is built.
+ * UNTIL_NS (0: no end, the live stream; Podman, which answers nothing
+ * with until=, is asked for what it has now, stream=false: drop what
+ * came after UNTIL_NS).  The one place it is built.
  * Caller frees; NULL on ENOMEM. */
 char *docker_events_url(const struct docker *d, uint64_t since_ns, uint64_t until_ns);
 

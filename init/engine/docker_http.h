@@ -65,6 +65,10 @@ int docker_get_json(struct docker *d, const char *path, long timeout_s, long *re
 /* Use API version V ("1.44"; shorter than DOCKER_HTTP_API_MAX) from now on. */
 void docker_http_set_api(struct docker *d, const char *v);
 
+/* What the last negotiation learnt of the engine (engine_id.h). */
+struct engine_id;
+void docker_http_set_engine(struct docker *d, const struct engine_id *id);
+
 /* S percent-encoded for a query value, as curl_easy_escape (all but
  * A-Z a-z 0-9 - . _ ~).  Caller frees; NULL on ENOMEM. */
 char *docker_http_escape(const char *s);

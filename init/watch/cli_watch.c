@@ -18,9 +18,13 @@ const char cli_watch_help[] =
         "on Docker events (contrainer-watch(8), docs/watch.md).\n"
         "\n"
         "  --docker-socket PATH   Engine socket (default: DOCKER_HOST if unix://...,\n"
-        "                         else /var/run/docker.sock)\n"
+        "                         else the first that answers of /var/run/docker.sock,\n"
+        "                         $XDG_RUNTIME_DIR/docker.sock, /run/podman/podman.sock,\n"
+        "                         $XDG_RUNTIME_DIR/podman/podman.sock)\n"
         "  --script-dir DIR       folder looked up inside each container (/contrainer)\n"
-        "  --state-dir DIR        where the event cursor is kept (/var/lib/contrainer)\n"
+        "  --state-dir DIR        where the event cursor is kept (/var/lib/contrainer;\n"
+        "                         not root: $XDG_STATE_HOME/contrainer, else\n"
+        "                         ~/.local/state/contrainer)\n"
         "  --sysimage DIR         the host's root as seen by the controller\n"
         "                         (default: $SYSIMAGE, else /)\n"
         "  --allow GLOB=CLASSES   let registrars named GLOB target CLASSES, a comma\n"
@@ -98,8 +102,10 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
 {
         struct watch_opts o = {
                 .docker_socket = "/var/run/docker.sock",
+                .socket_default = true,
                 .script_dir = "/contrainer",
                 .state_dir = "/var/lib/contrainer",
+                .state_default = true,
                 .sysimage = "/",
                 .exec_timeout_s = 60,
                 .stop_timeout_s = 5,
@@ -110,8 +116,10 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
         const char *dh = env_get(env, "DOCKER_HOST"), *si = env_get(env, "SYSIMAGE");
         int result = CLI_RUN, r;
 
-        if (dh && strncmp(dh, "unix://", 7) == 0 && dh[7])
+        if (dh && strncmp(dh, "unix://", 7) == 0 && dh[7]) {
                 o.docker_socket = dh + 7;
+                o.socket_default = false;
+        }
         if (si && *si)
                 o.sysimage = si;
 
@@ -176,18 +184,21 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                                 snprintf(err, errsz, "option '%s' needs a non-empty value", name);
                                 goto fail;
                         }
-                        if (strcmp(name, "--docker-socket") == 0)
+                        if (strcmp(name, "--docker-socket") == 0) {
                                 o.docker_socket = strncmp(val, "unix://", 7) == 0 && val[7] ? val + 7 : val;
-                        else if (strcmp(name, "--script-dir") == 0)
+                                o.socket_default = false;
+                        } else if (strcmp(name, "--script-dir") == 0) {
                                 o.script_dir = val;
-                        else if (strcmp(name, "--state-dir") == 0)
+                        } else if (strcmp(name, "--state-dir") == 0) {
                                 o.state_dir = val;
-                        else if (strcmp(name, "--status-socket") == 0)
+                                o.state_default = false;
+                        } else if (strcmp(name, "--status-socket") == 0) {
                                 o.status_socket = val;
-                        else if (strcmp(name, "--metrics-listen") == 0)
+                        } else if (strcmp(name, "--metrics-listen") == 0) {
                                 o.metrics_listen = val;
-                        else
+                        } else {
                                 o.sysimage = val;
+                        }
                 } else if (strcmp(name, "--allow") == 0) {
                         const char **na;
 

@@ -21,8 +21,10 @@ enum dispatch_mode { DISPATCH_AUTO, DISPATCH_API, DISPATCH_DIRECT };
 
 struct watch_opts {
         const char *docker_socket;  /* --docker-socket, else DOCKER_HOST unix://, else /var/run/docker.sock */
+        bool socket_default;        /* neither named one: the caller may discover it (engine_id.h) */
         const char *script_dir;     /* default "/contrainer" */
         const char *state_dir;      /* default "/var/lib/contrainer" */
+        bool state_default;         /* not given: a non-root caller picks its own (engine_id.h) */
         const char *sysimage;       /* --sysimage, else $SYSIMAGE, else "/" */
         const char **allow;         /* --allow rules, NULL-terminated (caller frees the array) */
         size_t n_allow;

@@ -35,6 +35,7 @@
 #include "deadline.h"
 #include "dispatch.h"
 #include "docker.h"
+#include "engine_id.h"
 #include "events.h"
 #include "fire.h"
 #include "header.h"
@@ -151,6 +152,11 @@ static void status_info(void *ud, struct status_info *i)
                 .node = c->self.name,
                 .engine = c->o->docker_socket,
                 .api_version = docker_api_version(c->docker),
+                .engine_name = docker_engine(c->docker)->name,
+                .engine_version = docker_engine(c->docker)->version,
+                .direct_mode = ctl_direct_mode_name(c->direct.effective),
+                .direct_reason = c->direct.reason,
+                .direct_fallbacks = c->direct.fallbacks,
                 .connected = stream_connected(c->st),
                 .cursor_time_nano = cur->time_nano,
                 .cursor_id = cur->id,
@@ -588,8 +594,10 @@ int controller_run(const struct watch_opts *o)
                 }
                 stream_retry(c->st, strerror(-r));
         } else {
-                char qn[300];
-                log_info("watching the Docker Engine at %s (API %s), scripts in %s, as %s %s",
+                char qn[300], eng[80];
+
+                engine_id_describe(docker_engine(c->docker), eng, sizeof(eng));
+                log_info("watching %s at %s (API %s), scripts in %s, as %s %s", eng,
                          o->docker_socket, docker_api_version(c->docker), o->script_dir,
                          c->self.id[0] ? "container" : "host", log_q(qn, sizeof(qn), c->self.name));
                 if (!scope_empty(c->scope))

@@ -91,6 +91,7 @@ int ctl_direct_init(struct ctl_direct *d, enum dispatch_mode mode, const char *s
                 return -EPERM;
         }
         log_info("direct dispatch is off, every container goes through the exec API: %s", w);
+        snprintf(d->reason, sizeof(d->reason), "%s", w);
         d->effective = DISPATCH_API;
         return 0;
 }
@@ -131,6 +132,10 @@ void ctl_direct_fallback(struct ctl_direct *d, const char *id, const char *name,
         snprintf(d->fallback[d->n_fallback++], sizeof(d->fallback[0]), "%s", id);
         log_q(qn, sizeof(qn), name && name[0] ? name : id);
         log_quote(qr, sizeof(qr), reason, len);
+        d->fallbacks++;
+        /* cut short past 400 bytes: the log has it whole */
+        if (snprintf(d->reason, sizeof(d->reason), "container %s: %s", qn, qr) < 0)
+                d->reason[0] = '\0';
         if (d->effective == DISPATCH_DIRECT)
                 log_error("container %s cannot be run directly (--dispatch direct), its scripts and bodies fail: %s",
                           qn, qr);

@@ -22,6 +22,8 @@ struct ctl_direct {
         enum dispatch_mode effective;   /* auto without a view of the processes: api */
         char (*fallback)[72];           /* container ids that go to the API */
         size_t n_fallback;
+        char reason[400];               /* why not direct: everywhere, else the last fallback ("" none) */
+        size_t fallbacks;               /* containers sent to the API so far */
 };
 
 /* Set up D for MODE; SOCKET is the Engine's unix socket (its peer, the

@@ -64,6 +64,7 @@ start $N-c $N-r"
 }
 
 @test "several entries and several events: '%me:start:die, %me:stop'" {
+        engine_skip_on Podman "Podman 4.3's Docker API sends no stop event (docs/engines.md)"
         reg r 10-multi " %me:start:die , %me : stop " "$(mark r.log)"
         ctl_start
         ctl_ready
@@ -75,11 +76,16 @@ start $N-c $N-r"
         crun c
         wait_line "$M/r.log" "start $N-c $N-r"
         # restart/kill/create are not in the header: they fire nothing.
-        expect_file "$M/r.log" "start $N-r $N-r
+        # Docker 20.10 sends die, then stop; Docker 26 stop, then die
+        # (docs/engines.md): either order, the rest in order.
+        sed 's/^stop /die /' "$M/r.log" >"$T/r.norm"
+        expect_file "$T/r.norm" "start $N-r $N-r
 start $N-b $N-r
 die $N-b $N-r
-stop $N-b $N-r
+die $N-b $N-r
 start $N-c $N-r"
+        grep -qxF "stop $N-b $N-r" "$M/r.log"
+        grep -qxF "die $N-b $N-r" "$M/r.log"
 }
 
 @test "bodies for one target run one at a time, in event order" {
@@ -257,6 +263,7 @@ immediate $N-r $N-r"
 }
 
 @test "the controller's own execs are never dispatched: an exec_* entry does not loop" {
+        engine_skip_on Podman "Podman 4.3's Docker API sends no exec_create/exec_start/exec_die events (docs/engines.md)"
         reg r 10-exec "%me:exec_create:exec_start:exec_die" "$(ours 'echo "$CONTRAINER_EVENT" >>"$M/exec.log"')"
         reg r 20-start "%me:start" "$(mark r.start)"
         # The exec API path: direct runs (--dispatch auto) make no exec at all.
@@ -277,6 +284,7 @@ exec_die"
 }
 
 @test "only container events count: a volume's create/destroy fire no container entry" {
+        engine_skip_on Podman "Podman 4.3 names a removal 'remove', not 'destroy' (docs/engines.md)"
         reg r 10-cd "%me:create:destroy" "$(ours 'echo "$CONTRAINER_EVENT $CONTRAINER_SOURCE_NAME" >>"$M/r.log"')"
         reg r 20-sync "" "$(mark r.sync)"
         ctl_start

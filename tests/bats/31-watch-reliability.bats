@@ -45,6 +45,7 @@ teardown() {
 }
 
 @test "more than 256 events while it was down: it reconciles from the container list and says so" {
+        engine_skip_heavy
         reg r 10-start "%me:start" "$(mark r.log)"
         ctl_start
         ctl_ready
@@ -69,6 +70,7 @@ teardown() {
 }
 
 @test "a burst of 50 containers: every registration and every start dispatched exactly once" {
+        engine_skip_heavy
         mkdir -p "$T/s/shared"
         reg shared 10-me "" 'echo "$CONTRAINER_TARGET" >>"$M/burst.log"'
         reg r 10-start "%me:start" "$(ours 'echo "$CONTRAINER_SOURCE_NAME" >>"$M/starts.log"')"
@@ -132,7 +134,11 @@ teardown() {
         pd_start
         # r comes back (restart policy) and registers afresh: its start is
         # dispatched, live or by reconciling from the container list.
-        wait_for "r's start after the restart" 60 grep_ge 2 "$M/r.log" -x -F "start $N-r $N-r"
+        # Podman's containers outlive its API service (conmon keeps them):
+        # nothing restarts there, r stays registered.
+        if [ "$(engine_kind)" = Docker ]; then
+                wait_for "r's start after the restart" 60 grep_ge 2 "$M/r.log" -x -F "start $N-r $N-r"
+        fi
         crun c
         wait_line "$M/r.log" "start $N-c $N-r" 60
         n2=$(nlines "$CTL_LOG")

@@ -18,6 +18,8 @@
 
 # shellcheck source=tests/lib/dockerd.sh
 . "$BATS_TEST_DIRNAME/../lib/dockerd.sh"
+# shellcheck source=tests/lib/engines.sh
+. "$BATS_TEST_DIRNAME/../lib/engines.sh"
 
 WATCH_IMAGE=ctrtest/busybox:latest
 # PID 1 of every test container: exits at once on SIGTERM (a bare `sleep` as
@@ -60,6 +62,15 @@ watch_setup() {
         CTL_LOG=$T/ctl.log
         mkdir -p "$M" "$T/s" "$T/state"
         chmod 777 "$M"
+        # A rootless engine's containers (its user) must reach the bind
+        # sources under the test's directory.
+        if [ "${CTR_ENGINE:-}" = podman-rootless ]; then
+                local d=$T
+                while [ "$d" != / ] && [ "$d" != /tmp ]; do
+                        chmod o+x "$d"
+                        d=$(dirname "$d")
+                done
+        fi
         : >"$CTL_LOG"
         : >"$T/pids"
 }
@@ -213,6 +224,20 @@ ctl_start() {
                 </dev/null >>"$T/ctl.out" 2>>"$CTL_LOG" 3>&- &
         CTL_PID=$!
         echo "$CTL_PID" >>"$T/pids"
+        # Other engines answer start-up more slowly than Docker 20.10 (Podman
+        # reads its event log for the replay): the suites start containers
+        # right after this, as if the controller were subscribed already.
+        # Wait until it is (or says why not), as ctl_ready would.
+        case "${CTR_ENGINE:-docker20}" in
+        docker20) ;;
+        *) CTL_MAY_EXIT=1 wait_for "the controller's start-up" 60 ctl_started ;;
+        esac
+}
+# Connected, or failed for another reason than a slow answer (a missing or
+# wrong socket is what such a test meant; "timed out" is waited out).
+ctl_started() {
+        grep -qE "watching |reconnected to|error:" "$CTL_LOG" ||
+                grep -F "lost the Docker Engine" "$CTL_LOG" | grep -qvF "timed out"
 }
 CTL_ENV=()
 
@@ -323,19 +348,18 @@ refute() {
 # started.  RECDIR (default $T) records its directories and PIDs for pd_cleanup.
 pd_init() {
         PD_REC=${1:-$T}
-        PD=$(mktemp -d /tmp/ctrtest-pd.XXXXXX)
+        PD=$(mktemp -d "${CTR_PD_PREFIX:-/tmp/ctrtest-pd}.XXXXXX")
         PD_SOCK=$PD/d.sock
         echo "$PD" >>"$PD_REC/pd.dirs"
 }
 
 pd_ping() { curl -fsS --max-time 2 --unix-socket "$PD_SOCK" http://localhost/_ping >/dev/null 2>&1; }
 
-# pd_start: start the private dockerd and wait for /_ping.
+# pd_start: start the private Engine (CTR_ENGINE's daemon, see
+# tests/lib/engines.sh; dockerd by default) and wait for /_ping.
 pd_start() {
-        setsid dockerd --data-root "$PD/root" --exec-root "$PD/x" --pidfile "$PD/pid" \
-                -H "unix://$PD_SOCK" --bridge=none --iptables=false --ip-masq=false \
-                </dev/null >>"$PD/log" 2>&1 3>&- &
-        PD_PID=$!
+        rm -f "$PD/pid"
+        engine_start || { tail -n 20 "$PD/log" >&2; return 1; }
         echo "$PD_PID" >>"$PD_REC/pd.pids"
         if ! wait_until 60 pd_ping; then
                 echo "private dockerd did not answer; its log:" >&2
@@ -371,10 +395,9 @@ pd_cleanup() {
         [ -f "$rec/pd.dirs" ] || return 0
         while read -r dir; do
                 [ -d "$dir" ] || continue
-                # Shims of a daemon that had to be killed carry its exec root.
-                for pid in $(pgrep -f -- "$dir/x/" || true); do
-                        kill -KILL "$pid" 2>/dev/null || true
-                done
+                # Shims of a daemon that had to be killed carry its exec root;
+                # Podman's conmon and pause processes are the engine's.
+                engine_cleanup "$dir"
                 # Mounts left by a killed daemon: detach them before removing.
                 awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
                         while read -r m; do umount -l "$m" 2>/dev/null || true; done

@@ -193,3 +193,25 @@ Test(cli_watch, scope_is_repeatable_and_checked)
         cr_assert_not_null(strstr(err, "--scope 'status=running'"), "%s", err);
         cr_assert_null(strchr(err, '\n'));
 }
+
+Test(cli_watch, says_which_defaults_the_machine_may_choose)
+{
+        char *bare[] = { "watch", NULL }, *given[] = { "watch", "--docker-socket", "/s", "--state-dir", "/d", NULL };
+        char *env[] = { NULL }, *dh[] = { "DOCKER_HOST=unix:///h.sock", NULL };
+        struct watch_opts o;
+
+        /* neither named: discovery and a user's own state dir may apply
+         * (docs/engines.md) */
+        cr_assert_eq(parse(bare, env, &o), CLI_RUN);
+        cr_assert(o.socket_default);
+        cr_assert(o.state_default);
+        cli_watch_opts_free(&o);
+        cr_assert_eq(parse(given, env, &o), CLI_RUN);
+        cr_assert_not(o.socket_default);
+        cr_assert_not(o.state_default);
+        cli_watch_opts_free(&o);
+        cr_assert_eq(parse(bare, dh, &o), CLI_RUN);
+        cr_assert_not(o.socket_default, "DOCKER_HOST names one");
+        cr_assert_str_eq(o.docker_socket, "/h.sock");
+        cli_watch_opts_free(&o);
+}

@@ -21,6 +21,8 @@ static struct status_info info(void)
         struct status_info i = {
                 .version = "9.9.9", .node = "node1", .engine = "/run/d.sock",
                 .api_version = "1.41\"x", .connected = true,
+                .engine_name = "Podman", .engine_version = "4.3.1",
+                .direct_reason = "container 'a': conmon",  .direct_fallbacks = 2,
                 .cursor_time_nano = 1795942831475438801ull, .cursor_id = "abc", .cursor_action = "start",
                 .dispatch_mode = "api", .unavailable = un,
                 .events_queued = 3, .bodies_queued = 4, .bodies_running = 1,
@@ -90,7 +92,8 @@ Test(status_render, metrics_lines_escaping_and_histogram)
         cr_assert(has_line(m, "contrainer_queue_depth{queue=\"bodies\"} 4"));
         cr_assert(has_line(m, "contrainer_event_stream_up 1"));
         /* a label value with a quote is escaped */
-        cr_assert(has_line(m, "contrainer_info{version=\"9.9.9\",api_version=\"1.41\\\"x\",dispatch_mode=\"api\"} 1"));
+        cr_assert(has_line(m, "contrainer_info{version=\"9.9.9\",api_version=\"1.41\\\"x\",dispatch_mode=\"api\","
+                              "engine=\"Podman\",engine_version=\"4.3.1\",direct=\"api\"} 1"));
         cr_assert(has_line(m, "# TYPE contrainer_dispatch_latency_seconds histogram"));
         cr_assert(has_line(m, "contrainer_dispatch_latency_seconds_bucket{le=\"0.005\"} 0"));
         cr_assert(has_line(m, "contrainer_dispatch_latency_seconds_bucket{le=\"0.01\"} 1"));
@@ -126,6 +129,14 @@ Test(status_render, json_groups_registrations_per_container_with_last_results)
         cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "cursor"), "time_nano")),
                          "1795942831475438801");
         cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(root, "dispatch_mode")), "api");
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "engine"), "name")),
+                         "Podman");
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "engine"), "version")),
+                         "4.3.1");
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "direct"), "mode")), "api");
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "direct"), "reason")),
+                         "container 'a': conmon");
+        cr_assert_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "direct"), "fallbacks")), 2);
         cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "unavailable")), 2);
         cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(root, "truncated")));
         cs = cJSON_GetObjectItem(root, "containers");

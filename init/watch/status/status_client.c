@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "dl.h"
+#include "engine_id.h"
 #include "status_table.h"
 
 #include <curl/curl.h>
@@ -14,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #define STATUS_ANSWER_MAX (8u << 20)
 #define STATUS_TIMEOUT_MS 10000
 
@@ -22,8 +25,9 @@ static const char status_help[] =
         "\n"
         "Ask a running `contrainer watch` what it holds and does (contrainer-status(8)).\n"
         "\n"
-        "  --state-dir DIR        the controller's --state-dir (/var/lib/contrainer);\n"
-        "                         its socket is DIR/status.sock\n"
+        "  --state-dir DIR        the controller's --state-dir (/var/lib/contrainer;\n"
+        "                         not root: $XDG_STATE_HOME/contrainer, else\n"
+        "                         ~/.local/state/contrainer); its socket is DIR/status.sock\n"
         "  --status-socket PATH   the controller's --status-socket instead\n"
         "  --json                 print GET /status as is\n"
         "  --health               exit 0 if GET /healthz says the event stream is\n"
@@ -179,7 +183,7 @@ static void put_safe(const char *s, size_t n, FILE *f)
 int status_main(int argc, char **argv)
 {
         const char *state_dir = "/var/lib/contrainer", *sock = NULL;
-        bool json = false, health = false;
+        bool json = false, health = false, state_given = false;
         char path[4200], err[512];
         struct buf out, table;
         long code = 0;
@@ -196,12 +200,14 @@ int status_main(int argc, char **argv)
                         health = true;
                 } else if ((strcmp(a, "--state-dir") == 0 || strcmp(a, "--status-socket") == 0) &&
                            i + 1 < argc && argv[i + 1][0]) {
-                        if (strcmp(a, "--state-dir") == 0)
+                        if (strcmp(a, "--state-dir") == 0) {
                                 state_dir = argv[++i];
-                        else
+                                state_given = true;
+                        } else
                                 sock = argv[++i];
                 } else if (strncmp(a, "--state-dir=", 12) == 0 && a[12]) {
                         state_dir = a + 12;
+                        state_given = true;
                 } else if (strncmp(a, "--status-socket=", 16) == 0 && a[16]) {
                         sock = a + 16;
                 } else {
@@ -210,7 +216,14 @@ int status_main(int argc, char **argv)
                 }
         }
         if (!sock) {
-                snprintf(path, sizeof(path), "%s/status.sock", state_dir);
+                char own[4096];
+
+                /* A user's controller keeps its state in the user's own
+                 * state dir (docs/engines.md), and so is looked for there. */
+                if (!state_given && engine_state_dir(environ, (unsigned)geteuid(), own, sizeof(own)) == 0)
+                        snprintf(path, sizeof(path), "%s/status.sock", own);
+                else
+                        snprintf(path, sizeof(path), "%s/status.sock", state_dir);
                 sock = path;
         }
         r = dl_load(err, sizeof(err));

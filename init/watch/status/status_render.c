@@ -108,6 +108,13 @@ char *status_render_json(const struct status_info *in, const struct stats *s,
         cJSON_AddStringToObject(o, "socket", in->engine ? in->engine : "");
         cJSON_AddBoolToObject(o, "connected", in->connected);
         cJSON_AddStringToObject(o, "api_version", in->api_version ? in->api_version : "");
+        cJSON_AddStringToObject(o, "name", in->engine_name ? in->engine_name : "");
+        cJSON_AddStringToObject(o, "version", in->engine_version ? in->engine_version : "");
+        o = cJSON_AddObjectToObject(root, "direct");
+        cJSON_AddStringToObject(o, "mode", in->direct_mode ? in->direct_mode
+                                           : in->dispatch_mode ? in->dispatch_mode : "api");
+        cJSON_AddStringToObject(o, "reason", in->direct_reason ? in->direct_reason : "");
+        cJSON_AddNumberToObject(o, "fallbacks", (double)in->direct_fallbacks);
         o = cJSON_AddObjectToObject(root, "cursor");
         add_u64(o, "time_nano", in->cursor_time_nano);
         cJSON_AddStringToObject(o, "id", in->cursor_id ? in->cursor_id : "");
@@ -239,13 +246,19 @@ char *status_render_metrics(const struct status_info *in, const struct stats *s,
         char *text;
 
         buf_init(&b, METRICS_MAX);
-        put_head(&b, "contrainer_info", "gauge", "Version, Engine API version and dispatch mode of this controller.");
+        put_head(&b, "contrainer_info", "gauge", "Version, Engine API version, engine and dispatch mode of this controller.");
         (void)buf_puts(&b, "contrainer_info{version=\"");
         put_label(&b, in->version);
         (void)buf_puts(&b, "\",api_version=\"");
         put_label(&b, in->api_version);
         (void)buf_puts(&b, "\",dispatch_mode=\"");
         put_label(&b, in->dispatch_mode ? in->dispatch_mode : "api");
+        (void)buf_puts(&b, "\",engine=\"");
+        put_label(&b, in->engine_name ? in->engine_name : "");
+        (void)buf_puts(&b, "\",engine_version=\"");
+        put_label(&b, in->engine_version ? in->engine_version : "");
+        (void)buf_puts(&b, "\",direct=\"");
+        put_label(&b, in->direct_mode ? in->direct_mode : in->dispatch_mode ? in->dispatch_mode : "api");
         (void)buf_puts(&b, "\"} 1\n");
         put_gauge(&b, "contrainer_event_stream_up", "1 while the Engine's event stream is live.", in->connected);
         put_counter(&b, "contrainer_events_total", "Container events read from the Engine's event stream.",

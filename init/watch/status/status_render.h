@@ -20,6 +20,11 @@ struct status_info {
         const char *node;            /* the controller's container or host name */
         const char *engine;          /* the Engine's socket path */
         const char *api_version;     /* negotiated; "" before the first connection */
+        const char *engine_name;     /* "Docker", "Podman", "" unknown (engine_id.h) */
+        const char *engine_version;  /* as its /version says, "" unknown */
+        const char *direct_mode;     /* direct dispatch in effect: "direct", "api", "auto" (NULL: dispatch_mode) */
+        const char *direct_reason;   /* why not (everywhere, or the last container that fell back); "" none */
+        size_t direct_fallbacks;     /* containers sent to the API */
         bool connected;              /* the event stream is live */
         uint64_t cursor_time_nano;   /* 0: none */
         const char *cursor_id;
