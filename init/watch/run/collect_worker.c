@@ -259,7 +259,9 @@ int collect_main(const struct collect_spec *cs, int fd)
         if (r < 0) {
                 snprintf(line, sizeof(line), "listing the script dir: %s",
                          r == -EPROTO ? "malformed archive"
-                         : r == -EREMOTEIO ? "unexpected HTTP status from the Engine" : strerror(-r));
+                         : r == -EREMOTEIO ? "unexpected HTTP status from the Engine"
+                         : r == -EFBIG ? "its archive passed the byte cap (the Engine streams the files' contents too: keep large programs outside the script dir)"
+                         : strerror(-r));
                 (void)worker_puts(fd, r == -ESRCH ? WPROTO_GONE : WPROTO_ERROR, line);
                 return 0;
         }
