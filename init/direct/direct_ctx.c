@@ -33,6 +33,8 @@
 #include "rootfs.h"
 #include "strv.h"
 
+#include "why.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -49,17 +51,6 @@
 #include <unistd.h>
 
 
-static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(why, whysz, fmt, ap);
-        va_end(ap);
-        return r;
-}
 
 /* The number after "KEY:" in /proc/PID/status text S (base BASE), or -1. */
 static long status_field(const char *s, const char *key, int base)
@@ -91,24 +82,24 @@ int direct_ctx_check_shim(pid_t pid, pid_t shim, char *why, size_t whysz)
 
         r = proc_status(pid, &st);
         if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "cannot read /proc/%d/status: %s", (int)pid,
+                return why_fail(why, whysz, -EOPNOTSUPP, "cannot read /proc/%d/status: %s", (int)pid,
                             strerror(-r));
         r = status_field(st, "PPid", 10) == (long)shim && shim > 1 ? 0 : -EOPNOTSUPP;
         free(st);
         if (r < 0)
-                return fail(why, whysz, r, "the main process's parent is not its runtime shim");
+                return why_fail(why, whysz, r, "the main process's parent is not its runtime shim");
         /* Ours, hence outside the container's: no process of the container
          * can stand in for it. */
         snprintf(p, sizeof(p), "/proc/%d/ns/pid", (int)shim);
         if (same_file(p, "/proc/self/ns/pid", &same) < 0 || !same)
-                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not in our "
+                return why_fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not in our "
                             "PID namespace (not a runtime shim)");
         snprintf(p, sizeof(p), "/proc/%d/exe", (int)shim);
         n = readlink(p, exe, sizeof(exe) - 1);
         exe[n > 0 ? n : 0] = '\0';
         base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
         if (strncmp(base, "containerd-shim", 15) != 0)
-                return fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not a "
+                return why_fail(why, whysz, -EOPNOTSUPP, "the main process's parent is not a "
                             "containerd shim (%.100s)", n > 0 ? exe : "unreadable");
         return 0;
 }
@@ -125,14 +116,14 @@ static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
 
         r = proc_status(c->spec.pid, &st);
         if (r < 0)
-                return fail(why, whysz, r, "cannot read /proc/%d/status: %s", (int)c->spec.pid,
+                return why_fail(why, whysz, r, "cannot read /proc/%d/status: %s", (int)c->spec.pid,
                             strerror(-r));
         c->shim = (pid_t)status_field(st, "PPid", 10);
         free(st);
         snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)c->shim);
         r = procfile_read(p, 65536, &cmd);
         if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "cannot read the runtime shim's command line (%s)",
+                return why_fail(why, whysz, -EOPNOTSUPP, "cannot read the runtime shim's command line (%s)",
                             strerror(-r));
         n = 0;
         r = -EOPNOTSUPP;
@@ -142,7 +133,7 @@ static int find_shim(struct direct_ctx *c, char *why, size_t whysz)
                         r = 0;
         free(cmd);
         if (r < 0)
-                return fail(why, whysz, r, "the main process's parent is not a containerd shim of "
+                return why_fail(why, whysz, r, "the main process's parent is not a containerd shim of "
                             "this container (another runtime?)");
         return direct_ctx_check_shim(c->spec.pid, c->shim, why, whysz);
 }
@@ -155,12 +146,12 @@ static int load_bundle(struct direct_ctx *c, char *why, size_t whysz)
         snprintf(p, sizeof(p), "/proc/%d/cwd/config.json", (int)c->shim);
         r = procfile_read(p, DIRECT_DOC_MAX, &json);
         if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "cannot read the OCI bundle %s: %s", p,
+                return why_fail(why, whysz, -EOPNOTSUPP, "cannot read the OCI bundle %s: %s", p,
                             strerror(-r));
         r = direct_spec_bundle(&c->spec, json, strlen(json));
         free(json);
         if (r < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "the OCI bundle's config.json is not understood");
+                return why_fail(why, whysz, -EOPNOTSUPP, "the OCI bundle's config.json is not understood");
         return 0;
 }
 
@@ -184,9 +175,9 @@ static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
         snprintf(a, sizeof(a), "/proc/%d/ns/user", (int)c->spec.pid);
         r = same_file(a, "/proc/self/ns/user", &same);
         if (r < 0)
-                return fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
+                return why_fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
         if (!same)
-                return fail(why, whysz, -EOPNOTSUPP, "the container's main process is in another "
+                return why_fail(why, whysz, -EOPNOTSUPP, "the container's main process is in another "
                             "user namespace (not reproduced)");
         for (int i = 0; i < DNS_N; i++) {
                 /* runc joins what the bundle lists; the rest an exec
@@ -197,12 +188,12 @@ static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
                 snprintf(b, sizeof(b), "/proc/self/ns/%s", names[i]);
                 r = same_file(a, b, &same);
                 if (r < 0)
-                        return fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
+                        return why_fail(why, whysz, r, "cannot stat %s: %s", a, strerror(-r));
                 if (same)
                         continue;
                 c->nsfd[i] = open(a, O_RDONLY | O_CLOEXEC);
                 if (c->nsfd[i] < 0)
-                        return fail(why, whysz, -errno, "cannot open %s: %m", a);
+                        return why_fail(why, whysz, -errno, "cannot open %s: %m", a);
         }
         return 0;
 }
@@ -215,7 +206,7 @@ static int find_cgroups(struct direct_ctx *c, const char *mi, char *why, size_t 
         snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)c->spec.pid);
         r = procfile_read(p, PROCFILE_MAX, &cg);
         if (r < 0)
-                return fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
+                return why_fail(why, whysz, r, "cannot read the cgroups: %s", strerror(-r));
         r = direct_cgroup_files(cg, mi, &c->cgroup_procs, &c->freezer, why, whysz);
         free(cg);
         return r;
@@ -227,7 +218,7 @@ static int cap_masks(struct direct_ctx *c, char *why, size_t whysz)
                 for (size_t i = 0; c->spec.caps[s] && c->spec.caps[s][i]; i++) {
                         cap_value_t v;
                         if (cap_from_name(c->spec.caps[s][i], &v) < 0 || v < 0 || v > 63)
-                                return fail(why, whysz, -EOPNOTSUPP, "capability '%.60s' is "
+                                return why_fail(why, whysz, -EOPNOTSUPP, "capability '%.60s' is "
                                             "unknown to this libcap", c->spec.caps[s][i]);
                         c->caps[s] |= UINT64_C(1) << v;
                 }
@@ -241,7 +232,7 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
 
         for (int i = 0; i < DIRECT_RLIMITS; i++) {
                 if (prlimit(c->shim, (__rlimit_resource_t)i, NULL, &c->rlimit[i]) < 0)
-                        return fail(why, whysz, -errno, "cannot read the shim's rlimits: %m");
+                        return why_fail(why, whysz, -errno, "cannot read the shim's rlimits: %m");
                 if (c->spec.rlimit[i].set) {
                         c->rlimit[i].rlim_cur = c->spec.rlimit[i].soft;
                         c->rlimit[i].rlim_max = c->spec.rlimit[i].hard;
@@ -249,11 +240,11 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
         }
         r = proc_status(c->shim, &st);
         if (r < 0)
-                return fail(why, whysz, r, "cannot read the shim's status: %s", strerror(-r));
+                return why_fail(why, whysz, r, "cannot read the shim's status: %s", strerror(-r));
         long um = status_field(st, "Umask", 8);
         free(st);
         if (!c->spec.has_umask && um < 0)
-                return fail(why, whysz, -EOPNOTSUPP, "the kernel does not show the shim's umask");
+                return why_fail(why, whysz, -EOPNOTSUPP, "the kernel does not show the shim's umask");
         c->umask = c->spec.has_umask ? c->spec.umask : (mode_t)um;
         if (c->spec.has_oom) {
                 c->oom_score_adj = c->spec.oom_score_adj;
@@ -262,7 +253,7 @@ static int inherited(struct direct_ctx *c, char *why, size_t whysz)
         snprintf(p, sizeof(p), "/proc/%d/oom_score_adj", (int)c->shim);
         r = procfile_read(p, 64, &oom);
         if (r < 0)
-                return fail(why, whysz, r, "cannot read %s: %s", p, strerror(-r));
+                return why_fail(why, whysz, r, "cannot read %s: %s", p, strerror(-r));
         c->oom_score_adj = atoi(oom);
         free(oom);
         return 0;
@@ -287,10 +278,10 @@ static int check_lsm(struct direct_ctx *c, char *why, size_t whysz)
         r2 = procfile_read(p, 4096, &shim);
         if (r1 < 0 || r2 < 0) {
                 if (!(r1 == -EINVAL && r2 == -EINVAL))
-                        r = fail(why, whysz, -EOPNOTSUPP, "cannot compare our LSM label with the "
+                        r = why_fail(why, whysz, -EOPNOTSUPP, "cannot compare our LSM label with the "
                                  "runtime's");
         } else if (strcmp(mine, shim) != 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "our LSM label differs from the runtime's "
+                r = why_fail(why, whysz, -EOPNOTSUPP, "our LSM label differs from the runtime's "
                          "(not reproduced)");
         }
         free(mine);
@@ -306,7 +297,7 @@ static int resolve_user(struct direct_ctx *c, char *why, size_t whysz)
 
         root = rootfs_open("/proc", c->spec.pid);
         if (root < 0)
-                return fail(why, whysz, root, "cannot open the container's root: %s", strerror(-root));
+                return why_fail(why, whysz, root, "cannot open the container's root: %s", strerror(-root));
         r = rootfs_read(root, "/etc/passwd", PROCFILE_MAX, &passwd);
         if (r == -ENOENT)
                 r = 0;
@@ -316,13 +307,13 @@ static int resolve_user(struct direct_ctx *c, char *why, size_t whysz)
                 r = 0;
         close(root);
         if (r < 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot read the container's /etc/passwd or "
+                r = why_fail(why, whysz, -EOPNOTSUPP, "cannot read the container's /etc/passwd or "
                          "/etc/group: %s", strerror(-r));
                 goto out;
         }
         r = direct_user_resolve(c->spec.user, passwd, group, c->spec.group_add, &c->user, &w);
         if (r < 0) {
-                r = fail(why, whysz, -EINVAL, "user '%.100s': %s", c->spec.user, w);
+                r = why_fail(why, whysz, -EINVAL, "user '%.100s': %s", c->spec.user, w);
                 goto out;
         }
         c->env = direct_env_build(c->spec.hostname, c->spec.env, c->user.home);
@@ -352,7 +343,7 @@ static int spec_from_doc(const char *ref, const char *doc, size_t len, struct di
 
         if (r < 0) {
                 direct_spec_done(ret);
-                return fail(why, whysz, r, "the Engine's inspect of '%s' is not understood", ref);
+                return why_fail(why, whysz, r, "the Engine's inspect of '%s' is not understood", ref);
         }
         return 0;
 }
@@ -366,18 +357,18 @@ int direct_ctx_inspect(struct docker *d, const char *ref, struct direct_spec *re
         int r;
 
         if (!ref_ok(ref))
-                return fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
+                return why_fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
         snprintf(path, sizeof(path), "/containers/%s/json", ref);
         buf_init(&b, DIRECT_DOC_MAX);
         r = docker_request(d, "GET", path, NULL, DOCKER_REQUEST_TIMEOUT_S, &status, &b);
         if (r < 0) {
                 buf_free(&b);
-                return fail(why, whysz, r, "cannot inspect '%s' through the Engine: %s", ref,
+                return why_fail(why, whysz, r, "cannot inspect '%s' through the Engine: %s", ref,
                             strerror(-r));
         }
         if (status != 200) {
                 buf_free(&b);
-                return fail(why, whysz, status == 404 ? -ENOENT : -EPROTO,
+                return why_fail(why, whysz, status == 404 ? -ENOENT : -EPROTO,
                             status == 404 ? "no such container: '%.100s'" : "inspect of '%.100s' failed",
                             ref);
         }
@@ -434,19 +425,19 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
                 c.nsfd[i] = -1;
         r = procfile_read("/proc/self/mountinfo", PROCFILE_MAX, &mi);
         if (r < 0)
-                return fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
+                return why_fail(why, whysz, r, "cannot read our mountinfo: %s", strerror(-r));
         if (doc) {
                 r = spec_from_doc(ref, doc, doclen, &c.spec, why, whysz);
                 /* the caller's inspect checked that it answered for REF */
                 if (r == 0 && strcmp(c.spec.id, ref) != 0)
-                        r = fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
+                        r = why_fail(why, whysz, -ENOENT, "no such container: '%.100s'", ref);
         } else {
                 r = direct_ctx_inspect(d, ref, &c.spec, why, whysz);
         }
         if (r < 0)
                 goto out;
         if (c.spec.why[0]) {
-                r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
+                r = why_fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
                 goto out;
         }
         /* A handle on this main process before anything is read from it:
@@ -454,21 +445,21 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
          * process ended, another took its number) is never what we read. */
         pidfd = (int)syscall(SYS_pidfd_open, c.spec.pid, 0);
         if (pidfd < 0 && errno != ENOSYS) {
-                r = fail(why, whysz, -ENOENT, "the main process %d is gone", (int)c.spec.pid);
+                r = why_fail(why, whysz, -ENOENT, "the main process %d is gone", (int)c.spec.pid);
                 goto out;
         }
         /* The key of the cache: this main process, before anything is read
          * from it (find_shim then checks it is this container's). */
         r = direct_cache_starttime(c.spec.pid, &starttime);
         if (r < 0) {
-                r = fail(why, whysz, r, "cannot read /proc/%d/stat: %s", (int)c.spec.pid,
+                r = why_fail(why, whysz, r, "cannot read /proc/%d/stat: %s", (int)c.spec.pid,
                          strerror(-r));
                 goto out;
         }
         if ((r = find_shim(&c, why, whysz)) < 0 || (r = load_bundle(&c, why, whysz)) < 0)
                 goto out;
         if (c.spec.why[0]) {
-                r = fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
+                r = why_fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);
                 goto out;
         }
         if ((r = find_cgroups(&c, mi, why, whysz)) < 0 ||
@@ -480,7 +471,7 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
         /* Still the same main process, and its parent still the shim we
          * read the bundle of. */
         if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
-                r = fail(why, whysz, -ENOENT, "the main process ended while its context was read");
+                r = why_fail(why, whysz, -ENOENT, "the main process ended while its context was read");
                 goto out;
         }
         if ((r = direct_ctx_check_shim(c.spec.pid, c.shim, why, whysz)) < 0)

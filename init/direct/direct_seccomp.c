@@ -6,6 +6,8 @@
 #include "deadline.h"
 #include "procfile.h"
 
+#include "why.h"
+
 #include <errno.h>
 #include <linux/filter.h>
 #include <stdarg.h>
@@ -16,17 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int fail(char *why, size_t whysz, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(why, whysz, fmt, ap);
-        va_end(ap);
-        return r;
-}
 
 /* The number after "KEY:" in /proc/PID/status, or -1. */
 static long status_of(pid_t pid, const char *key)
@@ -111,7 +102,7 @@ int direct_seccomp_copy(pid_t pid, struct sock_filter **ret, unsigned short *ret
         int r, ws = 0;
 
         if (status_of(pid, "Seccomp") != 2 || status_of(pid, "Seccomp_filters") < 1)
-                return fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
+                return why_fail(why, whysz, -EOPNOTSUPP, "the bundle has a seccomp profile but the "
                             "main process has no filter");
         bpf = calloc(BPF_MAXINSNS, sizeof(*bpf));
         if (!bpf)
@@ -119,17 +110,17 @@ int direct_seccomp_copy(pid_t pid, struct sock_filter **ret, unsigned short *ret
         r = seize(pid);
         if (r < 0) {
                 free(bpf);
-                return fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
+                return why_fail(why, whysz, -EOPNOTSUPP, "cannot attach to the main process to copy "
                             "its seccomp filter: %s", strerror(-r));
         }
         r = 0;
         if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &ws, __WALL) < 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");
+                r = why_fail(why, whysz, -EOPNOTSUPP, "cannot stop the main process: %m");
                 goto out;
         }
         len = copy_oldest(pid, bpf);
         if (len < 0) {
-                r = fail(why, whysz, -EOPNOTSUPP, "cannot copy the seccomp filter: %s",
+                r = why_fail(why, whysz, -EOPNOTSUPP, "cannot copy the seccomp filter: %s",
                          strerror((int)-len));
                 goto out;
         }

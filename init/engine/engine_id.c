@@ -2,6 +2,8 @@
  * user's state dir.  See engine_id.h and docs/engines.md. */
 #include "engine_id.h"
 
+#include "strv.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,19 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char *env_get(char *const *env, const char *name)
-{
-        size_t nl = strlen(name);
-
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, nl) == 0 && env[i][nl] == '=')
-                        return env[i] + nl + 1;
-        return NULL;
-}
-
 size_t engine_socket_candidates(char *const *env, char (*ret)[ENGINE_SOCKET_MAX], size_t max)
 {
-        const char *xdg = env_get(env, "XDG_RUNTIME_DIR");
+        const char *xdg = strv_env_get(env, "XDG_RUNTIME_DIR");
         /* NULL prefix: the path alone; else under XDG_RUNTIME_DIR. */
         static const struct { bool xdg; const char *path; } order[] = {
                 { false, "/var/run/docker.sock" },
@@ -95,7 +87,7 @@ bool engine_socket_discover(char *const *env, char *ret)
 
 int engine_state_dir(char *const *env, unsigned uid, char *ret, size_t retsz)
 {
-        const char *x = env_get(env, "XDG_STATE_HOME"), *home = env_get(env, "HOME");
+        const char *x = strv_env_get(env, "XDG_STATE_HOME"), *home = strv_env_get(env, "HOME");
         int w;
 
         if (uid == 0)

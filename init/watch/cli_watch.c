@@ -3,6 +3,8 @@
 #include "cli_watch.h"
 #include "scope.h"
 
+#include "strv.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -58,16 +60,6 @@ const char cli_watch_help[] =
         "  --help                 print this help and exit\n"
         "  --version              print the version and exit\n";
 
-static const char *env_get(char *const *env, const char *name)
-{
-        size_t nl = strlen(name);
-
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, nl) == 0 && env[i][nl] == '=')
-                        return env[i] + nl + 1;
-        return NULL;
-}
-
 /* Decimal unsigned in [lo, hi], nothing else (no sign, no suffix). */
 static int parse_ull(const char *s, unsigned long long lo, unsigned long long hi,
                      unsigned long long *ret)
@@ -113,7 +105,7 @@ int cli_parse_watch(int argc, char **argv, char *const *env, struct watch_opts *
                 .jobs = 8,
                 .log_format = LOG_FORMAT_TEXT,
         };
-        const char *dh = env_get(env, "DOCKER_HOST"), *si = env_get(env, "SYSIMAGE");
+        const char *dh = strv_env_get(env, "DOCKER_HOST"), *si = strv_env_get(env, "SYSIMAGE");
         int result = CLI_RUN, r;
 
         if (dh && strncmp(dh, "unix://", 7) == 0 && dh[7]) {

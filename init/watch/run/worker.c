@@ -10,6 +10,7 @@
 #include "procguard.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -55,29 +56,48 @@ int worker_close_in_children(int fd)
 
 /* Read ends of the live workers' record pipes (parent side), which every
  * new worker closes first thing: a worker never holds another's pipe. */
-static int *pipe_fds;
-static size_t n_pipe_fds, cap_pipe_fds;
+/* A growable list of ints (fds, PIDs: pid_t is an int here); an add that
+ * finds no memory is dropped, which each list below can afford. */
+struct ints {
+        int *v;
+        size_t n, cap;
+};
+_Static_assert(sizeof(pid_t) == sizeof(int), "pid_t is an int");
+
+static void ints_add(struct ints *s, int x)
+{
+        if (s->n == s->cap) {
+                size_t nc = s->cap ? s->cap * 2 : 64;
+                int *n = realloc(s->v, nc * sizeof(*n));
+                if (!n)
+                        return;
+                s->v = n;
+                s->cap = nc;
+        }
+        s->v[s->n++] = x;
+}
+
+/* Remove one X (order is not kept); false if it was not there. */
+static bool ints_drop(struct ints *s, int x)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (s->v[i] == x) {
+                        s->v[i] = s->v[--s->n];
+                        return true;
+                }
+        return false;
+}
+
+static struct ints pipe_fds;
 
 static void pipe_fd_add(int fd)
 {
-        if (n_pipe_fds == cap_pipe_fds) {
-                size_t nc = cap_pipe_fds ? cap_pipe_fds * 2 : 64;
-                int *n = realloc(pipe_fds, nc * sizeof(*n));
-                if (!n)
-                        return;  /* the direct set-up closes it anyway */
-                pipe_fds = n;
-                cap_pipe_fds = nc;
-        }
-        pipe_fds[n_pipe_fds++] = fd;
+        ints_add(&pipe_fds, fd);  /* without memory: the direct set-up closes it anyway */
 }
 
 static void pipe_fd_drop(int fd)
 {
-        for (size_t i = 0; i < n_pipe_fds; i++)
-                if (pipe_fds[i] == fd) {
-                        pipe_fds[i] = pipe_fds[--n_pipe_fds];
-                        return;
-                }
+        (void)ints_drop(&pipe_fds, fd);
 }
 
 static void child_setup(void)
@@ -87,9 +107,9 @@ static void child_setup(void)
 
         for (size_t i = 0; i < n_close; i++)
                 (void)close(close_fds[i]);
-        for (size_t i = 0; i < n_pipe_fds; i++)
-                (void)close(pipe_fds[i]);
-        n_pipe_fds = 0;
+        for (size_t i = 0; i < pipe_fds.n; i++)
+                (void)close(pipe_fds.v[i]);
+        pipe_fds.n = 0;
 
         /* Group signals (a terminal's ^C, an init forwarding to the group)
          * are for the controller, which decides when bodies stop. */
@@ -142,20 +162,11 @@ void worker_bound(unsigned seconds)
 /* ---- parent side ---------------------------------------------------------- */
 
 /* PIDs of workers not known to be reaped, for worker_end_all. */
-static pid_t *live;
-static size_t n_live, cap_live;
+static struct ints live;
 
 static void live_add(pid_t pid)
 {
-        if (n_live == cap_live) {
-                size_t nc = cap_live ? cap_live * 2 : 64;
-                pid_t *n = realloc(live, nc * sizeof(*n));
-                if (!n)
-                        return;  /* only worker_end_all's list; the worker still dies with us */
-                live = n;
-                cap_live = nc;
-        }
-        live[n_live++] = pid;
+        ints_add(&live, pid);  /* without memory: only worker_end_all's list; the worker still dies with us */
 }
 
 /* Workers asked to stop (worker_kill), with the time their grace ends:
@@ -175,11 +186,7 @@ static void killed_drop(pid_t pid)
 void worker_forget(pid_t pid)
 {
         killed_drop(pid);
-        for (size_t i = 0; i < n_live; i++)
-                if (live[i] == pid) {
-                        live[i] = live[--n_live];
-                        return;
-                }
+        (void)ints_drop(&live, pid);
 }
 
 int worker_spawn(struct worker *w, size_t record_max, int (*fn)(void *ud, int fd), void *ud)
@@ -361,30 +368,29 @@ void worker_end_all(long grace_ms)
         struct timespec tick = { 0, 20 * 1000 * 1000 };
         long waited = 0;
 
-        for (size_t i = 0; i < n_live;)
-                if (still_ours(live[i]))
-                        (void)kill(live[i++], SIGTERM);
+        for (size_t i = 0; i < live.n;)
+                if (still_ours(live.v[i]))
+                        (void)kill(live.v[i++], SIGTERM);
                 else
-                        live[i] = live[--n_live];
-        while (n_live > 0 && waited < grace_ms) {
+                        live.v[i] = live.v[--live.n];
+        while (live.n > 0 && waited < grace_ms) {
                 (void)nanosleep(&tick, NULL);
                 waited += 20;
-                for (size_t i = 0; i < n_live;)
-                        if (still_ours(live[i]))
+                for (size_t i = 0; i < live.n;)
+                        if (still_ours(live.v[i]))
                                 i++;
                         else
-                                live[i] = live[--n_live];
+                                live.v[i] = live.v[--live.n];
         }
-        for (size_t i = 0; i < n_live; i++) {
+        for (size_t i = 0; i < live.n; i++) {
                 int st;
-                if (still_ours(live[i])) {
-                        (void)kill(live[i], SIGKILL);
-                        (void)waitpid(live[i], &st, 0);
+                if (still_ours(live.v[i])) {
+                        (void)kill(live.v[i], SIGKILL);
+                        (void)waitpid(live.v[i], &st, 0);
                 }
         }
-        free(live);
-        live = NULL;
-        n_live = cap_live = 0;
+        free(live.v);
+        live = (struct ints){ 0 };
         free(killed);
         killed = NULL;
         n_killed = cap_killed = 0;
