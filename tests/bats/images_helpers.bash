@@ -85,7 +85,7 @@ img_teardown_file() { img_remove_objects images; }
 
 # Poll: wait_for WHAT SECONDS CMD... (helpers.bash).
 # shellcheck source=tests/bats/helpers.bash
-. "$BATS_TEST_DIRNAME/helpers.bash"
+. "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
 
 # ctr_running NAME: the container is running.
 ctr_running() {

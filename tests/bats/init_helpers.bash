@@ -64,7 +64,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # wait_for DESCRIPTION SECONDS CMD... (or the older SECONDS CMD...): helpers.bash.
 # shellcheck source=tests/bats/helpers.bash
-. "$BATS_TEST_DIRNAME/helpers.bash"
+. "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
 
 # run_init ARGS...: run `contrainer init ARGS` as PID 1 to completion
 # (bounded), with bats' $status and $output (stdout+stderr).

@@ -280,7 +280,7 @@ ctl_ready() {
 # at the deadline (teardown shows the controller's log), or at once when the
 # controller has exited meanwhile (unless CTL_MAY_EXIT=1):
 # shellcheck source=tests/bats/helpers.bash
-. "$BATS_TEST_DIRNAME/helpers.bash"
+. "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
 wait_for_abort() {
         if [ -n "$CTL_PID" ] && [ -z "${CTL_MAY_EXIT:-}" ] && ! ctl_alive; then
                 echo "controller exited while waiting for: $1" >&2

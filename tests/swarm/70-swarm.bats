@@ -107,8 +107,9 @@ EOS
                 jq -e --arg me "ctrtestsw-c$n" '[.containers[].name] == [$me]
                         and .containers[0].last_results[0].status == "exit 0"' "$SWT/status$n" >/dev/null ||
                         { cat "$SWT/status$n" >&2; return 1; }
-                # Metrics on the node's own address (the task uses the node's network).
-                ip netns exec "$(sw_ns "$n")" curl -fsS --max-time 10 "http://$SW_NET.$n:9323/metrics" |
+                # Metrics on the node's loopback (the task uses the node's
+                # network; the stack serves them on 127.0.0.1 only).
+                ip netns exec "$(sw_ns "$n")" curl -fsS --max-time 10 "http://127.0.0.1:9323/metrics" |
                         grep -qx 'contrainer_bodies_total{result="ok"} 1'
         done
         for n in 1 2 3; do
