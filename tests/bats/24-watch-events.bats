@@ -21,41 +21,7 @@ teardown() {
         watch_teardown
 }
 
-# The stand-in host of 30-watch-host-contrainer.bats (a process in its own
-# PID and mount namespace whose proc is at $SYSIMAGE/proc): standin_start,
-# standin_stop.
-standin_start() {
-        SYSIMAGE=$T/sysimage
-        mkdir -p "$SYSIMAGE/proc" "$T/hostdir"
-        echo outside >"$T/hostdir/which"
-        unshare --pid --mount --fork --propagation private \
-                sh -c 'mount -t tmpfs ctrtest "$1" && echo inside >"$1/which" &&
-                       exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin M="$2" HOSTDIR="$1" \
-                            CTR_STANDIN=1 sleep 600' \
-                sh "$T/hostdir" "$M" </dev/null >"$T/standin.log" 2>&1 3>&- &
-        STANDIN_UNSHARE=$!
-        echo "$STANDIN_UNSHARE" >>"$T/pids"
-        wait_for "the stand-in's sleep" 10 standin_found
-        echo "$STANDIN_PID" >>"$T/pids"
-        nsenter --target "$STANDIN_PID" --pid -- mount -t proc ctrtest-proc "$SYSIMAGE/proc"
-        STANDIN_MOUNTED=1
-}
-
-standin_found() {
-        local p
-        p=$(pgrep -P "$STANDIN_UNSHARE" | head -n 1) || return 1
-        [ -n "$p" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^CTR_STANDIN=' || return 1
-        STANDIN_PID=$p
-}
-
-standin_stop() {
-        if [ -n "${STANDIN_MOUNTED:-}" ]; then
-                umount -l "$SYSIMAGE/proc" 2>/dev/null || true
-                STANDIN_MOUNTED=
-        fi
-        [ -z "${STANDIN_PID:-}" ] || kill -KILL "$STANDIN_PID" 2>/dev/null || true
-        STANDIN_PID=
-}
+# standin_start, standin_stop: the stand-in host (watch_helpers.bash).
 
 # get PATH: GET PATH on the controller's status socket.
 get() { curl -fsS --max-time 10 --unix-socket "$T/state/status.sock" "http://localhost$1"; }

@@ -95,34 +95,7 @@ health() { docker inspect -f '{{.State.Health.Status}}' "$1" 2>/dev/null; }
 is_health() { [ "$(health "$1")" = "$2" ]; }
 started_after() { local s; s=$(started_at "$1") && [ -n "$s" ] && [ "$s" != "$2" ]; }
 
-# ---- the stand-in host (as in 30-watch-host-contrainer.bats) ---------------------
-standin_start() {
-        SYSIMAGE=$T/sysimage
-        mkdir -p "$SYSIMAGE/proc"
-        unshare --pid --mount --fork --propagation private \
-                sh -c 'exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CTR_STANDIN=1 sleep 600' \
-                </dev/null >"$T/standin.log" 2>&1 3>&- &
-        STANDIN_UNSHARE=$!
-        echo "$STANDIN_UNSHARE" >>"$T/pids"
-        wait_for "the stand-in's sleep" 10 standin_found
-        echo "$STANDIN_PID" >>"$T/pids"
-        nsenter --target "$STANDIN_PID" --pid -- mount -t proc ctrtest-proc "$SYSIMAGE/proc"
-        STANDIN_MOUNTED=1
-}
-standin_found() {
-        local p
-        p=$(pgrep -P "$STANDIN_UNSHARE" | head -n 1) || return 1
-        [ -n "$p" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^CTR_STANDIN=' || return 1
-        STANDIN_PID=$p
-}
-standin_stop() {
-        if [ -n "${STANDIN_MOUNTED:-}" ]; then
-                umount -l "$SYSIMAGE/proc" 2>/dev/null || true
-                STANDIN_MOUNTED=
-        fi
-        [ -z "${STANDIN_PID:-}" ] || kill -KILL "$STANDIN_PID" 2>/dev/null || true
-        STANDIN_PID=
-}
+# standin_start, standin_stop: the stand-in host (watch_helpers.bash).
 
 # ---- 0. the shipped files, with no controller feature needed -------------------
 

@@ -420,3 +420,47 @@ log_count_ge() {
 }
 # dir_has_file DIR: DIR holds at least one regular file.
 dir_has_file() { [ -n "$(find "$1" -type f 2>/dev/null)" ]; }
+
+# ---- a stand-in host ---------------------------------------------------------
+# standin_start: a process in its own PID and mount namespace (PID 1 a sleep
+# with CTR_STANDIN=${STANDIN_VALUE:-1}, HOSTDIR a tmpfs only it sees), whose
+# proc is mounted at $SYSIMAGE/proc, for %host bodies without the real host;
+# standin_stop ends it.  Its PIDs go to $T/pids.
+standin_start() {
+        SYSIMAGE=$T/sysimage
+        mkdir -p "$SYSIMAGE/proc" "$T/hostdir"
+        echo outside >"$T/hostdir/which"
+        unshare --pid --mount --fork --propagation private \
+                sh -c 'mount -t tmpfs ctrtest "$1" && echo inside >"$1/which" &&
+                       exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin M="$2" HOSTDIR="$1" \
+                            CTR_STANDIN="$3" sleep 600' \
+                sh "$T/hostdir" "$M" "${STANDIN_VALUE:-1}" \
+                </dev/null >"$T/standin.log" 2>&1 3>&- &
+        STANDIN_UNSHARE=$!
+        echo "$STANDIN_UNSHARE" >>"$T/pids"
+        wait_for "the stand-in's sleep" 10 standin_found
+        echo "$STANDIN_PID" >>"$T/pids"
+        nsenter --target "$STANDIN_PID" --pid -- mount -t proc ctrtest-proc "$SYSIMAGE/proc"
+        STANDIN_MOUNTED=1
+        # The proc at $SYSIMAGE/proc shows the stand-in's namespace: PID 1 is its sleep.
+        [ "$(tr '\0' ' ' <"$SYSIMAGE/proc/1/cmdline")" = "sleep 600 " ]
+        grep -qz '^CTR_STANDIN=' "$SYSIMAGE/proc/1/environ"
+        [ "$(cat "$T/hostdir/which")" = outside ]
+}
+
+standin_found() {
+        local p
+        p=$(pgrep -P "$STANDIN_UNSHARE" | head -n 1) || return 1
+        [ -n "$p" ] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^CTR_STANDIN=' || return 1
+        STANDIN_PID=$p
+}
+
+standin_stop() {
+        if [ -n "${STANDIN_MOUNTED:-}" ]; then
+                umount -l "$SYSIMAGE/proc" 2>/dev/null || true
+                STANDIN_MOUNTED=
+        fi
+        # PID 1 of a namespace only dies of SIGKILL from outside.
+        [ -z "${STANDIN_PID:-}" ] || kill -KILL "$STANDIN_PID" 2>/dev/null || true
+        STANDIN_PID=
+}
