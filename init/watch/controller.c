@@ -185,6 +185,23 @@ static void identify(struct ctl *c)
                          log_q(q, sizeof(q), c->self.name));
 }
 
+static void save_cursor(struct ctl *c, bool force)
+{
+        int64_t now = deadline_now();
+        int r;
+
+        if (!pipeline_cursor_dirty(c->pl) || (!force && now - c->cursor_saved_ms < CURSOR_SAVE_MS))
+                return;
+        r = cursor_write(c->o->state_dir, pipeline_cursor(c->pl));
+        c->cursor_saved_ms = now;
+        if (r < 0) {
+                log_errno(LOG_LEVEL_ERROR, r, "cannot save the event cursor in %s: %m, retrying",
+                          c->o->state_dir);
+                return;
+        }
+        pipeline_cursor_saved(c->pl);
+}
+
 /* Subscribe (since=cursor, or now), check for lost history, list the
  * running containers and queue their collection (docs/watch.md: subscribe
  * before listing, collect before dispatching replayed events). */
@@ -204,9 +221,12 @@ static int connect_engine(struct ctl *c, bool first)
         cur = *pipeline_cursor(c->pl);
         if (!cur.time_nano) {
                 /* First run: "now" is the cursor until an event is handled,
-                 * so a restart before that still replays from here. */
+                 * so a restart before that still replays from here.  It is
+                 * on disk before the controller says it is watching: a kill
+                 * -9 in the first second must not lose what came since. */
                 cur.time_nano = ss.since;
                 pipeline_set_cursor(c->pl, &cur, true);
+                save_cursor(c, true);
         }
         pipeline_resubscribed(c->pl, ss.listing_ns);
         if (!first) {
@@ -249,23 +269,6 @@ static void try_reconnect(struct ctl *c)
 }
 
 /* ---- the cursor, signals, the stop path ----------------------------------- */
-
-static void save_cursor(struct ctl *c, bool force)
-{
-        int64_t now = deadline_now();
-        int r;
-
-        if (!pipeline_cursor_dirty(c->pl) || (!force && now - c->cursor_saved_ms < CURSOR_SAVE_MS))
-                return;
-        r = cursor_write(c->o->state_dir, pipeline_cursor(c->pl));
-        c->cursor_saved_ms = now;
-        if (r < 0) {
-                log_errno(LOG_LEVEL_ERROR, r, "cannot save the event cursor in %s: %m, retrying",
-                          c->o->state_dir);
-                return;
-        }
-        pipeline_cursor_saved(c->pl);
-}
 
 /* SIGHUP: collect every running container's scripts again. */
 static void recollect_all(struct ctl *c)
