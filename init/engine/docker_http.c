@@ -29,6 +29,7 @@ struct docker {
         char *events_filter;  /* percent-encoded {"type":[..],"label":[..]}, or NULL */
         char *list_filter;    /* percent-encoded {"label":[..]}, or NULL */
         char *ended_filter;   /* percent-encoded {"status":[..],"label":[..]}, or NULL */
+        char *ended_podman;   /* the same with Podman's states, or NULL */
         struct engine_id id;    /* from the last negotiation */
 };
 
@@ -62,16 +63,23 @@ struct docker *docker_free(struct docker *d)
                 free(d->events_filter);
                 free(d->list_filter);
                 free(d->ended_filter);
+                free(d->ended_podman);
                 free(d);
         }
         return NULL;
 }
 
-/* {"type":["container"] (WITH_TYPE), "status":["exited","dead"] (ENDED),
+/* The states of a container that ended, as each engine names them in a
+ * list filter: Docker's "exited" and "dead"; Podman 4.3 refuses "dead"
+ * (HTTP 500) and lists as "stopped" those not yet cleaned up. */
+enum ended_states { ENDED_NONE, ENDED_DOCKER, ENDED_PODMAN };
+
+/* {"type":["container"] (WITH_TYPE), "status":[the ENDED states],
  * "label":[LABELS...]}, percent-encoded; NULL on ENOMEM. */
-static char *make_filter(char *const *labels, bool with_type, bool ended)
+static char *make_filter(char *const *labels, bool with_type, enum ended_states ended)
 {
-        static const char *const t[] = { "container" }, *const st[] = { "exited", "dead" };
+        static const char *const t[] = { "container" }, *const st_docker[] = { "exited", "dead" },
+                                 *const st_podman[] = { "exited", "stopped" };
         cJSON *o = cJSON_CreateObject(), *a = NULL;
         char *txt = NULL, *esc = NULL;
 
@@ -79,7 +87,9 @@ static char *make_filter(char *const *labels, bool with_type, bool ended)
                 return NULL;
         if (with_type && !cJSON_AddItemToObject(o, "type", cJSON_CreateStringArray(t, 1)))
                 goto out;
-        if (ended && !cJSON_AddItemToObject(o, "status", cJSON_CreateStringArray(st, 2)))
+        if (ended != ENDED_NONE &&
+            !cJSON_AddItemToObject(o, "status",
+                                   cJSON_CreateStringArray(ended == ENDED_DOCKER ? st_docker : st_podman, 2)))
                 goto out;
         if (labels && labels[0]) {
                 a = cJSON_AddArrayToObject(o, "label");
@@ -100,31 +110,38 @@ out:
 
 int docker_set_label_filters(struct docker *d, char *const *labels)
 {
-        char *ev = NULL, *li = NULL, *en = NULL;
+        char *ev = NULL, *li = NULL, *en = NULL, *ep = NULL;
 
-        en = make_filter(labels, false, true);
+        en = make_filter(labels, false, ENDED_DOCKER);
+        ep = make_filter(labels, false, ENDED_PODMAN);
         if (labels && labels[0]) {
-                ev = make_filter(labels, true, false);
-                li = make_filter(labels, false, false);
+                ev = make_filter(labels, true, ENDED_NONE);
+                li = make_filter(labels, false, ENDED_NONE);
         }
-        if (!en || (labels && labels[0] && (!ev || !li))) {
+        if (!en || !ep || (labels && labels[0] && (!ev || !li))) {
                 free(ev);
                 free(li);
                 free(en);
+                free(ep);
                 return -ENOMEM;
         }
         free(d->events_filter);
         free(d->list_filter);
         free(d->ended_filter);
+        free(d->ended_podman);
         d->events_filter = ev;
         d->list_filter = li;
         d->ended_filter = en;
+        d->ended_podman = ep;
         return 0;
 }
 
 char *docker_ended_filter(const struct docker *d)
 {
-        return d->ended_filter ? strdup(d->ended_filter) : make_filter(NULL, false, true);
+        bool podman = strcmp(d->id.name, "Podman") == 0;
+        const char *f = podman ? d->ended_podman : d->ended_filter;
+
+        return f ? strdup(f) : make_filter(NULL, false, podman ? ENDED_PODMAN : ENDED_DOCKER);
 }
 
 const char *docker_list_filter(const struct docker *d)

@@ -384,3 +384,30 @@ Test(engines, a_finite_events_query_asks_podman_without_until)
         free(u);
         docker_free(d);
 }
+
+/* Podman 4.3 answers HTTP 500 to the state "dead": the list of containers
+ * that ended (the die catch-up) names each engine's own states. */
+Test(engines, the_ended_filter_names_each_engines_states)
+{
+        struct docker *d = docker_new("/nowhere.sock");
+        struct engine_id pm = { .name = "Podman" };
+        char *labels[] = { "com.example.team=a", NULL };
+        char *f;
+
+        cr_assert_not_null(d);
+        f = docker_ended_filter(d);
+        cr_assert_not_null(strstr(f, "%22exited%22%2C%22dead%22"), "%s", f);
+        free(f);
+        docker_http_set_engine(d, &pm);
+        f = docker_ended_filter(d);
+        cr_assert_null(strstr(f, "dead"), "%s", f);
+        cr_assert_not_null(strstr(f, "%22exited%22%2C%22stopped%22"), "%s", f);
+        free(f);
+        /* with a --scope label, too */
+        cr_assert_eq(docker_set_label_filters(d, labels), 0);
+        f = docker_ended_filter(d);
+        cr_assert_null(strstr(f, "dead"), "%s", f);
+        cr_assert_not_null(strstr(f, "com.example.team"), "%s", f);
+        free(f);
+        docker_free(d);
+}

@@ -128,9 +128,27 @@ void stream_session_free(struct stream_session *ss)
         *ss = (struct stream_session){ 0 };
 }
 
+/* Was the cursor's own event replayed?  Then drop what came before it
+ * (the slack): SS->seen starts at the cursor. */
+static bool replay_has_cursor(struct stream_session *ss, const struct cursor *cursor)
+{
+        size_t at = ss->n_seen;
+
+        for (size_t i = 0; i < ss->n_seen && at == ss->n_seen; i++)
+                if (ss->seen[i].time_nano == cursor->time_nano && strcmp(ss->seen[i].id, cursor->id) == 0 &&
+                    strcmp(ss->seen[i].action, cursor->action) == 0)
+                        at = i;
+        if (at == ss->n_seen)
+                return false;
+        memmove(ss->seen, ss->seen + at, (ss->n_seen - at) * sizeof(*ss->seen));
+        ss->n_seen -= at;
+        return true;
+}
+
 int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_session *ret)
 {
         struct stream_session ss = { 0 };
+        uint64_t ask = 0;
         int r;
 
         r = docker_negotiate(s->cfg.docker);
@@ -138,28 +156,36 @@ int stream_connect(struct stream *s, const struct cursor *cursor, struct stream_
                 return r;
         ss.since = cursor->time_nano ? cursor->time_nano : deadline_wall_ns();
         if (cursor->time_nano) {
-                r = docker_events_between(s->cfg.docker, cursor->time_nano, deadline_wall_ns(), 4096, &ss.seen,
-                                          &ss.n_seen);
+                /* Asked a little earlier than the cursor: an engine that
+                 * rounds since= (Podman) must still give the cursor's own
+                 * event back; the earlier ones are dropped here and by
+                 * the replay filter (docs/engine-notes.md "Replay"). */
+                ask = cursor->time_nano > STREAM_SINCE_SLACK_NS ? cursor->time_nano - STREAM_SINCE_SLACK_NS : 0;
+                r = docker_events_between(s->cfg.docker, ask, deadline_wall_ns(), 4096, &ss.seen, &ss.n_seen);
                 if (r < 0)
                         return r;
-                /* since= is inclusive: the cursor's own event must come
-                 * back first, else the ring lost it (docs/engine-notes.md "Replay"). */
-                ss.gap = cursor->id[0] &&
-                         (ss.n_seen == 0 || !(ss.seen[0].time_nano == cursor->time_nano &&
-                                              strcmp(ss.seen[0].id, cursor->id) == 0 &&
-                                              strcmp(ss.seen[0].action, cursor->action) == 0));
+                /* The cursor's own event must come back, else the Engine
+                 * lost it (a daemon restart, or Docker's ring of 256). */
+                ss.gap = cursor->id[0] && !replay_has_cursor(&ss, cursor);
         }
         if (s->cfg.live) {
-                r = open_events(s, ss.since);
+                r = open_events(s, ask ? ask : ss.since);
                 if (r < 0)
                         goto fail;
         }
         ss.listing_ns = deadline_wall_ns();
         r = docker_list_running(s->cfg.docker, &ss.list, &ss.n_list);
-        if (r == 0 && ss.gap)
-                r = docker_list_ended(s->cfg.docker, STREAM_ENDED_MAX, &ss.ended, &ss.n_ended);
         if (r < 0)
                 goto fail;
+        if (ss.gap) {
+                r = docker_list_ended(s->cfg.docker, STREAM_ENDED_MAX, &ss.ended, &ss.n_ended);
+                if (r < 0) {
+                        /* Only the catch-up of deaths is lost, not the connection. */
+                        log_errno(LOG_LEVEL_WARN, r,
+                                  "cannot list the containers that ended (%m): this catch-up dispatches no die");
+                        ss.n_ended = 0;
+                }
+        }
         s->connected = true;
         s->outage_logged = false;
         *ret = ss;

@@ -38,12 +38,15 @@ struct stream_session {
         uint64_t listing_ns;            /* when the container list was taken */
         struct docker_container *list;  /* the running containers */
         size_t n_list;
-        struct event *seen;             /* the finite replay since the cursor */
+        struct event *seen;             /* the finite replay from the cursor's event */
         size_t n_seen;
-        bool gap;                       /* it did not begin with the cursor's event */
+        bool gap;                       /* the cursor's event was not replayed */
         struct docker_container *ended; /* gap: the stopped containers (docs/events.md "Catch-up") */
         size_t n_ended;
 };
+
+/* The replay is asked this much before the cursor (Podman rounds since=). */
+#define STREAM_SINCE_SLACK_NS 1000000
 
 /* Stopped containers looked at after lost history, newest first. */
 #define STREAM_ENDED_MAX 1000
