@@ -369,18 +369,29 @@ pd_start() {
 }
 
 # pd_stop: stop the private dockerd (TERM, as a service manager would) and
-# wait until it is gone.
+# wait until it is gone, with its children: rootless Podman serves from a
+# child it re-executes in its user namespace, which may outlive the parent
+# for a moment and keep serving the open event streams.
 pd_stop() {
         [ -n "${PD_PID:-}" ] || return 0
+        local kids
+        kids=$(pgrep -P "$PD_PID" || true)
         kill -TERM "$PD_PID" 2>/dev/null || true
-        if ! wait_until 40 pd_gone; then
-                kill -KILL "$PD_PID" 2>/dev/null || true
-                wait_until 10 pd_gone || true
+        if ! wait_until 40 pd_gone "$PD_PID" $kids; then
+                # shellcheck disable=SC2086 # PIDs
+                kill -KILL "$PD_PID" $kids 2>/dev/null || true
+                wait_until 10 pd_gone "$PD_PID" $kids || true
         fi
         wait "$PD_PID" 2>/dev/null || true
         PD_PID=
 }
-pd_gone() { local st; ! st=$(ps -o stat= -p "$PD_PID") || [ "${st:0:1}" = Z ]; }
+# pd_gone [PID...]: each PID (default PD_PID) has exited (or is a zombie).
+pd_gone() {
+        local st p
+        for p in "${@:-$PD_PID}"; do
+                if st=$(ps -o stat= -p "$p") && [ "${st:0:1}" != Z ]; then return 1; fi
+        done
+}
 
 # pd_cleanup [RECDIR]: stop every private daemon recorded in RECDIR (default
 # $T) and remove its files.
