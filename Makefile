@@ -188,7 +188,7 @@ check-swarm: $(B)/contrainer $(B)/static/contrainer $(DEB)
 
 # The controller's core suites against every engine users run (docs/engines.md):
 # Docker 20.10, trixie's Docker (a debootstrapped root, cached in
-# /var/cache/contrainer-tests), Podman rootful and rootless.  CTR_ENGINES
+# /var/cache/contrainer-tests), Podman rootful and rootless, rootless Docker.  CTR_ENGINES
 # chooses some of them.
 check-engines: $(B)/contrainer
 	@CONTRAINER=$(abspath $(B)/contrainer) tests/engines/run.sh

@@ -64,7 +64,7 @@ watch_setup() {
         chmod 777 "$M"
         # A rootless engine's containers (its user) must reach the bind
         # sources under the test's directory.
-        if [ "${CTR_ENGINE:-}" = podman-rootless ]; then
+        if engine_rootless; then
                 local d=$T
                 while [ "$d" != / ] && [ "$d" != /tmp ]; do
                         chmod o+x "$d"

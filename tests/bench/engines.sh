@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/engines.sh"
 
 N=${BENCH_ENGINE_N:-7}
-ENGINES=${CTR_ENGINES:-docker20 docker-trixie podman podman-rootless}
+ENGINES=${CTR_ENGINES:-docker20 docker-trixie podman podman-rootless docker-rootless}
 IMG=ctrbench/engines:latest
 W=$(mktemp -d /tmp/ctrbench-eng.XXXXXX)
 chmod 0755 "$W"

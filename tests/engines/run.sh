@@ -5,7 +5,7 @@
 # (tests/lib/engines.sh).  After each engine, nothing it started may be
 # left: no process, mount or directory of a private Engine.
 #   CONTRAINER   the binary under test (required)
-#   CTR_ENGINES  the engines (default: all four)
+#   CTR_ENGINES  the engines (default: all five)
 #   CTR_ENGINE_FILES  the suite files (default: the core set below)
 # Prints one line per engine and a closing "engines: N passed, N failed".
 set -u
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 : "${CONTRAINER:?CONTRAINER must name the binary under test}"
 export CONTRAINER
 
-ENGINES=${CTR_ENGINES:-docker20 docker-trixie podman podman-rootless}
+ENGINES=${CTR_ENGINES:-docker20 docker-trixie podman podman-rootless docker-rootless}
 # The core: collection (20), dispatch (21), policy (22), the daemon restart
 # and no lost events (31), status (35), bad engines (38).  On Docker 20.10,
 # `make check` already runs 2x-3x in full: only what is new here runs again.
@@ -40,10 +40,11 @@ for e in $ENGINES; do
         export CTR_PD_PREFIX=/tmp/ctrtest-pd-$e-$$
         case $e in
         docker20) files=${CTR_ENGINE_FILES:-tests/bats/38-engine-faults.bats} ;;
-        # Rootless Podman differs from rootful Podman in its user namespace
-        # and storage, not in its API: dispatch, the daemon restart, no
-        # lost events and bad engines run there (CI's time is bounded).
-        podman-rootless) files=${CTR_ENGINE_FILES:-$CORE_ROOTLESS} ;;
+        # A rootless engine differs from its rootful self in its user
+        # namespace and storage, not in its API: dispatch, the daemon
+        # restart, no lost events and bad engines run there (CI's time is
+        # bounded).
+        *-rootless) files=${CTR_ENGINE_FILES:-$CORE_ROOTLESS} ;;
         *) files=${CTR_ENGINE_FILES:-$CORE} ;;
         esac
         echo "==== engine $e: $(echo "$files" | xargs -n1 basename | tr '\n' ' ')"

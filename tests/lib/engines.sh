@@ -9,6 +9,9 @@
 #   podman           Debian 12's `podman system service`, as root
 #   podman-rootless  the same as the unprivileged user CTR_ROOTLESS_USER
 #                    (newuidmap, slirp4netns)
+#   docker-rootless  Debian 12's dockerd as CTR_ROOTLESS_USER, through
+#                    Docker's own dockerd-rootless.sh (rootlesskit), with
+#                    the host's network (containers use none)
 # Each is started on a directory PD of its own (socket PD/d.sock, data in
 # PD), never on /var/run/docker.sock; engine_start sets PD_PID to the
 # daemon's PID, which stopping it (TERM, by PID) ends.
@@ -29,10 +32,23 @@ engine_kind() {
 }
 
 # The path a body on a container takes under --dispatch auto: Podman's
-# containers are monitored by conmon, not a containerd shim, so the
-# controller cannot reproduce `podman exec`'s context and uses the API.
+# containers are monitored by conmon, not a containerd shim, and a rootless
+# engine's are in a user namespace, so the controller cannot reproduce the
+# engine's exec context and uses the API.
 engine_dispatch_path() {
-        if [ "$(engine_kind)" = Podman ]; then echo api; else echo direct; fi
+        case "${CTR_ENGINE:-docker20}" in
+        podman* | *-rootless) echo api ;;
+        *) echo direct ;;
+        esac
+}
+
+# Is the engine run by an unprivileged user (its containers must reach the
+# tests' bind sources as that user)?
+engine_rootless() {
+        case "${CTR_ENGINE:-docker20}" in
+        *-rootless) return 0 ;;
+        *) return 1 ;;
+        esac
 }
 
 # How many times Docker's time an engine may take for many execs: Podman's
@@ -141,6 +157,24 @@ engine_start() {
                         system service --time=0 "unix://$PD_SOCK" </dev/null >>"$PD/log" 2>&1 3>&- &
                 PD_PID=$!
                 ;;
+        docker-rootless)
+                rootless_user || return 1
+                mkdir -p "$PD/xdg"
+                chmod 0700 "$PD/xdg"
+                chown -R "$CTR_ROOTLESS_USER:" "$PD"
+                chmod 0755 "$PD"
+                # Its PID is the daemon's: the script execs rootlesskit,
+                # which ends dockerd (its child) when TERMed.  The host's
+                # network: no tap device, no slirp (the tests' containers
+                # run with --network none).
+                setsid setpriv --reuid="$CTR_ROOTLESS_USER" --regid="$CTR_ROOTLESS_USER" --init-groups \
+                        env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$PD" XDG_RUNTIME_DIR="$PD/xdg" \
+                        DOCKERD_ROOTLESS_ROOTLESSKIT_NET=host DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=none \
+                        sh /usr/share/docker.io/contrib/dockerd-rootless.sh --data-root "$PD/root" \
+                        --exec-root "$PD/x" --pidfile "$PD/pid" -H "unix://$PD_SOCK" --bridge=none \
+                        --iptables=false --ip-masq=false </dev/null >>"$PD/log" 2>&1 3>&- &
+                PD_PID=$!
+                ;;
         podman-rootless)
                 rootless_user || return 1
                 mkdir -p "$PD/xdg"
@@ -158,7 +192,7 @@ engine_start() {
                 PD_PID=$!
                 ;;
         *)
-                echo "unknown CTR_ENGINE '$CTR_ENGINE' (docker20, docker-trixie, podman, podman-rootless)" >&2
+                echo "unknown CTR_ENGINE '$CTR_ENGINE' (docker20, docker-trixie, podman, podman-rootless, docker-rootless)" >&2
                 return 1
                 ;;
         esac
