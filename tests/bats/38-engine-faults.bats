@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Engines that misbehave (docs/engines.md): a socket that is not an Engine,
 # an Engine whose /version lies, an Engine (or a proxy before it) that cuts
-# the event stream every few seconds.  The misbehaving side is
+# the event stream every few seconds; on a rootless engine, the controller
+# run by the engine's own user with nothing named.  The misbehaving side is
 # tests/lib/fakesock.c on a socket of the test's own, in front of the
 # file's private Engine (CTR_ENGINE: any of tests/lib/engines.sh).
 
@@ -86,4 +87,38 @@ start $N-c$i $N-r"
         # by stopping the controller (it drains its queue) before comparing
         ctl_stop
         expect_file "$M/r.log" "$want"
+}
+
+# A rootless engine is run by its user, and so is the controller that
+# watches it (docs/engines.md): no socket named, no state dir named.
+@test "run by a rootless engine's own user with nothing named: it finds the engine under XDG_RUNTIME_DIR, keeps its cursor under XDG_STATE_HOME, dispatches" {
+        engine_rootless || skip "only on a rootless engine (CTR_ENGINE=${CTR_ENGINE:-docker20})"
+        local u=$CTR_ROOTLESS_USER x=$T/xdg st=$T/xstate sock=${DOCKER_HOST#unix://}
+        mkdir -p "$x/podman" "$st" "$T/home"
+        case $(engine_kind) in
+        Docker) ln -s "$sock" "$x/docker.sock" ;;
+        Podman) ln -s "$sock" "$x/podman/podman.sock" ;;
+        esac
+        chmod 0700 "$x"
+        chown -R "$u:" "$x" "$st" "$T/home"
+        reg r 10-me "" "$(mark r.log)"
+        setpriv --reuid="$u" --regid="$u" --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+                HOME="$T/home" XDG_RUNTIME_DIR="$x" XDG_STATE_HOME="$st" \
+                "$CONTRAINER" watch --script-dir "$CTR_SD" --sysimage "$T/no-sysimage" \
+                </dev/null >>"$T/ctl.out" 2>>"$CTL_LOG" 3>&- &
+        CTL_PID=$!
+        echo "$CTL_PID" >>"$T/pids"
+        wait_log "watching $(engine_kind) "
+        crun r
+        wait_line "$M/r.log" "immediate $N-r $N-r" 60
+        case $(engine_kind) in
+        Docker) log_has "at $x/docker.sock " ;;
+        Podman) log_has "at $x/podman/podman.sock " ;;
+        esac
+        # its own state dir, owned by that user, with the cursor in it
+        wait_for "a cursor under XDG_STATE_HOME" 10 test -s "$st/contrainer/cursor"
+        [ "$(stat -c %U "$st/contrainer/cursor")" = "$u" ]
+        [ "$(stat -c %a "$st/contrainer")" = 700 ]
+        ctl_stop
+        [ "$CTL_RC" -eq 0 ]
 }
