@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # Test set-up for a real Docker Engine (sourced by run-bats.sh, bats files and
 # the benchmarks).  dockerd_ensure starts Debian's dockerd only when nothing
-# answers /_ping on the socket and records that it did; dockerd_release
-# stops only a daemon this set-up started, by its PID.
+# answers /_ping on the socket and records, in this shell, that it did;
+# dockerd_release stops only a daemon this shell started, by its PID.  (Not
+# a file: another run on the machine that found the daemon answering must
+# never stop it.)
 
 DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 CTR_STATE_DIR=${CTR_STATE_DIR:-/tmp/contrainer-tests}
-CTR_DOCKERD_PIDFILE=$CTR_STATE_DIR/dockerd.started-by-tests.pid
+CTR_DOCKERD_STARTED=
 
 docker_ping() {
         curl -fsS --max-time 2 --unix-socket "$DOCKER_SOCK" http://localhost/_ping >/dev/null 2>&1
@@ -28,7 +30,7 @@ dockerd_ensure() {
         mkdir -p "$CTR_STATE_DIR"
         setsid dockerd --pidfile "$CTR_STATE_DIR/dockerd.pid" \
                 >"$CTR_STATE_DIR/dockerd.log" 2>&1 </dev/null &
-        echo $! >"$CTR_DOCKERD_PIDFILE"
+        CTR_DOCKERD_STARTED=$!
         if ! wait_until 60 docker_ping; then
                 echo "dockerd did not answer /_ping within 60 s; its log:" >&2
                 tail -20 "$CTR_STATE_DIR/dockerd.log" >&2
@@ -37,10 +39,9 @@ dockerd_ensure() {
 }
 
 dockerd_release() {
-        local pid
-        [ -f "$CTR_DOCKERD_PIDFILE" ] || return 0
-        pid=$(cat "$CTR_DOCKERD_PIDFILE")
-        rm -f "$CTR_DOCKERD_PIDFILE"
+        local pid=$CTR_DOCKERD_STARTED
+        [ -n "$pid" ] || return 0
+        CTR_DOCKERD_STARTED=
         kill "$pid" 2>/dev/null || return 0
         wait_until 30 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 }
