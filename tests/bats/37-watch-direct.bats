@@ -12,7 +12,13 @@ load watch_helpers
 setup_file() { watch_setup_file; }
 teardown_file() { watch_teardown_file; }
 setup() { watch_setup; }
-teardown() { watch_teardown; }
+teardown() {
+        watch_teardown
+        if [ -f "$T/pd.dirs" ]; then
+                pd_cleanup
+                export DOCKER_HOST=$CTR_DOCKER_HOST
+        fi
+}
 
 ctop_has() { docker top "$1" -o pid,args 2>/dev/null | grep -qE -- "$2"; }
 ctop_lacks() { ! ctop_has "$@"; }
@@ -143,6 +149,33 @@ exec sleep 713'
         wait_lines "$M/f.log" 2
         [ "$(log_count "$N-f" "cannot be run directly" "label=level:s0")" -eq 1 ]
         [ -n "$(execs_since "$t0" "$N-f")" ]
+}
+
+# runc --no-pivot (dockerd's DOCKER_RAMDISK) chroots into the container's
+# root instead of pivot_root.  Joining the mount namespace still lands in
+# the container's root (the kernel's setns takes the mount stacked on the
+# namespace's "/", as runc's exec does), so a body runs directly there, not
+# on the host's files.
+@test "a runtime without pivot_root (DOCKER_RAMDISK): the body runs directly, in the container's own root" {
+        [ "${CTR_ENGINE:-docker20}" = docker20 ] || skip "Docker 20.10's DOCKER_RAMDISK only"
+        local t0 st
+        pd_init
+        CTR_PD_ENV=DOCKER_RAMDISK=true pd_start
+        export DOCKER_HOST=unix://$PD_SOCK
+        busybox_image "$WATCH_IMAGE"
+        # busybox's root has no /usr/bin/dpkg; this machine's has
+        [ -e /usr/bin/dpkg ]
+        reg r 10-me "" 'if [ -e /usr/bin/dpkg ]; then echo host; else echo own; fi >>"$M/root"'
+        ctl_start --docker-socket "$PD_SOCK" --dispatch auto
+        t0=$(date +%s.%N)
+        crun r
+        # runc really ran it without pivot_root
+        st=$(find "$PD/x" -path "*$(cid "$N-r")*" -name state.json | head -n 1)
+        [ "$(jq -r .config.no_pivot_root "$st")" = true ]
+        wait_lines "$M/root" 1
+        expect_file "$M/root" "own"
+        refute log_grep "cannot be run directly"
+        [ -z "$(execs_since "$t0" "$N-r")" ]
 }
 
 @test "--dispatch direct: a container that cannot be reproduced fails clearly, once, without the API" {

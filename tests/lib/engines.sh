@@ -120,7 +120,9 @@ podman_conf() {
 engine_start() {
         case "${CTR_ENGINE:-docker20}" in
         docker20)
-                setsid dockerd --data-root "$PD/root" --exec-root "$PD/x" --pidfile "$PD/pid" \
+                # CTR_PD_ENV: VAR=VALUE words for dockerd (DOCKER_RAMDISK=true)
+                # shellcheck disable=SC2086 # words, by design
+                env ${CTR_PD_ENV:-} setsid dockerd --data-root "$PD/root" --exec-root "$PD/x" --pidfile "$PD/pid" \
                         -H "unix://$PD_SOCK" --bridge=none --iptables=false --ip-masq=false \
                         </dev/null >>"$PD/log" 2>&1 3>&- &
                 PD_PID=$!
