@@ -58,10 +58,15 @@ no_leak() {
 }
 
 # Ten scripts, each registering one immediate body: twenty runs to catch.
+# Written with echo only, not reg's here-document: busybox sh makes a pipe
+# for a here-document, and the watcher would rightly see the container's
+# own shell holding it.
 ten_bodies() {
         local i
         for i in 0 1 2 3 4 5 6 7 8 9; do
-                reg "$1" "1$i-x" "" "echo $i >>\"\$M/$1.ran\""
+                raw_script "$1" "1$i-x" "#!/bin/sh
+echo ''
+echo 'echo $i >>\"\$M/$1.ran\"'"
         done
 }
 
