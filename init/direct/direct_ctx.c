@@ -165,10 +165,12 @@ static int same_file(const char *a, const char *b, bool *ret)
         return 0;
 }
 
-static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
+/* A user namespace (a rootless engine, userns-remap) is not reproduced:
+ * checked before anything is read of the shim, which there belongs to
+ * another user (its rlimits cannot even be read). */
+static int check_userns(const struct direct_ctx *c, char *why, size_t whysz)
 {
-        static const char *const names[DNS_N] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
-        char a[64], b[64];
+        char a[64];
         bool same;
         int r;
 
@@ -179,6 +181,18 @@ static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
         if (!same)
                 return why_fail(why, whysz, -EOPNOTSUPP, "the container's main process is in another "
                             "user namespace (not reproduced)");
+        return 0;
+}
+
+static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
+{
+        static const char *const names[DNS_N] = { "ipc", "uts", "net", "pid", "cgroup", "mnt" };
+        char a[64], b[64];
+        bool same;
+        int r;
+
+        if ((r = check_userns(c, why, whysz)) < 0)
+                return r;
         for (int i = 0; i < DNS_N; i++) {
                 /* runc joins what the bundle lists; the rest an exec
                  * inherits from runc, i.e. from the shim. */
@@ -456,7 +470,8 @@ int direct_ctx_load_doc(struct docker *d, const char *ref, const char *doc, size
                          strerror(-r));
                 goto out;
         }
-        if ((r = find_shim(&c, why, whysz)) < 0 || (r = load_bundle(&c, why, whysz)) < 0)
+        if ((r = check_userns(&c, why, whysz)) < 0 || (r = find_shim(&c, why, whysz)) < 0 ||
+            (r = load_bundle(&c, why, whysz)) < 0)
                 goto out;
         if (c.spec.why[0]) {
                 r = why_fail(why, whysz, -EOPNOTSUPP, "%s", c.spec.why);

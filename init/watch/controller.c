@@ -586,6 +586,7 @@ int controller_run(const struct watch_opts *o)
         c->status = ctl_status_start(&(struct ctl_status_config){
                 .sysimage = o->sysimage, .state_dir = o->state_dir,
                 .status_socket = o->status_socket, .metrics_listen = o->metrics_listen,
+                .direct_on = c->direct.effective != DISPATCH_API,
                 .stats = c->stats, .reg = c->reg, .info = status_info, .ud = c });
 
         r = connect_engine(c, true);

@@ -122,3 +122,15 @@ start $N-c$i $N-r"
         ctl_stop
         [ "$CTL_RC" -eq 0 ]
 }
+
+@test "a rootless engine's containers go through the exec API, with the reason said once: another user namespace" {
+        engine_rootless || skip "only on a rootless engine (CTR_ENGINE=${CTR_ENGINE:-docker20})"
+        reg r 10-me "" "$(mark r.log)"
+        reg r 20-me "" 'echo two >>"$M/r.two"'
+        ctl_start --dispatch auto
+        crun r
+        wait_line "$M/r.log" "immediate $N-r $N-r" 60
+        wait_lines "$M/r.two" 1
+        log_grep "cannot be run directly" >&2 || true
+        [ "$(log_count "$N-r" "cannot be run directly" "another user namespace")" -eq 1 ]
+}

@@ -158,7 +158,9 @@ int direct_run_load(struct docker *d, const char *id, const char *doc, size_t do
                         return 1;
                 return gone ? -ENOENT : -EBUSY;
         }
-        if (r == -EOPNOTSUPP || want == DIRECT_MUST)
+        /* Not reproduced, or not even readable (EPERM, EACCES): the
+         * container's trait, said once, with the reason. */
+        if (r == -EOPNOTSUPP || r == -EPERM || r == -EACCES || want == DIRECT_MUST)
                 (void)worker_puts(fd, WPROTO_FALLBACK, why);
         if (want != DIRECT_MUST)
                 return 1;

@@ -156,10 +156,12 @@ static void check_host_access(struct ctl_status *st)
                 why = "no CAP_SYS_ADMIN (not --privileged)";
         if (!why)
                 return;
+        /* Direct dispatch needs the engine's processes, not the host's
+         * PID 1: whether it is off, and why, ctl_direct says. */
         st->unavailable[0] = "%host";
-        st->unavailable[1] = "direct dispatch";
-        log_warn("%s, as under Docker Swarm: targets on the host and direct dispatch are not available here; "
-                 "every other feature works", why);
+        st->unavailable[1] = c->direct_on ? NULL : "direct dispatch";
+        log_warn("%s, as under Docker Swarm: targets on the host%s are not available here; "
+                 "every other feature works", why, c->direct_on ? "" : " and direct dispatch");
 }
 
 struct ctl_status *ctl_status_start(const struct ctl_status_config *cfg)

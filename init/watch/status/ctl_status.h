@@ -9,6 +9,7 @@
 #ifndef CONTRAINER_CTL_STATUS_H
 #define CONTRAINER_CTL_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct curl_waitfd;
@@ -25,6 +26,7 @@ struct ctl_status_config {
         const char *state_dir;        /* the socket's default folder */
         const char *status_socket;    /* --status-socket, NULL: <state_dir>/status.sock */
         const char *metrics_listen;   /* --metrics-listen, NULL: off */
+        bool direct_on;               /* direct dispatch is in effect (ctl_direct.h) */
         struct stats *stats;          /* borrowed, may be NULL */
         const struct registry *reg;   /* borrowed */
         /* Fill *I with the loop's state now (the unavailable list is ours). */
