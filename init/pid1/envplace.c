@@ -61,11 +61,16 @@ static int ours(const struct stat *st)
 
 static int fill(struct envplace *p, enum envplace_kind kind, const char *dir)
 {
-        p->kind = kind;
-        if (snprintf(p->dir, sizeof(p->dir), "%s", dir) >= (int)sizeof(p->dir) ||
-            snprintf(p->sh, sizeof(p->sh), "%s.sh", dir) >= (int)sizeof(p->sh) ||
-            snprintf(p->json, sizeof(p->json), "%s.json", dir) >= (int)sizeof(p->json))
+        size_t n = strlen(dir);
+
+        if (n >= 4096)
                 return -ENAMETOOLONG;
+        p->kind = kind;
+        /* dir\0 dir.sh\0 dir.json\0: at most 3 * 4096 + 12 bytes */
+        snprintf(p->buf, sizeof(p->buf), "%s%c%s.sh%c%s.json", dir, 0, dir, 0, dir);
+        p->dir = p->buf;
+        p->sh = p->buf + n + 1;
+        p->json = p->sh + n + 4;
         return 0;
 }
 
@@ -78,7 +83,7 @@ int envplace_choose(const char *etc_dir, const char *runtime_dir, struct envplac
         /* Field by field: zeroing the path buffers would touch pages that
          * PID 1 then keeps for its whole life (its memory is benchmarked). */
         ret->kind = ENVPLACE_NOWHERE;
-        ret->dir[0] = ret->sh[0] = ret->json[0] = '\0';
+        ret->dir = ret->sh = ret->json = "";
         ret->etc_err = ret->runtime_err = 0;
         ret->etc_err = writable(etc_dir);
         if (ret->etc_err == 0)

@@ -14,11 +14,16 @@ enum envplace_kind { ENVPLACE_ETC, ENVPLACE_RUNTIME, ENVPLACE_NOWHERE };
 
 struct envplace {
         enum envplace_kind kind;
-        char dir[4096];    /* ".../container_environment"; "" when nowhere */
-        char sh[4104];     /* dir + ".sh" */
-        char json[4104];   /* dir + ".json" */
         int etc_err;       /* why /etc was not used (-errno), 0 if it was */
         int runtime_err;   /* why the runtime directory was not used, or 0 */
+        const char *dir;   /* ".../container_environment"; "" when nowhere */
+        const char *sh;    /* dir + ".sh" */
+        const char *json;  /* dir + ".json" */
+        /* The three, packed one after the other: PID 1 keeps every page it
+         * touches, and three path buffers of 4 kB were three pages (its
+         * memory is benchmarked against tini).  Not to be copied: the
+         * pointers point in here. */
+        char buf[3 * 4104];
 };
 
 /* The runtime directory: RUNTIME (the variable's value; NULL or "" for the

@@ -37,12 +37,17 @@ extern char **environ;
  * which alone keeps the inherited descriptors (docs/hardening.md). */
 static const char *const listen_vars[] = { "LISTEN_FDS", "LISTEN_FDNAMES", "LISTEN_PID" };
 
+/* Start-up steps keep their buffers in frames of their own, below
+ * main_wait's, where memtrim_release_startup gives them back: inlined into
+ * init_main they made its frame 18 kB, pages PID 1 kept all its life. */
+#define STARTUP __attribute__((noinline))
+
 /* What start-up learnt that later steps need. */
 struct start {
-        struct envplace place;
         const char *runtime_dir;
         char **listen;            /* LISTEN_FDS and LISTEN_FDNAMES as given */
         char listen_pid[32];      /* "LISTEN_PID=" + room for the child's pid */
+        struct envplace place;    /* its used part right after the small fields */
         char runsv_dir[4200];     /* RUNTIME/service when there are critical services */
 };
 
@@ -56,7 +61,7 @@ static void init_start(struct start *s)
         s->listen_pid[0] = '\0';
         s->runsv_dir[0] = '\0';
         s->place.kind = ENVPLACE_NOWHERE;
-        s->place.dir[0] = '\0';
+        s->place.dir = s->place.sh = s->place.json = "";
 }
 
 static const char *env_dir_shown = ENV_DIR;
@@ -81,7 +86,7 @@ static bool is_listen_var(const char *entry)
 /* The start-up environment for the export: ENVIRON without the socket
  * activation variables (kept in S->listen for COMMAND) and with
  * CONTRAINER_ENV_DIR saying where the export went (unset: nowhere). */
-static int start_env(char *const *environ_, struct start *s, char ***ret)
+static STARTUP int start_env(char *const *environ_, struct start *s, char ***ret)
 {
         char **env = NULL;
         int r = 0;
@@ -110,7 +115,7 @@ static int start_env(char *const *environ_, struct start *s, char ***ret)
  * 1 after an error line when the runtime directory is refused, 2 when
  * CONTRAINER_RUNTIME_DIR is not an absolute path (a usage error, as a bad
  * KILL_PROCESS_TIMEOUT). */
-static int place_env(struct start *s, char *const *environ_)
+static STARTUP int place_env(struct start *s, char *const *environ_)
 {
         const char *rt = NULL;
         char q[512], qr[512];
@@ -150,7 +155,7 @@ static int place_env(struct start *s, char *const *environ_)
 /* Boot: --boot-dir, /etc/my_init.d, /etc/rc.local.  Returns 0, or the exit
  * status of a failed boot (after its one error line), or 128+N when
  * terminating signal N interrupted it (docs/init.md "Signals"). */
-static int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o, bool *ran)
+static STARTUP int run_boot(struct pid1 *p, struct envexport *env, const struct init_opts *o, bool *ran)
 {
         const char *dirs[] = { o->boot_dir, "/etc/my_init.d" };
         struct boot_failure f = { 0 };
@@ -217,7 +222,7 @@ static const char *runsv_dir(struct shutdown_ctx *c, struct start *s, const stru
  * runsvdir runs only where runit can keep its state (a writable
  * supervise directory: /run as another user or on a read-only root);
  * elsewhere one line says so and COMMAND still runs. */
-static void start_runit(struct shutdown_ctx *c, struct start *s, const struct init_opts *o,
+static STARTUP void start_runit(struct shutdown_ctx *c, struct start *s, const struct init_opts *o,
                         bool *refresh)
 {
         const char *where = NULL;
@@ -287,7 +292,7 @@ static char **command_env(struct start *s, char *const *env)
  * may have changed the environment directory ran since it was last read
  * (a boot script, a service); otherwise the environment is current.
  * COMMAND alone keeps the descriptors we inherited (docs/hardening.md). */
-static void start_command(struct shutdown_ctx *c, struct start *s, char **command, bool refresh)
+static STARTUP void start_command(struct shutdown_ctx *c, struct start *s, char **command, bool refresh)
 {
         struct spawn_opts so = { .argv = command, .new_pgrp = true, .foreground = true,
                                  .keep_fds = true };
