@@ -191,8 +191,6 @@ static int open_namespaces(struct direct_ctx *c, char *why, size_t whysz)
         bool same;
         int r;
 
-        if ((r = check_userns(c, why, whysz)) < 0)
-                return r;
         for (int i = 0; i < DNS_N; i++) {
                 /* runc joins what the bundle lists; the rest an exec
                  * inherits from runc, i.e. from the shim. */
@@ -410,7 +408,8 @@ static int from_cache(const char *ref, struct direct_ctx *ret)
         /* The cached shim pid is still the main process's parent (a shim
          * that died leaves its child reparented for good: no reuse). */
         if (direct_ctx_check_shim(c.spec.pid, c.shim, why, sizeof(why)) < 0 ||
-            direct_cgroup_frozen(c.freezer) || per_use(&c, why, sizeof(why)) < 0) {
+            direct_cgroup_frozen(c.freezer) || check_userns(&c, why, sizeof(why)) < 0 ||
+            per_use(&c, why, sizeof(why)) < 0) {
                 /* Paused, or gone meanwhile: the Engine says which. */
                 direct_ctx_done(&c);
                 return -ENOENT;

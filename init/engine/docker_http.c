@@ -9,6 +9,7 @@
 #include "docker.h"
 #include "engine_id.h"
 #include "events.h"
+#include "strv.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -28,8 +29,7 @@ struct docker {
         char api[DOCKER_HTTP_API_MAX];
         char *events_filter;  /* percent-encoded {"type":[..],"label":[..]}, or NULL */
         char *list_filter;    /* percent-encoded {"label":[..]}, or NULL */
-        char *ended_filter;   /* percent-encoded {"status":[..],"label":[..]}, or NULL */
-        char *ended_podman;   /* the same with Podman's states, or NULL */
+        char **labels;        /* --scope's label filters (the ended list's is made from them) */
         struct engine_id id;    /* from the last negotiation */
 };
 
@@ -62,8 +62,7 @@ struct docker *docker_free(struct docker *d)
                 free(d->socket);
                 free(d->events_filter);
                 free(d->list_filter);
-                free(d->ended_filter);
-                free(d->ended_podman);
+                strv_free(d->labels);
                 free(d);
         }
         return NULL;
@@ -110,38 +109,36 @@ out:
 
 int docker_set_label_filters(struct docker *d, char *const *labels)
 {
-        char *ev = NULL, *li = NULL, *en = NULL, *ep = NULL;
+        char *ev = NULL, *li = NULL, **copy = NULL;
 
-        en = make_filter(labels, false, ENDED_DOCKER);
-        ep = make_filter(labels, false, ENDED_PODMAN);
+        for (size_t i = 0; labels && labels[i]; i++)
+                if (strv_push(&copy, labels[i]) < 0)
+                        goto nomem;
         if (labels && labels[0]) {
                 ev = make_filter(labels, true, ENDED_NONE);
                 li = make_filter(labels, false, ENDED_NONE);
-        }
-        if (!en || !ep || (labels && labels[0] && (!ev || !li))) {
-                free(ev);
-                free(li);
-                free(en);
-                free(ep);
-                return -ENOMEM;
+                if (!ev || !li)
+                        goto nomem;
         }
         free(d->events_filter);
         free(d->list_filter);
-        free(d->ended_filter);
-        free(d->ended_podman);
+        strv_free(d->labels);
         d->events_filter = ev;
         d->list_filter = li;
-        d->ended_filter = en;
-        d->ended_podman = ep;
+        d->labels = copy;
         return 0;
+nomem:
+        free(ev);
+        free(li);
+        strv_free(copy);
+        return -ENOMEM;
 }
 
+/* Made when asked (only after lost history): the states depend on the
+ * engine, known after the negotiation. */
 char *docker_ended_filter(const struct docker *d)
 {
-        bool podman = strcmp(d->id.name, "Podman") == 0;
-        const char *f = podman ? d->ended_podman : d->ended_filter;
-
-        return f ? strdup(f) : make_filter(NULL, false, podman ? ENDED_PODMAN : ENDED_DOCKER);
+        return make_filter(d->labels, false, strcmp(d->id.name, "Podman") == 0 ? ENDED_PODMAN : ENDED_DOCKER);
 }
 
 const char *docker_list_filter(const struct docker *d)

@@ -167,15 +167,7 @@ paths_are() {
         CRUN_CMD='exit 5' crun d
         wait_for "d ended" 30 sh -c "[ \"\$(docker inspect -f '{{.State.Running}}' $N-d)\" = false ]"
         # The Engine keeps its last 256 events only: push d's die out.
-        local i j pids
-        for i in $(seq 12); do
-                pids=()
-                for j in 1 2 3 4 5 6 7 8 9 10; do
-                        timeout 30 docker exec "$N-r" true &
-                        pids+=($!)
-                done
-                for j in "${pids[@]}"; do wait "$j"; done
-        done
+        overflow_events "$N-r"
         ctl_start
         wait_line "$M/die.log" "$N-d 5" 60
         wait_log "got their die dispatched"

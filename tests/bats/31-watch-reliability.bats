@@ -55,15 +55,7 @@ teardown() {
         [ "$CTL_RC" -eq 0 ]
         crun c
         # The Engine keeps its last 256 events only: push c's start out.
-        local i j pids
-        for i in $(seq 12); do
-                pids=()
-                for j in 1 2 3 4 5 6 7 8 9 10; do
-                        timeout 30 docker exec "$N-r" true &
-                        pids+=($!)
-                done
-                for j in "${pids[@]}"; do wait "$j"; done
-        done
+        overflow_events "$N-r"
         ctl_start
         wait_line "$M/r.log" "start $N-c $N-r" 60
         grep -qi reconcil "$CTL_LOG"

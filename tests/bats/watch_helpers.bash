@@ -180,6 +180,21 @@ crun() {
         fi
 }
 
+# overflow_events CONTAINER: 120 execs in CONTAINER, 10 at a time (360
+# events): more than the Engine's ring of 256 keeps, so what came before
+# is no longer replayed.
+overflow_events() {
+        local round j pids
+        for round in 1 2 3 4 5 6 7 8 9 10 11 12; do
+                pids=()
+                for j in 1 2 3 4 5 6 7 8 9 10; do
+                        timeout 30 docker exec "$1" true "$round" &
+                        pids+=($!)
+                done
+                for j in "${pids[@]}"; do wait "$j"; done
+        done
+}
+
 # ccreate SHORT [OPTIONS...]: as crun, created but not started.
 ccreate() {
         local short=$1

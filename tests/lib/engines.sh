@@ -106,6 +106,16 @@ rootless_user() {
                 usermod --add-subgids 200000-265535 "$CTR_ROOTLESS_USER" || return 1
 }
 
+# rootless_pd: PD for a daemon run by the rootless user: theirs, with
+# its own XDG_RUNTIME_DIR (PD/xdg, 0700); others may pass through PD.
+rootless_pd() {
+        rootless_user || return 1
+        mkdir -p "$PD/xdg"
+        chmod 0700 "$PD/xdg"
+        chown -R "$CTR_ROOTLESS_USER:" "$PD"
+        chmod 0755 "$PD"
+}
+
 # Podman's configuration for PD: on these machines the kernel refuses some
 # rlimits Podman sets by default; events go to a file in PD (no journald).
 podman_conf() {
@@ -160,11 +170,7 @@ engine_start() {
                 PD_PID=$!
                 ;;
         docker-rootless)
-                rootless_user || return 1
-                mkdir -p "$PD/xdg"
-                chmod 0700 "$PD/xdg"
-                chown -R "$CTR_ROOTLESS_USER:" "$PD"
-                chmod 0755 "$PD"
+                rootless_pd || return 1
                 # Its PID is the daemon's: the script execs rootlesskit,
                 # which ends dockerd (its child) when TERMed.  The host's
                 # network: no tap device, no slirp (the tests' containers
@@ -178,12 +184,8 @@ engine_start() {
                 PD_PID=$!
                 ;;
         podman-rootless)
-                rootless_user || return 1
-                mkdir -p "$PD/xdg"
-                chmod 0700 "$PD/xdg"
                 podman_conf vfs
-                chown -R "$CTR_ROOTLESS_USER:" "$PD"
-                chmod 0755 "$PD"
+                rootless_pd || return 1
                 # setpriv execs: its PID is the daemon's.
                 setsid setpriv --reuid="$CTR_ROOTLESS_USER" --regid="$CTR_ROOTLESS_USER" --init-groups \
                         env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
